@@ -1,0 +1,99 @@
+"""fluent-sdk: a typed Python SDK for Fluent Commerce (Platform REST API and Domain GraphQL API).
+
+Where things live:
+- ``_client.py``   `FluentClient` / `AsyncFluentClient`, the request pipeline
+- ``_auth.py``     OAuth token flow (`httpx.Auth`), token stores
+- ``_retry.py``    `RetryPolicy` (tenacity), timeouts
+- ``_config.py``   settings from arguments, ``FLUENT_*`` variables and Fluent CLI profiles
+- ``errors.py``    the error hierarchy (drawn in its docstring)
+- ``_redact.py``   secret masking for logs, reprs and errors
+
+Names are imported lazily (PEP 562) so ``import fluent_sdk`` costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from fluent_sdk._version import __version__
+
+if TYPE_CHECKING:
+    from fluent_sdk._auth import FileTokenStore, MemoryTokenStore, Token, TokenStore
+    from fluent_sdk._client import ApiCall, AsyncFluentClient, FluentClient
+    from fluent_sdk._config import ClientConfig
+    from fluent_sdk._retry import RetryPolicy
+    from fluent_sdk.errors import (
+        APIError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        ConnectError,
+        EventRejectedError,
+        FluentError,
+        GraphQLError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitedError,
+        ServerError,
+        TimeoutError,
+        TransportError,
+        ValidationError,
+    )
+
+__all__ = [
+    "APIError",
+    "ApiCall",
+    "AsyncFluentClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientConfig",
+    "ConfigurationError",
+    "ConflictError",
+    "ConnectError",
+    "EventRejectedError",
+    "FileTokenStore",
+    "FluentClient",
+    "FluentError",
+    "GraphQLError",
+    "MemoryTokenStore",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "RetryPolicy",
+    "ServerError",
+    "TimeoutError",
+    "Token",
+    "TokenStore",
+    "TransportError",
+    "ValidationError",
+    "__version__",
+]
+
+_LOCATIONS = {
+    "FluentClient": "fluent_sdk._client",
+    "AsyncFluentClient": "fluent_sdk._client",
+    "ApiCall": "fluent_sdk._client",
+    "RetryPolicy": "fluent_sdk._retry",
+    "ClientConfig": "fluent_sdk._config",
+    "Token": "fluent_sdk._auth",
+    "TokenStore": "fluent_sdk._auth",
+    "MemoryTokenStore": "fluent_sdk._auth",
+    "FileTokenStore": "fluent_sdk._auth",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOCATIONS.get(name)
+    if module is None and name in __all__:
+        module = "fluent_sdk.errors"
+    if module is None:
+        raise AttributeError(f"module 'fluent_sdk' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,569 @@
+"""`FluentClient` and `AsyncFluentClient`: the entry points, and the transport every call uses.
+
+`_BaseClient` holds everything that does no I/O: configuration, request building, response
+checking, logging, retry decisions. The two clients add only the I/O (``send`` and ``sleep``).
+API namespaces (``client.graphql``, ``client.events``, …) are created lazily on first use so
+that ``import fluent_sdk`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import httpx
+
+from fluent_sdk._auth import (
+    DEFAULT_REFRESH_SKEW,
+    FluentAuth,
+    StaticTokenAuth,
+    Token,
+    TokenStore,
+)
+from fluent_sdk._config import ClientConfig, resolve_config
+from fluent_sdk._redact import install_log_redaction, redact
+from fluent_sdk._retry import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_WRITE_TIMEOUT,
+    AttemptLog,
+    RetryPolicy,
+)
+from fluent_sdk._version import __version__
+from fluent_sdk.errors import (
+    APIError,
+    ConnectError,
+    TimeoutError,
+    TransportError,
+    error_from_response,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["DEFAULT_TIMEOUT", "ApiCall", "AsyncFluentClient", "FluentClient"]
+
+logger = logging.getLogger("fluent_sdk")
+
+DEFAULT_TIMEOUT = httpx.Timeout(
+    DEFAULT_READ_TIMEOUT,
+    connect=DEFAULT_CONNECT_TIMEOUT,
+    write=DEFAULT_WRITE_TIMEOUT,
+    pool=DEFAULT_CONNECT_TIMEOUT,
+)
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_USE_CLIENT_DEFAULT: Any = httpx.USE_CLIENT_DEFAULT
+T = TypeVar("T")
+
+TimeoutTypes = float | httpx.Timeout | None
+
+
+@dataclass(frozen=True)
+class ApiCall(Generic[T]):
+    """One REST call described without I/O: what to send and how to read the answer.
+
+    API namespaces build these; `FluentClient.call` / `AsyncFluentClient.call` perform them.
+    """
+
+    method: str
+    path: str
+    parse: Callable[[httpx.Response], T]
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    content: bytes | None = None
+    files: Any = None
+    headers: Mapping[str, str] | None = None
+    idempotent: bool | None = None
+    operation: str | None = None
+    timeout: TimeoutTypes | None = None
+
+
+def _user_agent() -> str:
+    return f"fluent-sdk/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+
+
+def _to_timeout(value: TimeoutTypes) -> httpx.Timeout:
+    if value is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(value, httpx.Timeout):
+        return value
+    return httpx.Timeout(value, connect=min(float(value), DEFAULT_CONNECT_TIMEOUT))
+
+
+class _BaseClient:
+    """Configuration, request building and response checking, shared by both clients."""
+
+    _config: ClientConfig
+    _auth: FluentAuth | StaticTokenAuth
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        account: str | None = None,
+        environment: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        retailer_id: int | str | None = None,
+        token: str | None = None,
+        timeout: TimeoutTypes = None,
+        retry: RetryPolicy | None = None,
+        token_store: TokenStore | None = None,
+        token_in_query: bool = False,
+        refresh_skew: float = DEFAULT_REFRESH_SKEW,
+        allow_insecure: bool = False,
+        log_bodies: bool = False,
+        headers: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+        config: ClientConfig | None = None,
+    ) -> None:
+        install_log_redaction()
+        self._config = config or resolve_config(
+            dict(
+                base_url=base_url,
+                account=account,
+                environment=environment,
+                client_id=client_id,
+                client_secret=client_secret,
+                username=username,
+                password=password,
+                retailer_id=retailer_id,
+                token=token,
+            ),
+            use_env=False,
+            allow_insecure=allow_insecure,
+        )
+        self._timeout = _to_timeout(timeout)
+        self._retry = retry or RetryPolicy()
+        self._log_bodies = log_bodies
+        self._headers: dict[str, str] = {"User-Agent": _user_agent(), "Accept": "application/json"}
+        if self._config.account:
+            self._headers["fluent.account"] = self._config.account
+        self._headers.update(headers or {})
+        if self._config.token is not None:
+            self._auth = StaticTokenAuth(self._config.token, retailer_id=self._config.retailer_id)
+        else:
+            self._auth = FluentAuth(
+                self._config,
+                token_store=token_store,
+                refresh_skew=refresh_skew,
+                token_in_query=token_in_query,
+                headers=self._headers,
+                clock=clock,
+            )
+        self._namespaces: dict[str, Any] = {}
+
+    # -- construction from the environment or a profile -------------------------------------
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        """Settings from ``FLUENT_*`` variables; keyword arguments win over them."""
+        return cls._from_sources(kwargs, profile=None)
+
+    @classmethod
+    def from_profile(
+        cls, name: str, *, user: str | None = None, retailer: str | None = None, **kwargs: Any
+    ) -> Self:
+        """Settings from a Fluent CLI profile (``~/.fluentcommerce/<name>/``, or
+        ``$FLUENT_PROFILE_DIR``); the environment and keyword arguments win over it."""
+        return cls._from_sources(kwargs, profile=name, user=user, retailer=retailer)
+
+    @classmethod
+    def _from_sources(
+        cls,
+        kwargs: dict[str, Any],
+        *,
+        profile: str | None,
+        user: str | None = None,
+        retailer: str | None = None,
+    ) -> Self:
+        setting_names = (
+            "base_url",
+            "account",
+            "environment",
+            "client_id",
+            "client_secret",
+            "username",
+            "password",
+            "retailer_id",
+            "token",
+        )
+        explicit = {name: kwargs.pop(name) for name in setting_names if name in kwargs}
+        config = resolve_config(
+            explicit,
+            use_env=True,
+            profile=profile,
+            profile_user=user,
+            profile_retailer=retailer,
+            allow_insecure=bool(kwargs.get("allow_insecure", False)),
+        )
+        return cls(config=config, **kwargs)
+
+    # -- introspection ----------------------------------------------------------------------
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._config
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._retry
+
+    @property
+    def retailer_id(self) -> int | None:
+        """The configured retailer, else the one of the logged-in user (None before login)."""
+        if self._config.retailer_id is not None:
+            return self._config.retailer_id
+        token = self._auth.token
+        return token.retailer_id if token is not None else None
+
+    @property
+    def auth(self) -> FluentAuth | StaticTokenAuth:
+        return self._auth
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self._config.base_url!r}, "
+            f"account={self._config.account!r}, username={self._config.username!r})"
+        )
+
+    # -- shared request logic (no I/O) ------------------------------------------------------
+
+    def _build_request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | None = None,
+    ) -> httpx.Request:
+        if not path.startswith("/"):
+            raise ValueError(f"path must start with '/', got {path!r}")
+        merged = dict(self._headers)
+        if headers:
+            merged.update(headers)
+        return http.build_request(
+            method.upper(),
+            f"{self._config.base_url}{path}",
+            params=params,
+            json=json,
+            content=content,
+            files=files,
+            headers=merged,
+            timeout=self._timeout if timeout is None else _to_timeout(timeout),
+        )
+
+    @staticmethod
+    def _is_idempotent(method: str, idempotent: bool | None) -> bool:
+        return idempotent if idempotent is not None else method.upper() in _IDEMPOTENT_METHODS
+
+    def _check(
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        started: float,
+        attempt: int,
+        operation: str | None,
+    ) -> httpx.Response:
+        """Log an answered attempt and raise the mapped error for an error status."""
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d in %.1f ms (attempt %d)%s",
+                request.method,
+                request.url.path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                attempt,
+                f" {operation}" if operation else "",
+            )
+            if self._log_bodies:
+                logger.debug("request body: %s", redact(request.content.decode(errors="replace")))
+                logger.debug("response body: %s", redact(response.text))
+        if response.is_error:
+            raise error_from_response(response, operation=operation)
+        return response
+
+    @staticmethod
+    def _transport_error(
+        exc: httpx.TransportError, request: httpx.Request, started: float, attempt: int
+    ) -> TransportError:
+        logger.debug(
+            "%s %s -> %s after %.1f ms (attempt %d)",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            (time.perf_counter() - started) * 1000,
+            attempt,
+        )
+        where = f"{request.method} {request.url.path}"
+        # PoolTimeout: waited for a free connection, nothing was sent.
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+            return ConnectError(
+                f"could not connect for {where}: {type(exc).__name__}", request=request
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            return TimeoutError(
+                f"{where} timed out ({type(exc).__name__}); the server may have acted on it",
+                request=request,
+            )
+        return TransportError(f"{where} failed: {type(exc).__name__}: {exc}", request=request)
+
+
+class FluentClient(_BaseClient):
+    """The synchronous client. Use as a context manager, or call `close`.
+
+    ``transport`` / ``http_client`` are the seams for tests and the embedded sandbox.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(
+            transport=transport, timeout=self._timeout, follow_redirects=False
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def login(self, *, force: bool = False) -> Token:
+        """Get (or reuse) a token now rather than on the first request."""
+        if isinstance(self._auth, StaticTokenAuth):
+            return self._auth.token
+
+        def send(request: httpx.Request) -> httpx.Response:
+            try:
+                return self._http.send(request)
+            except httpx.TransportError as exc:
+                raise self._transport_error(exc, request, time.perf_counter(), 1) from None
+
+        log = AttemptLog()
+        try:
+            for attempt in self._retry.retrying(idempotent=True, log=log, sleep=time.sleep):
+                with attempt:
+                    return self._auth.sync_login(send, force=force)
+        except (TransportError, APIError) as exc:
+            raise log.finish(exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        timeout: TimeoutTypes | None = None,
+        operation: str | None = None,
+    ) -> httpx.Response:
+        """Send an authenticated request to ``path`` on the account, with retries.
+
+        Raises an `APIError` subclass for an error status and a `TransportError` when no
+        response arrived. ``idempotent`` defaults by method (POST is not).
+        """
+        request = self._build_request(
+            self._http,
+            method,
+            path,
+            params=params,
+            json=json,
+            content=content,
+            files=files,
+            headers=headers,
+            timeout=timeout,
+        )
+        log = AttemptLog()
+        retrying = self._retry.retrying(
+            idempotent=self._is_idempotent(method, idempotent), log=log, sleep=time.sleep
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._send_once(request, attempt.retry_state.attempt_number, operation)
+        except (TransportError, APIError) as exc:
+            raise log.finish(exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send_once(
+        self, request: httpx.Request, attempt: int, operation: str | None
+    ) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = self._http.send(request, auth=self._auth)
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, request, started, attempt) from None
+        return self._check(request, response, started, attempt, operation)
+
+    def call(self, call: ApiCall[T]) -> T:
+        """Perform a described REST call and parse its answer."""
+        response = self.request(
+            call.method,
+            call.path,
+            params=call.params,
+            json=call.json,
+            content=call.content,
+            files=call.files,
+            headers=call.headers,
+            idempotent=call.idempotent,
+            timeout=call.timeout,
+            operation=call.operation,
+        )
+        return call.parse(response)
+
+
+class AsyncFluentClient(_BaseClient):
+    """The asynchronous client: the same API as `FluentClient`, awaitable."""
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            transport=transport, timeout=self._timeout, follow_redirects=False
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def login(self, *, force: bool = False) -> Token:
+        """Get (or reuse) a token now rather than on the first request."""
+        if isinstance(self._auth, StaticTokenAuth):
+            return self._auth.token
+
+        async def send(request: httpx.Request) -> httpx.Response:
+            try:
+                return await self._http.send(request)
+            except httpx.TransportError as exc:
+                raise self._transport_error(exc, request, time.perf_counter(), 1) from None
+
+        log = AttemptLog()
+        try:
+            async for attempt in self._retry.async_retrying(
+                idempotent=True, log=log, sleep=asyncio.sleep
+            ):
+                with attempt:
+                    return await self._auth.async_login(send, force=force)
+        except (TransportError, APIError) as exc:
+            raise log.finish(exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        timeout: TimeoutTypes | None = None,
+        operation: str | None = None,
+    ) -> httpx.Response:
+        """Send an authenticated request to ``path`` on the account, with retries."""
+        request = self._build_request(
+            self._http,
+            method,
+            path,
+            params=params,
+            json=json,
+            content=content,
+            files=files,
+            headers=headers,
+            timeout=timeout,
+        )
+        log = AttemptLog()
+        retrying = self._retry.async_retrying(
+            idempotent=self._is_idempotent(method, idempotent), log=log, sleep=asyncio.sleep
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send_once(
+                        request, attempt.retry_state.attempt_number, operation
+                    )
+        except (TransportError, APIError) as exc:
+            raise log.finish(exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_once(
+        self, request: httpx.Request, attempt: int, operation: str | None
+    ) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = await self._http.send(request, auth=self._auth)
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, request, started, attempt) from None
+        return self._check(request, response, started, attempt, operation)
+
+    async def call(self, call: ApiCall[T]) -> T:
+        """Perform a described REST call and parse its answer."""
+        response = await self.request(
+            call.method,
+            call.path,
+            params=call.params,
+            json=call.json,
+            content=call.content,
+            files=call.files,
+            headers=call.headers,
+            idempotent=call.idempotent,
+            timeout=call.timeout,
+            operation=call.operation,
+        )
+        return call.parse(response)

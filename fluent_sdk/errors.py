@@ -1,0 +1,475 @@
+"""Every error the SDK raises, REST and GraphQL alike.
+
+The tree::
+
+    FluentError
+    ├── ConfigurationError          a setting is missing or malformed (before any request)
+    ├── ValidationError             bad input to an SDK call, naming the field (before any request)
+    ├── TransportError              no usable HTTP response
+    │   ├── ConnectError            the request never reached the server
+    │   └── TimeoutError            the server did not answer in time (it may have acted)
+    └── APIError                    Fluent answered with an error (status, code, request_id, ...)
+        ├── AuthenticationError     401, OAuth ``invalid_grant``
+        ├── PermissionDeniedError   403, ``C0020E``
+        ├── NotFoundError           404, ``C0120E``
+        ├── BadRequestError         400, ``C01xx``, 413
+        │   └── EventRejectedError  a synchronous event answered ``FAILED`` / ``NO_MATCH``
+        ├── ConflictError           unique-constraint violations (``C0121E``, ``C0128E``, ...)
+        ├── RateLimitedError        429, ``C0011E`` (``retry_after`` in seconds when known)
+        ├── ServerError             5xx, ``S…`` codes
+        └── GraphQLError            GraphQL ``errors`` (paths and partial ``data`` kept)
+
+`error_from_response` maps any Fluent HTTP error body (OAuth, v4.1 ``{"errors": [...]}``, plugin
+``{"message", "status"}``, event ``eventStatus``) to the right class. Messages never contain
+secrets: bodies are passed through `redact` before they are stored.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+
+from fluent_sdk._redact import redact
+
+__all__ = [
+    "APIError",
+    "Attempt",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "ConnectError",
+    "ErrorCode",
+    "EventRejectedError",
+    "FluentError",
+    "GraphQLError",
+    "GraphQLErrorItem",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "ServerError",
+    "TimeoutError",
+    "TransportError",
+    "ValidationError",
+    "error_from_graphql",
+    "error_from_response",
+    "parse_retry_after",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One try of a request: what happened and how long the SDK waited before the next."""
+
+    number: int
+    outcome: str  # "HTTP 503", "ConnectError", ...
+    waited: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorCode:
+    """A Fluent error code such as ``C0120E``: kind (C client, S server, T third party), number,
+    severity (E error, W warning)."""
+
+    kind: Literal["C", "S", "T"]
+    number: int
+    severity: Literal["E", "W"]
+
+    _PATTERN = re.compile(r"\b([CST])(\d{4})([EW])\b")
+
+    @classmethod
+    def parse(cls, text: str | None) -> ErrorCode | None:
+        """Find the first Fluent code in ``text`` (a code field or a ``"C0140E: ..."`` message)."""
+        if not text:
+            return None
+        match = cls._PATTERN.search(text)
+        if match is None:
+            return None
+        kind, number, severity = match.groups()
+        return cls(kind, int(number), severity)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return f"{self.kind}{self.number:04d}{self.severity}"
+
+
+class FluentError(Exception):
+    """Base of every error raised by fluent-sdk."""
+
+
+class ConfigurationError(FluentError):
+    """A setting is missing or malformed.
+
+    ``setting`` names it; ``looked_in`` lists where it was looked for.
+    """
+
+    def __init__(
+        self, message: str, *, setting: str | None = None, looked_in: Sequence[str] = ()
+    ) -> None:
+        self.setting = setting
+        self.looked_in = tuple(looked_in)
+        if looked_in:
+            message = f"{message} (looked in: {', '.join(looked_in)})"
+        super().__init__(message)
+
+
+class ValidationError(FluentError, ValueError):
+    """Input to an SDK call is invalid. ``field`` is the dotted path of the first bad field."""
+
+    def __init__(
+        self, message: str, *, field: str | None = None, errors: Sequence[Mapping[str, Any]] = ()
+    ) -> None:
+        self.field = field
+        self.errors = list(errors)
+        super().__init__(message)
+
+
+class TransportError(FluentError):
+    """No usable HTTP response arrived."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        attempts: Sequence[Attempt] = (),
+    ) -> None:
+        self.method = request.method if request is not None else None
+        self.path = request.url.path if request is not None else None
+        self.attempts = tuple(attempts)
+        super().__init__(redact(message))
+
+
+class ConnectError(TransportError):
+    """The request never reached the server (DNS, refused, TLS handshake, pool exhausted)."""
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """The server did not answer in time. It may have received and acted on the request."""
+
+
+class APIError(FluentError):
+    """Fluent answered with an error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        operation: str | None = None,
+        attempts: Sequence[Attempt] = (),
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = redact(message)
+        #: Seconds the server asked us to wait (``Retry-After``), when it said.
+        self.retry_after = retry_after
+        self.status = status
+        self.code = code
+        self.error_code = ErrorCode.parse(code) or ErrorCode.parse(message)
+        self.request_id = request_id
+        self.operation = operation
+        self.attempts = tuple(attempts)
+        self.body = body
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        parts = [
+            f"HTTP {self.status}" if self.status is not None else None,
+            self.code,
+            self.operation and f"in {self.operation}",
+        ]
+        prefix = " ".join(p for p in parts if p)
+        text = f"{prefix}: {self.message}" if prefix else self.message
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        if len(self.attempts) > 1:
+            text += f" after {len(self.attempts)} attempts"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
+            f"message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class AuthenticationError(APIError):
+    """The credentials or the token were refused (401, OAuth ``invalid_grant``)."""
+
+
+class PermissionDeniedError(APIError):
+    """The user lacks a permission (403, ``C0020E``); the message lists what is missing."""
+
+
+class NotFoundError(APIError):
+    """The entity does not exist (404, ``C0120E``)."""
+
+
+class BadRequestError(APIError):
+    """Fluent rejected the request as malformed or invalid (400, ``C01xx``, 413)."""
+
+
+class EventRejectedError(BadRequestError):
+    """A synchronous event finished ``FAILED`` or matched no rule (``NO_MATCH``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        event_id: str | None,
+        event_status: str,
+        entity_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.event_id = event_id
+        self.event_status = event_status
+        self.entity_id = entity_id
+        super().__init__(message, code=event_status, **kwargs)
+
+
+class ConflictError(APIError):
+    """A unique constraint was violated, e.g. an order ``ref`` that already exists."""
+
+
+class RateLimitedError(APIError):
+    """Too many requests (429, ``C0011E``). ``retry_after`` is in seconds when the server said."""
+
+
+class ServerError(APIError):
+    """Fluent failed (5xx, ``S…`` codes). Usually worth retrying."""
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLErrorItem:
+    """One entry of a GraphQL response's ``errors`` list."""
+
+    message: str
+    path: tuple[str | int, ...] = ()
+    code: str | None = None
+    extensions: Mapping[str, Any] | None = None
+
+    @property
+    def error_code(self) -> ErrorCode | None:
+        return ErrorCode.parse(self.code) or ErrorCode.parse(self.message)
+
+
+class GraphQLError(APIError):
+    """A GraphQL response carried ``errors``. ``data`` keeps whatever partial data came back.
+
+    ``kind`` is the class the first error's Fluent code maps to (e.g. `NotFoundError` for
+    ``C0120E``), so callers can ``except GraphQLError`` and still branch on the cause.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: Sequence[GraphQLErrorItem],
+        data: Any = None,
+        kind: type[APIError] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.errors = tuple(errors)
+        self.data = data
+        self.kind = kind or APIError
+        super().__init__(message, **kwargs)
+
+    @property
+    def paths(self) -> list[tuple[str | int, ...]]:
+        return [e.path for e in self.errors]
+
+
+# Fluent codes that mean a specific class, wherever they arrive.
+_CONFLICT_CODES = frozenset({"C0121E", "C0123E", "C0128E"})
+_CODE_CLASSES: dict[str, type[APIError]] = {
+    "C0020E": PermissionDeniedError,
+    "C0120E": NotFoundError,
+    "C0011E": RateLimitedError,
+    **{code: ConflictError for code in _CONFLICT_CODES},
+}
+_STATUS_CLASSES: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitedError,
+}
+
+
+def _class_for(status: int | None, code: str | None) -> type[APIError]:
+    if code:
+        parsed = ErrorCode.parse(code)
+        if parsed is not None:
+            text = str(parsed)
+            if text in _CODE_CLASSES:
+                return _CODE_CLASSES[text]
+            if parsed.kind == "S":
+                return ServerError
+            if parsed.kind == "C" and status in (None, 200, 400):
+                return BadRequestError
+        if code == "invalid_grant":
+            return AuthenticationError
+    if status is None:
+        return APIError
+    if status in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status]
+    if status >= 500:
+        return ServerError
+    if status >= 400:
+        return BadRequestError
+    return APIError
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """``Retry-After`` in seconds: a number, or an HTTP date relative to ``now`` (epoch)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+_REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-amz-cf-id", "fluent-request-id")
+
+
+def _request_id(headers: httpx.Headers) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        if name in headers:
+            return headers[name]
+    return None
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content) if response.content else None
+    except ValueError:
+        return response.text
+
+
+def error_from_response(
+    response: httpx.Response, *, operation: str | None = None, attempts: Sequence[Attempt] = ()
+) -> APIError:
+    """Turn an error response of any Fluent service into the matching `APIError` subclass."""
+    body = _body(response)
+    status = response.status_code
+    code: str | None = None
+    message: str | None = None
+    if isinstance(body, dict):
+        if "error" in body and isinstance(body["error"], str):  # OAuth
+            code = body["error"]
+            message = str(body.get("error_description") or body["error"])
+        elif isinstance(body.get("errors"), list) and body["errors"]:  # v4.1 / GraphQL-shaped
+            first = body["errors"][0]
+            if isinstance(first, dict):
+                ext = first.get("extensions")
+                raw = (ext.get("code") if isinstance(ext, dict) else None) or first.get("code")
+                code = str(raw) if raw is not None else None
+                message = "; ".join(
+                    str(e.get("message", e)) if isinstance(e, dict) else str(e)
+                    for e in body["errors"]
+                )
+        elif "eventStatus" in body and body.get("eventStatus") in ("FAILED", "NO_MATCH"):
+            return EventRejectedError(
+                str(body.get("errorMessage") or f"event finished {body['eventStatus']}"),
+                event_id=_str_or_none(body.get("eventId")),
+                event_status=str(body["eventStatus"]),
+                entity_id=_str_or_none(body.get("entityId")),
+                status=status,
+                request_id=_request_id(response.headers),
+                operation=operation,
+                attempts=attempts,
+                body=body,
+            )
+        elif "message" in body:  # plugin service
+            message = str(body["message"])
+            code = _str_or_none(body.get("code"))
+    elif isinstance(body, str) and body.strip():
+        message = body.strip()[:500]
+    if message is None:
+        message = response.reason_phrase or f"HTTP {status}"
+    if code is None:
+        parsed = ErrorCode.parse(message)
+        code = str(parsed) if parsed else None
+    cls = _class_for(status, code)
+    kwargs: dict[str, Any] = dict(
+        status=status,
+        code=code,
+        operation=operation,
+        request_id=_request_id(response.headers),
+        attempts=attempts,
+        body=body,
+    )
+    return cls(
+        message, retry_after=parse_retry_after(response.headers.get("retry-after")), **kwargs
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def error_from_graphql(
+    errors: Sequence[Any],
+    *,
+    data: Any = None,
+    status: int | None = 200,
+    operation: str | None = None,
+    request_id: str | None = None,
+    attempts: Sequence[Attempt] = (),
+) -> GraphQLError:
+    """Build a `GraphQLError` from a response's ``errors`` list, keeping paths and partial data."""
+    items: list[GraphQLErrorItem] = []
+    for raw in errors:
+        if not isinstance(raw, dict):
+            items.append(GraphQLErrorItem(message=str(raw)))
+            continue
+        ext = raw.get("extensions") if isinstance(raw.get("extensions"), dict) else None
+        code = (ext or {}).get("code") or raw.get("code")
+        items.append(
+            GraphQLErrorItem(
+                message=redact(str(raw.get("message", ""))),
+                path=tuple(raw.get("path") or ()),
+                code=str(code) if code is not None else None,
+                extensions=ext,
+            )
+        )
+    first = items[0] if items else GraphQLErrorItem(message="unknown GraphQL error")
+    code = first.code or (str(first.error_code) if first.error_code else None)
+    kind = _class_for(None if status == 200 else status, code)
+    message = "; ".join(
+        (f"{item.message} (at {'.'.join(map(str, item.path))})" if item.path else item.message)
+        for item in items[:5]
+    )
+    if len(items) > 5:
+        message += f"; … {len(items) - 5} more"
+    return GraphQLError(
+        message,
+        errors=items,
+        data=data,
+        kind=kind,
+        status=status,
+        code=code,
+        operation=operation,
+        request_id=request_id,
+        attempts=attempts,
+    )
