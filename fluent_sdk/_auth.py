@@ -14,7 +14,6 @@ to send (token grants, then the API request) and lock instructions; `sync_auth_f
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
@@ -23,7 +22,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union
 
 import httpx
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
@@ -31,6 +30,9 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from fluent_sdk._config import ClientConfig
 from fluent_sdk._redact import forget_secret, register_secret
 from fluent_sdk.errors import AuthenticationError, error_from_response
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "DEFAULT_REFRESH_SKEW",
@@ -306,6 +308,10 @@ class FluentAuth(httpx.Auth):
         self, *, stale_access: SecretStr | None
     ) -> Generator[_Step, httpx.Response, Token]:
         yield _ACQUIRE
+        # No yield may run while the generator is being closed (an abandoned request: transport
+        # error, cancellation): that raises "generator ignored GeneratorExit". The driver
+        # releases the lock itself in that case.
+        closing = False
         try:
             current = self._store.get(self._key)
             # Double-checked: another thread/task may have refreshed while we waited.
@@ -323,8 +329,12 @@ class FluentAuth(httpx.Auth):
             if current is not None and current.access_token != token.access_token:
                 forget_secret(current.access_token.get_secret_value())
             return token
+        except GeneratorExit:
+            closing = True
+            raise
         finally:
-            yield _RELEASE
+            if not closing:
+                yield _RELEASE
 
     def _grant(self, stale: Token | None) -> Generator[_Step, httpx.Response, Token]:
         if stale is not None and stale.refresh_token is not None:
@@ -427,9 +437,11 @@ class FluentAuth(httpx.Auth):
             result: _T = done.value
             return result
         finally:
-            steps.close()
-            if held:
-                self._thread_lock.release()
+            try:
+                steps.close()
+            finally:
+                if held:
+                    self._thread_lock.release()
 
     async def _drive_async(
         self, steps: Generator[_Step, httpx.Response, Any]
@@ -455,13 +467,17 @@ class FluentAuth(httpx.Auth):
         except StopIteration:
             return
         finally:
-            steps.close()
-            if held:
-                lock.release()
+            try:
+                steps.close()
+            finally:
+                if held:
+                    lock.release()
 
     def _task_lock(self) -> asyncio.Lock:
         # asyncio locks belong to one event loop; a client reused from another loop (a new
         # asyncio.run per notebook cell) gets its own lock for that loop.
+        import asyncio  # only async users pay for importing asyncio
+
         loop_id = id(asyncio.get_running_loop())
         lock = self._task_locks.get(loop_id)
         if lock is None:
@@ -480,6 +496,8 @@ class FluentAuth(httpx.Auth):
         except StopIteration as done:
             token: Token = done.value
             return token
+        finally:
+            flow.close()  # if ``send`` raised: release the token lock now, not at GC
 
     async def async_login(
         self, send: Callable[[httpx.Request], Awaitable[httpx.Response]], *, force: bool = False
@@ -497,6 +515,8 @@ class FluentAuth(httpx.Auth):
                 request = await flow.asend(await send(request))
         except StopAsyncIteration:
             return box[0]
+        finally:
+            await flow.aclose()  # if ``send`` raised: release the token lock now, not at GC
 
 
 class StaticTokenAuth(httpx.Auth):

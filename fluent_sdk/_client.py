@@ -8,7 +8,6 @@ that ``import fluent_sdk`` stays cheap.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import platform
 import time
@@ -82,6 +81,12 @@ class ApiCall(Generic[T]):
     idempotent: bool | None = None
     operation: str | None = None
     timeout: TimeoutTypes | None = None
+
+
+async def _async_sleep(seconds: float) -> None:
+    import asyncio  # only async users pay for importing asyncio
+
+    await asyncio.sleep(seconds)
 
 
 def _user_agent() -> str:
@@ -494,7 +499,7 @@ class AsyncFluentClient(_BaseClient):
         log = AttemptLog()
         try:
             async for attempt in self._retry.async_retrying(
-                idempotent=True, log=log, sleep=asyncio.sleep
+                idempotent=True, log=log, sleep=_async_sleep
             ):
                 with attempt:
                     return await self._auth.async_login(send, force=force)
@@ -530,7 +535,7 @@ class AsyncFluentClient(_BaseClient):
         )
         log = AttemptLog()
         retrying = self._retry.async_retrying(
-            idempotent=self._is_idempotent(method, idempotent), log=log, sleep=asyncio.sleep
+            idempotent=self._is_idempotent(method, idempotent), log=log, sleep=_async_sleep
         )
         try:
             async for attempt in retrying:

@@ -1,0 +1,42 @@
+# Developer workflow. `make demo` and `make test` work on a fresh clone with only Python >= 3.10
+# and make: the first run creates .venv and installs the package with its dev extra.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SCHEMA ?= ../shared/fluent-schema/schema.json
+HAND_WRITTEN := fluent_sdk tests benchmarks
+
+.PHONY: install lint typecheck test demo generate check-generated bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check $(HAND_WRITTEN)
+	$(BIN)/ruff format --check $(HAND_WRITTEN)
+
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest
+
+demo: install
+	$(BIN)/fluent-sdk demo
+
+# SDL from the introspection result -> default operation documents -> typed client (ariadne-codegen).
+generate: install
+	$(BIN)/fluent-sdk schema import $(SCHEMA)
+	$(BIN)/fluent-sdk schema operations
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache dist build
