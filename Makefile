@@ -30,10 +30,18 @@ test: lint typecheck
 demo: install
 	$(BIN)/fluent-sdk demo
 
-# SDL from the introspection result -> default operation documents -> typed client (ariadne-codegen).
+# SDL from the introspection result -> default operation documents -> validation -> typed client
+# (ariadne-codegen, then formatting).
 generate: install
 	$(BIN)/fluent-sdk schema import $(SCHEMA)
-	$(BIN)/fluent-sdk schema operations
+	$(BIN)/fluent-sdk schema operations --schema graphql/schema.graphql
+	$(BIN)/fluent-sdk schema validate --schema graphql/schema.graphql
+	$(BIN)/python -m fluent_sdk._codegen
+
+# Regenerate and fail if anything committed differs (CI runs this when the schema is present).
+check-generated: generate
+	@git status --porcelain -- graphql fluent_sdk/_generated | tee /dev/stderr | (! grep -q .) \
+		|| (echo "generated files are stale: run 'make generate' and commit" >&2; exit 1)
 
 bench: install
 	$(BIN)/python -m benchmarks

@@ -28,7 +28,7 @@ import httpx
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 
 from fluent_sdk._config import ClientConfig
-from fluent_sdk._redact import forget_secret, register_secret
+from fluent_sdk._redact import register_secret
 from fluent_sdk.errors import AuthenticationError, error_from_response
 
 if TYPE_CHECKING:
@@ -51,6 +51,10 @@ DEFAULT_REFRESH_SKEW = 60.0
 #: Lifetime assumed when Fluent omits ``expires_in``.
 _DEFAULT_LIFETIME = 3600.0
 TOKEN_PATH = "/oauth/token"
+#: Timeouts of token requests when the client gives none. A bare `httpx.Request` carries no
+#: timeout extension, and httpcore then waits forever: token requests must always carry one.
+#: (The clients pass their own; these match `_retry`'s defaults without importing tenacity.)
+_DEFAULT_TOKEN_TIMEOUT = httpx.Timeout(30.0, connect=5.0, write=30.0, pool=5.0)
 
 
 class TokenResponse(BaseModel):
@@ -240,6 +244,7 @@ class FluentAuth(httpx.Auth):
         token_in_query: bool = False,
         headers: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
+        timeout: httpx.Timeout | None = None,
     ) -> None:
         if (
             config.client_id is None
@@ -254,6 +259,7 @@ class FluentAuth(httpx.Auth):
         self._token_in_query = token_in_query
         self._headers = dict(headers or {})
         self._clock = clock
+        self._timeout = timeout if timeout is not None else _DEFAULT_TOKEN_TIMEOUT
         self._key = hashlib.sha256(
             f"{config.base_url}\0{config.client_id}\0{config.username}".encode()
         ).hexdigest()
@@ -326,8 +332,6 @@ class FluentAuth(httpx.Auth):
                 return current
             token = yield from self._grant(current)
             self._store.set(self._key, token)
-            if current is not None and current.access_token != token.access_token:
-                forget_secret(current.access_token.get_secret_value())
             return token
         except GeneratorExit:
             closing = True
@@ -374,11 +378,12 @@ class FluentAuth(httpx.Auth):
         }
         url = f"{self._config.base_url}{TOKEN_PATH}"
         headers = {**self._headers, "Accept": "application/json"}
+        extensions = {"timeout": self._timeout.as_dict()}
         if self._token_in_query:
             # Old environments only read the query string. Our log redaction masks these
             # values, but the URL may still reach proxies' logs: opt-in only.
-            return httpx.Request("POST", url, params=params, headers=headers)
-        return httpx.Request("POST", url, data=params, headers=headers)
+            return httpx.Request("POST", url, params=params, headers=headers, extensions=extensions)
+        return httpx.Request("POST", url, data=params, headers=headers, extensions=extensions)
 
     def _accept(self, response: httpx.Response) -> Token:
         try:

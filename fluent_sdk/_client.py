@@ -8,6 +8,7 @@ that ``import fluent_sdk`` stays cheap.
 
 from __future__ import annotations
 
+import functools
 import logging
 import platform
 import time
@@ -20,6 +21,7 @@ import httpx
 
 from fluent_sdk._auth import (
     DEFAULT_REFRESH_SKEW,
+    TOKEN_PATH,
     FluentAuth,
     StaticTokenAuth,
     Token,
@@ -45,6 +47,12 @@ from fluent_sdk.errors import (
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+    from fluent_sdk.graphql import AsyncGraphQL, GraphQL
+    from fluent_sdk.rest.events import AsyncEvents, Events
+    from fluent_sdk.rest.jobs import AsyncJobs, Jobs
+    from fluent_sdk.rest.plugins import AsyncPlugins, Plugins
+    from fluent_sdk.rest.workflows import AsyncWorkflows, Workflows
 
 __all__ = ["DEFAULT_TIMEOUT", "ApiCall", "AsyncFluentClient", "FluentClient"]
 
@@ -163,8 +171,8 @@ class _BaseClient:
                 token_in_query=token_in_query,
                 headers=self._headers,
                 clock=clock,
+                timeout=self._timeout,
             )
-        self._namespaces: dict[str, Any] = {}
 
     # -- construction from the environment or a profile -------------------------------------
 
@@ -317,18 +325,29 @@ class _BaseClient:
             (time.perf_counter() - started) * 1000,
             attempt,
         )
-        where = f"{request.method} {request.url.path}"
+        # The failed request may be the token request the auth flow sent on the way.
+        try:
+            failed = exc.request
+        except RuntimeError:  # raised before httpx attached a request
+            failed = request
+        operation = "oauth.token" if failed.url.path == TOKEN_PATH else None
+        where = f"{failed.method} {failed.url.path}"
         # PoolTimeout: waited for a free connection, nothing was sent.
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
             return ConnectError(
-                f"could not connect for {where}: {type(exc).__name__}", request=request
+                f"could not connect for {where}: {type(exc).__name__}",
+                request=failed,
+                operation=operation,
             )
         if isinstance(exc, httpx.TimeoutException):
             return TimeoutError(
                 f"{where} timed out ({type(exc).__name__}); the server may have acted on it",
-                request=request,
+                request=failed,
+                operation=operation,
             )
-        return TransportError(f"{where} failed: {type(exc).__name__}: {exc}", request=request)
+        return TransportError(
+            f"{where} failed: {type(exc).__name__}: {exc}", request=failed, operation=operation
+        )
 
 
 class FluentClient(_BaseClient):
@@ -453,6 +472,43 @@ class FluentClient(_BaseClient):
         )
         return call.parse(response)
 
+    # -- API namespaces (imported on first use) ----------------------------------------------
+
+    @functools.cached_property
+    def graphql(self) -> GraphQL:
+        """The Domain (GraphQL) API: a typed method per operation, paging, ad-hoc documents."""
+        from fluent_sdk.graphql import GraphQL
+
+        return GraphQL(self)
+
+    @functools.cached_property
+    def events(self) -> Events:
+        """The Event API: send, send_sync, get, search."""
+        from fluent_sdk.rest.events import Events
+
+        return Events(self)
+
+    @functools.cached_property
+    def jobs(self) -> Jobs:
+        """The Job and Batch API."""
+        from fluent_sdk.rest.jobs import Jobs
+
+        return Jobs(self)
+
+    @functools.cached_property
+    def workflows(self) -> Workflows:
+        """The Workflow API."""
+        from fluent_sdk.rest.workflows import Workflows
+
+        return Workflows(self)
+
+    @functools.cached_property
+    def plugins(self) -> Plugins:
+        """The Plugin (rules) API."""
+        from fluent_sdk.rest.plugins import Plugins
+
+        return Plugins(self)
+
 
 class AsyncFluentClient(_BaseClient):
     """The asynchronous client: the same API as `FluentClient`, awaitable."""
@@ -572,3 +628,40 @@ class AsyncFluentClient(_BaseClient):
             operation=call.operation,
         )
         return call.parse(response)
+
+    # -- API namespaces (imported on first use) ----------------------------------------------
+
+    @functools.cached_property
+    def graphql(self) -> AsyncGraphQL:
+        """The Domain (GraphQL) API: a typed method per operation, paging, ad-hoc documents."""
+        from fluent_sdk.graphql import AsyncGraphQL
+
+        return AsyncGraphQL(self)
+
+    @functools.cached_property
+    def events(self) -> AsyncEvents:
+        """The Event API: send, send_sync, get, search."""
+        from fluent_sdk.rest.events import AsyncEvents
+
+        return AsyncEvents(self)
+
+    @functools.cached_property
+    def jobs(self) -> AsyncJobs:
+        """The Job and Batch API."""
+        from fluent_sdk.rest.jobs import AsyncJobs
+
+        return AsyncJobs(self)
+
+    @functools.cached_property
+    def workflows(self) -> AsyncWorkflows:
+        """The Workflow API."""
+        from fluent_sdk.rest.workflows import AsyncWorkflows
+
+        return AsyncWorkflows(self)
+
+    @functools.cached_property
+    def plugins(self) -> AsyncPlugins:
+        """The Plugin (rules) API."""
+        from fluent_sdk.rest.plugins import AsyncPlugins
+
+        return AsyncPlugins(self)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Any
 
 __all__ = [
     "MASK",
@@ -98,30 +99,35 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-_FILTER = RedactingFilter()
+_PREFIXES = ("fluent_sdk", "httpx", "httpcore", "gql")
 _installed = False
 
 
-def install_log_redaction() -> None:
-    """Attach the redacting filter to the loggers that can see our requests (idempotent).
+def _covered(name: str) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in _PREFIXES)
 
-    httpx logs every request URL at INFO; httpcore logs headers at DEBUG. Filters on a logger
-    apply to records created on that logger, so each one gets the filter.
+
+def install_log_redaction() -> None:
+    """Mask secrets in every log record of fluent_sdk, httpx, httpcore and gql (idempotent).
+
+    httpx logs every request URL at INFO; httpcore logs headers at DEBUG. A filter on a logger
+    does not see records of its child loggers, so we wrap the log record factory instead: every
+    record from these libraries, whichever child logger made it, is redacted as it is created.
     """
     global _installed
-    if _installed:
-        return
     with _lock:
-        for name in (
-            "fluent_sdk",
-            "httpx",
-            "httpcore",
-            "httpcore.http11",
-            "httpcore.http2",
-            "httpcore.connection",
-            "httpcore.proxy",
-            "gql",
-            "gql.transport",
-        ):
-            logging.getLogger(name).addFilter(_FILTER)
+        if _installed:
+            return
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            if _covered(record.name):
+                _REDACTOR.filter(record)
+            return record
+
+        logging.setLogRecordFactory(factory)
         _installed = True
+
+
+_REDACTOR = RedactingFilter()

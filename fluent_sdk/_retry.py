@@ -3,7 +3,8 @@
 What is retried by default:
 - a request that provably never reached the server (`ConnectError`): always;
 - a token request that failed (the API request behind it was never sent): always;
-- read timeouts, dropped connections, 429/502/503/504: only for idempotent requests (GET, PUT,
+- 429 (Fluent turned the request away without acting on it): always;
+- read timeouts, dropped connections, 502/503/504: only for idempotent requests (GET, PUT,
   DELETE, GraphQL queries) or when the caller marked the call safe to retry.
 
 A mutation that timed out is *not* retried: Fluent may have created the order already, and the
@@ -87,9 +88,14 @@ class RetryPolicy:
         """Whether ``error`` is worth another attempt of a request of that kind."""
         if isinstance(error, ConnectError):
             return True
-        if isinstance(error, APIError) and error.operation == "oauth.token":
+        if isinstance(error, TransportError) and error.operation == "oauth.token":
             # The token request failed before the API request was sent.
+            return True
+        if isinstance(error, APIError) and error.operation == "oauth.token":
             return self._retryable_api_error(error)
+        if isinstance(error, APIError) and error.status == 429:
+            # 429 means Fluent turned the request away unprocessed: safe to send again.
+            return 429 in self.retry_statuses
         if not idempotent:
             return False
         if isinstance(error, TransportError):  # timeouts, dropped connections

@@ -140,8 +140,11 @@ class TransportError(FluentError):
         *,
         request: httpx.Request | None = None,
         attempts: Sequence[Attempt] = (),
+        operation: str | None = None,
     ) -> None:
         self.method = request.method if request is not None else None
+        #: ``"oauth.token"`` when the failure hit the token request, not the API request.
+        self.operation = operation
         self.path = request.url.path if request is not None else None
         self.attempts = tuple(attempts)
         super().__init__(redact(message))

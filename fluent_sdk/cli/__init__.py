@@ -15,7 +15,10 @@ __all__ = ["build_app", "main"]
 # (command group name, module, attribute holding its typer.Typer)
 _GROUPS: tuple[tuple[str, str, str], ...] = (("schema", "fluent_sdk.cli.schema", "app"),)
 # (command name, module, attribute holding the command function)
-_COMMANDS: tuple[tuple[str, str, str], ...] = (("demo", "fluent_sdk.cli.demo", "demo"),)
+_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("demo", "fluent_sdk.cli.demo", "demo"),
+    ("sandbox", "fluent_sdk.cli.sandbox", "sandbox"),
+)
 
 
 def build_app() -> typer.Typer:

@@ -1,0 +1,411 @@
+"""ariadne-codegen plugin that makes the generated client go through the SDK's transport.
+
+For every operation method it:
+- drops ``**kwargs`` (a misspelt argument is an error, not silently ignored);
+- lets every input-object argument also take a plain ``dict`` (validated into the model);
+- sends with ``self._send_operation(query, name, variables, mutation=..., input_types=...)``,
+  so queries are retried as idempotent and mutations are not;
+- parses with ``Result.from_graphql_response(response, name)`` straight from bytes.
+
+For every query whose single root field returns a connection with ``first``/``after`` variables
+it adds ``iter_<method>(..., page_size=, max_items=, after=)`` returning a typed paginator.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from typing import Any
+
+from ariadne_codegen.plugins.base import Plugin
+from ariadne_codegen.utils import str_to_pascal_case, str_to_snake_case
+from graphql import (
+    FieldNode,
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    ListTypeNode,
+    NonNullTypeNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    TypeNode,
+    VariableDefinitionNode,
+    VariableNode,
+)
+
+__all__ = ["FluentClientPlugin", "connection_node_type"]
+
+# Python 3.12+ nodes carry type parameters; older ones do not know the field.
+_TYPE_PARAMS: dict[str, Any] = {"type_params": []} if sys.version_info >= (3, 12) else {}
+PAGINATION_ARGUMENTS = ("first", "after")
+SKIPPED_ITER_ARGUMENTS = ("first", "last", "before", "after")
+
+
+def _named_type_name(node: TypeNode) -> str:
+    while isinstance(node, (NonNullTypeNode, ListTypeNode)):
+        node = node.type
+    return node.name.value  # type: ignore[attr-defined,no-any-return]
+
+
+def _unwrap(type_: Any) -> GraphQLNamedType:
+    while isinstance(type_, (GraphQLNonNull, GraphQLList)):
+        type_ = type_.of_type
+    return type_  # type: ignore[no-any-return]
+
+
+def connection_node_type(type_: Any) -> GraphQLObjectType | None:
+    """The node type when ``type_`` is a Relay connection (``edges { cursor node }``)."""
+    named = _unwrap(type_)
+    if not isinstance(named, GraphQLObjectType):
+        return None
+    edges = named.fields.get("edges")
+    if edges is None or "pageInfo" not in named.fields:
+        return None
+    edge = _unwrap(edges.type)
+    if not isinstance(edge, GraphQLObjectType) or "node" not in edge.fields:
+        return None
+    node = _unwrap(edge.fields["node"].type)
+    return node if isinstance(node, GraphQLObjectType) else None
+
+
+def _only_field(selection_set: SelectionSetNode | None, name: str) -> FieldNode | None:
+    if selection_set is None:
+        return None
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode) and selection.name.value == name:
+            return selection
+    return None
+
+
+def _response_key(field: FieldNode) -> str:
+    return field.alias.value if field.alias else field.name.value
+
+
+class FluentClientPlugin(Plugin):
+    def __init__(self, schema: GraphQLSchema, config_dict: dict[str, Any]) -> None:
+        super().__init__(schema, config_dict)
+        self._input_type_names = {
+            name for name, t in schema.type_map.items() if isinstance(t, GraphQLInputObjectType)
+        }
+        self._enum_names = {
+            name
+            for name, t in schema.type_map.items()
+            if isinstance(t, GraphQLEnumType) and not name.startswith("__")
+        }
+        self._module_uses_lenient_enum = False
+        self._result_classes: set[str] = set()
+        # (method name, iter arguments, node class, node module, first/after python names)
+        self._paginated: list[dict[str, Any]] = []
+
+    # -- arguments ------------------------------------------------------------------------
+
+    def generate_arguments(
+        self,
+        arguments: ast.arguments,
+        variable_definitions: tuple[VariableDefinitionNode, ...],
+    ) -> ast.arguments:
+        arguments.kwarg = None
+        for arg in [*arguments.args, *arguments.kwonlyargs]:
+            if arg.annotation is not None:
+                arg.annotation = self._accept_dicts(arg.annotation)
+        return arguments
+
+    def _accept_dicts(self, node: ast.expr) -> ast.expr:
+        if isinstance(node, ast.Name) and node.id.strip("\"'") in self._input_type_names:
+            return ast.Subscript(
+                value=ast.Name(id="Union"),
+                slice=ast.Tuple(
+                    elts=[
+                        node,
+                        ast.Subscript(
+                            value=ast.Name(id="dict"),
+                            slice=ast.Tuple(elts=[ast.Name(id="str"), ast.Name(id="Any")]),
+                        ),
+                    ]
+                ),
+            )
+        if isinstance(node, ast.Subscript):
+            node.slice = self._accept_dicts(node.slice)
+        elif isinstance(node, ast.Tuple):
+            node.elts = [self._accept_dicts(e) for e in node.elts]
+        return node
+
+    # -- result classes (to know which node classes exist) --------------------------------
+
+    def generate_result_class(
+        self, class_def: ast.ClassDef, operation_definition: Any, selection_set: Any
+    ) -> ast.ClassDef:
+        self._result_classes.add(class_def.name)
+        return class_def
+
+    # -- lenient enums in results ----------------------------------------------------------
+
+    def generate_result_field(
+        self, field_implementation: ast.AnnAssign, operation_definition: Any, field: Any
+    ) -> ast.AnnAssign:
+        """A result enum also accepts any string: a newer server may send values this schema
+        does not list. Known values still parse to the enum member."""
+        field_implementation.annotation = self._lenient_enums(field_implementation.annotation)
+        return field_implementation
+
+    def _lenient_enums(self, node: ast.expr) -> ast.expr:
+        if isinstance(node, ast.Name) and node.id.strip("\"'") in self._enum_names:
+            self._module_uses_lenient_enum = True
+            return ast.Subscript(
+                value=ast.Name(id="Annotated"),
+                slice=ast.Tuple(
+                    elts=[
+                        ast.Subscript(
+                            value=ast.Name(id="Union"),
+                            slice=ast.Tuple(elts=[node, ast.Name(id="str")]),
+                        ),
+                        ast.Call(
+                            func=ast.Name(id="Field"),
+                            args=[],
+                            keywords=[
+                                ast.keyword(arg="union_mode", value=ast.Constant("left_to_right"))
+                            ],
+                        ),
+                    ]
+                ),
+            )
+        if isinstance(node, ast.Subscript):
+            node.slice = self._lenient_enums(node.slice)
+        elif isinstance(node, ast.Tuple):
+            node.elts = [self._lenient_enums(e) for e in node.elts]
+        return node
+
+    def generate_result_types_module(
+        self, module: ast.Module, operation_definition: Any
+    ) -> ast.Module:
+        if self._module_uses_lenient_enum:
+            # Duplicate imports are merged (and unused ones dropped) by the ruff pass.
+            module.body[0:0] = [
+                ast.ImportFrom(
+                    module="typing",
+                    names=[ast.alias(name="Annotated"), ast.alias(name="Union")],
+                    level=0,
+                ),
+                ast.ImportFrom(module="pydantic", names=[ast.alias(name="Field")], level=0),
+            ]
+            self._module_uses_lenient_enum = False
+        return module
+
+    # -- methods --------------------------------------------------------------------------
+
+    def generate_client_method(
+        self,
+        method_def: ast.FunctionDef | ast.AsyncFunctionDef,
+        operation_definition: OperationDefinitionNode,
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef:
+        operation_name = operation_definition.name.value if operation_definition.name else None
+        mutation = operation_definition.operation == OperationType.MUTATION
+        query_assign, variables_assign, response_assign, _data_assign, return_stmt = method_def.body
+        assert isinstance(query_assign, ast.Assign)
+        assert isinstance(variables_assign, (ast.Assign, ast.AnnAssign))
+        assert isinstance(response_assign, ast.Assign)
+        assert isinstance(return_stmt, ast.Return)
+        assert isinstance(return_stmt.value, ast.Call)
+        query_name = query_assign.targets[0]
+        variables_name = (
+            variables_assign.target
+            if isinstance(variables_assign, ast.AnnAssign)
+            else variables_assign.targets[0]
+        )
+        input_types = {
+            definition.variable.name.value: _named_type_name(definition.type)
+            for definition in operation_definition.variable_definitions
+            if _named_type_name(definition.type) in self._input_type_names
+        }
+        send: ast.expr = ast.Call(
+            func=ast.Attribute(value=ast.Name(id="self"), attr="_send_operation"),
+            args=[query_name, ast.Constant(operation_name), variables_name],
+            keywords=[
+                ast.keyword(arg="mutation", value=ast.Constant(mutation)),
+                ast.keyword(
+                    arg="input_types",
+                    value=ast.Dict(
+                        keys=[ast.Constant(k) for k in sorted(input_types)],
+                        values=[ast.Constant(input_types[k]) for k in sorted(input_types)],
+                    )
+                    if input_types
+                    else ast.Constant(None),
+                ),
+            ],
+        )
+        if isinstance(response_assign.value, ast.Await):
+            send = ast.Await(value=send)
+        response_assign.value = send
+        response_name = response_assign.targets[0]
+        result_call = return_stmt.value
+        assert isinstance(result_call.func, ast.Attribute)
+        result_call.func.attr = "from_graphql_response"
+        result_call.args = [response_name, ast.Constant(operation_name)]
+        method_def.body = [query_assign, variables_assign, response_assign, return_stmt]
+        if not mutation:
+            self._record_pagination(method_def, operation_definition)
+        return method_def
+
+    def _record_pagination(
+        self,
+        method_def: ast.FunctionDef | ast.AsyncFunctionDef,
+        operation: OperationDefinitionNode,
+    ) -> None:
+        roots = operation.selection_set.selections
+        if len(roots) != 1 or not isinstance(roots[0], FieldNode):
+            return
+        root = roots[0]
+        query_type = self.schema.query_type
+        if query_type is None or root.name.value not in query_type.fields:
+            return
+        if connection_node_type(query_type.fields[root.name.value].type) is None:
+            return
+        variable_of_argument = {
+            argument.name.value: argument.value.name.value
+            for argument in root.arguments
+            if isinstance(argument.value, VariableNode)
+        }
+        if not all(name in variable_of_argument for name in PAGINATION_ARGUMENTS):
+            return
+        edges = _only_field(root.selection_set, "edges")
+        node = _only_field(edges.selection_set if edges else None, "node")
+        if edges is None or node is None or _only_field(edges.selection_set, "cursor") is None:
+            return
+        operation_name = operation.name.value if operation.name else ""
+        node_class = "".join(
+            str_to_pascal_case(part)
+            for part in (operation_name, _response_key(root), _response_key(edges))
+        ) + str_to_pascal_case(_response_key(node))
+        python_names = {
+            argument: str_to_snake_case(variable_of_argument[argument])
+            for argument in SKIPPED_ITER_ARGUMENTS
+            if argument in variable_of_argument
+        }
+        self._paginated.append(
+            {
+                "method": method_def.name,
+                "arguments": method_def.args,
+                "node_class": node_class,
+                "module": method_def.name,
+                "python_names": python_names,
+                "field": root.name.value,
+            }
+        )
+
+    # -- module ---------------------------------------------------------------------------
+
+    def generate_client_module(self, module: ast.Module) -> ast.Module:
+        client_class = next(s for s in module.body if isinstance(s, ast.ClassDef))
+        base_module = next(
+            s
+            for s in module.body
+            if isinstance(s, ast.ImportFrom) and s.module and s.module.endswith("base_client")
+        )
+        self._paginator = "AsyncPaginator" if "async" in (base_module.module or "") else "Paginator"
+        imports: list[ast.stmt] = [
+            ast.ImportFrom(
+                module="fluent_sdk.graphql._pagination",
+                names=[ast.alias(name="DEFAULT_PAGE_SIZE")],
+                level=0,
+            )
+        ]
+        for entry in self._paginated:
+            if entry["node_class"] not in self._result_classes:
+                continue
+            client_class.body.append(self._iter_method(entry))
+            imports.append(
+                ast.ImportFrom(
+                    module=entry["module"], names=[ast.alias(name=entry["node_class"])], level=1
+                )
+            )
+        imports.append(
+            ast.ImportFrom(
+                module=base_module.module, names=[ast.alias(name=self._paginator)], level=1
+            )
+        )
+        position = module.body.index(base_module) + 1
+        module.body[position:position] = imports
+        return module
+
+    def _iter_method(self, entry: dict[str, Any]) -> ast.FunctionDef:
+        source: ast.arguments = entry["arguments"]
+        skipped = set(entry["python_names"].values())
+        positional = [a for a in source.args if a.arg != "self" and a.arg not in skipped]
+        defaults_by_name = (
+            dict(
+                zip(
+                    [a.arg for a in source.args][-len(source.defaults) :],
+                    source.defaults,
+                    strict=True,
+                )
+            )
+            if source.defaults
+            else {}
+        )
+        keep = list(positional)
+        call_keywords = [ast.keyword(arg=a.arg, value=ast.Name(id=a.arg)) for a in keep]
+        names = entry["python_names"]
+        call_keywords.append(ast.keyword(arg=names["first"], value=ast.Name(id="first")))
+        call_keywords.append(ast.keyword(arg=names["after"], value=ast.Name(id="after")))
+        fetch = ast.Lambda(
+            args=ast.arguments(
+                posonlyargs=[],
+                args=[ast.arg(arg="first"), ast.arg(arg="after")],
+                kwonlyargs=[],
+                kw_defaults=[],
+                defaults=[],
+            ),
+            body=ast.Call(
+                func=ast.Attribute(value=ast.Name(id="self"), attr=entry["method"]),
+                args=[],
+                keywords=call_keywords,
+            ),
+        )
+        body: list[ast.stmt] = [
+            ast.Return(
+                value=ast.Call(
+                    func=ast.Attribute(value=ast.Name(id="self"), attr="_paginate"),
+                    args=[fetch],
+                    keywords=[
+                        ast.keyword(arg="page_size", value=ast.Name(id="page_size")),
+                        ast.keyword(arg="max_items", value=ast.Name(id="max_items")),
+                        ast.keyword(arg="after", value=ast.Name(id="after")),
+                        ast.keyword(arg="operation", value=ast.Constant(entry["field"])),
+                    ],
+                )
+            )
+        ]
+        required = [a for a in keep if a.arg not in defaults_by_name]
+        optional = [a for a in keep if a.arg in defaults_by_name]
+        arguments = ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(arg="self"), *required, *optional],
+            kwonlyargs=[
+                ast.arg(arg="page_size", annotation=ast.Name(id="int")),
+                ast.arg(arg="max_items", annotation=ast.Name(id="Optional[int]")),
+                ast.arg(arg="after", annotation=ast.Name(id="Optional[str]")),
+            ],
+            kw_defaults=[
+                ast.Name(id="DEFAULT_PAGE_SIZE"),
+                ast.Constant(None),
+                ast.Constant(None),
+            ],
+            defaults=[defaults_by_name[a.arg] for a in optional],
+        )
+        paginator = self._paginator
+        return ast.FunctionDef(
+            name=f"iter_{entry['method']}",
+            args=arguments,
+            body=body,
+            decorator_list=[],
+            returns=ast.Subscript(
+                value=ast.Name(id=paginator), slice=ast.Name(id=entry["node_class"])
+            ),
+            lineno=1,
+            **_TYPE_PARAMS,
+        )

@@ -1,0 +1,302 @@
+"""Validate GraphQL operation documents (and their shared fragments) against a schema.
+
+Layout under an operations folder (default ``graphql/operations``):
+
+* ``fragments/**/*.graphql`` hold fragment definitions. Each file is self-contained: every
+  fragment it spreads is defined in the same file.
+* every other ``**/*.graphql`` file holds named operations, which may spread any fragment from
+  ``fragments/``; the needed fragment definitions are appended before validation.
+
+Operation and fragment names must be unique across the folder, as code generators require.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    IntValueNode,
+    Node,
+    NoUnusedFragmentsRule,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    Source,
+    VariableNode,
+    parse,
+    specified_rules,
+    validate,
+    visit,
+)
+from graphql.language import Visitor
+
+__all__ = [
+    "DEFAULT_OPERATIONS_DIR",
+    "DocumentProblem",
+    "DocumentValidationError",
+    "collect_documents",
+    "estimate_cost",
+    "estimate_costs",
+    "validate_operations_dir",
+    "validate_texts",
+]
+
+DEFAULT_OPERATIONS_DIR = Path("graphql/operations")
+_FRAGMENTS_DIR = "fragments"
+_FRAGMENT_FILE_RULES = [rule for rule in specified_rules if rule is not NoUnusedFragmentsRule]
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    """One validation problem, located by file, line and column (1-based)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class DocumentValidationError(ValueError):
+    """One or more documents are invalid; ``problems`` lists each with its location."""
+
+    def __init__(self, problems: list[DocumentProblem]) -> None:
+        self.problems = problems
+        shown = "\n  ".join(str(p) for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} invalid GraphQL document problem(s):\n  {shown}{more}")
+
+
+def _problem_at(node: Node | None, fallback: str, message: str) -> DocumentProblem:
+    if node is not None and node.loc is not None:
+        source = node.loc.source
+        location = source.get_location(node.loc.start)
+        return DocumentProblem(source.name, location.line, location.column, message)
+    return DocumentProblem(fallback, 1, 1, message)
+
+
+def _problems_from_errors(errors: Iterable[GraphQLError], fallback: str) -> list[DocumentProblem]:
+    problems: list[DocumentProblem] = []
+    for error in errors:
+        node = error.nodes[0] if error.nodes else None
+        problems.append(_problem_at(node, fallback, error.message))
+    return problems
+
+
+class _SpreadCollector(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_args: object) -> None:
+        self.names.add(node.name.value)
+
+
+def _spread_names(node: Node) -> set[str]:
+    collector = _SpreadCollector()
+    visit(node, collector)
+    return collector.names
+
+
+def _parse(path: str, text: str) -> DocumentNode | DocumentProblem:
+    try:
+        return parse(Source(text, path))
+    except GraphQLSyntaxError as exc:
+        location = exc.locations[0] if exc.locations else None
+        line, column = (location.line, location.column) if location else (1, 1)
+        return DocumentProblem(path, line, column, exc.message)
+
+
+def _with_fragments(
+    document: DocumentNode, library: Mapping[str, FragmentDefinitionNode]
+) -> DocumentNode:
+    """Append the library fragments ``document`` needs (transitively) and does not define."""
+    local = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    needed: dict[str, FragmentDefinitionNode] = {}
+    pending = sorted(_spread_names(document) - local)
+    while pending:
+        name = pending.pop()
+        if name in needed or name in local or name not in library:
+            continue  # unknown names are reported by validation (KnownFragmentNames)
+        needed[name] = library[name]
+        pending.extend(sorted(_spread_names(library[name]) - local - set(needed)))
+    if not needed:
+        return document
+    definitions = (*document.definitions, *(needed[name] for name in sorted(needed)))
+    return DocumentNode(definitions=definitions, loc=document.loc)
+
+
+def validate_texts(
+    schema: GraphQLSchema,
+    operations: Mapping[Path, str] | Mapping[str, str],
+    fragments: Mapping[Path, str] | Mapping[str, str] | None = None,
+) -> list[DocumentProblem]:
+    """Validate operation documents and fragment files given as text, keyed by path."""
+    problems: list[DocumentProblem] = []
+    library: dict[str, FragmentDefinitionNode] = {}
+    fragment_origin: dict[str, str] = {}
+    for raw_path, text in sorted((fragments or {}).items(), key=lambda item: str(item[0])):
+        path = str(raw_path)
+        parsed = _parse(path, text)
+        if isinstance(parsed, DocumentProblem):
+            problems.append(parsed)
+            continue
+        for definition in parsed.definitions:
+            if not isinstance(definition, FragmentDefinitionNode):
+                problems.append(
+                    _problem_at(definition, path, "Fragment files may only define fragments.")
+                )
+                continue
+            name = definition.name.value
+            if name in library:
+                problems.append(
+                    _problem_at(
+                        definition,
+                        path,
+                        f"Fragment {name!r} is already defined in {fragment_origin[name]}.",
+                    )
+                )
+                continue
+            library[name] = definition
+            fragment_origin[name] = path
+        problems.extend(_problems_from_errors(validate(schema, parsed, _FRAGMENT_FILE_RULES), path))
+
+    operation_origin: dict[str, str] = {}
+    for raw_path, text in sorted(operations.items(), key=lambda item: str(item[0])):
+        path = str(raw_path)
+        parsed = _parse(path, text)
+        if isinstance(parsed, DocumentProblem):
+            problems.append(parsed)
+            continue
+        operation_nodes = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+        if not operation_nodes:
+            problems.append(DocumentProblem(path, 1, 1, "Document defines no operation."))
+        for operation in operation_nodes:
+            if operation.name is None:
+                problems.append(
+                    _problem_at(operation, path, "Operations must be named (operationName).")
+                )
+                continue
+            name = operation.name.value
+            if name in operation_origin:
+                problems.append(
+                    _problem_at(
+                        operation,
+                        path,
+                        f"Operation {name!r} is already defined in {operation_origin[name]}.",
+                    )
+                )
+            else:
+                operation_origin[name] = path
+        for definition in parsed.definitions:
+            if isinstance(definition, FragmentDefinitionNode) and definition.name.value in library:
+                problems.append(
+                    _problem_at(
+                        definition,
+                        path,
+                        f"Fragment {definition.name.value!r} is already defined in "
+                        f"{fragment_origin[definition.name.value]}.",
+                    )
+                )
+        combined = _with_fragments(parsed, library)
+        problems.extend(_problems_from_errors(validate(schema, combined), path))
+    # A broken fragment is reported by its own file and again by each operation using it.
+    return list(dict.fromkeys(problems))
+
+
+def collect_documents(
+    operations_dir: str | Path = DEFAULT_OPERATIONS_DIR,
+) -> tuple[dict[Path, str], dict[Path, str]]:
+    """Read ``(operations, fragments)`` texts under ``operations_dir``, keyed by path."""
+    root = Path(operations_dir)
+    fragments_root = root / _FRAGMENTS_DIR
+    operations: dict[Path, str] = {}
+    fragments: dict[Path, str] = {}
+    for path in sorted(root.rglob("*.graphql")):
+        text = path.read_text(encoding="utf-8")
+        if path.is_relative_to(fragments_root):
+            fragments[path] = text
+        else:
+            operations[path] = text
+    return operations, fragments
+
+
+def validate_operations_dir(
+    schema: GraphQLSchema, operations_dir: str | Path = DEFAULT_OPERATIONS_DIR
+) -> list[DocumentProblem]:
+    """Validate every operation and fragment file under ``operations_dir``."""
+    operations, fragments = collect_documents(operations_dir)
+    return validate_texts(schema, operations, fragments)
+
+
+def estimate_cost(document: DocumentNode, *, page_size: int = 10) -> int:
+    """The highest ``estimate_costs`` value among the document's operations (0 if none)."""
+    return max(estimate_costs(document, page_size=page_size).values(), default=0)
+
+
+def estimate_costs(document: DocumentNode, *, page_size: int = 10) -> dict[str, int]:
+    """Rough cost per operation: every selected field counts once per record fetched.
+
+    Fields under ``edges`` are counted ``first`` times when ``first`` is an integer literal or a
+    variable with an integer default, otherwise ``page_size`` times (Fluent's default page is
+    10). This is not Fluent's formula, only a figure that grows the same way (fields x nesting
+    x record counts).
+    """
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    def page_of(field_node: FieldNode, defaults: dict[str, int]) -> int:
+        for argument in field_node.arguments:
+            if argument.name.value != "first":
+                continue
+            if isinstance(argument.value, IntValueNode):
+                return int(argument.value.value)
+            if isinstance(argument.value, VariableNode):
+                return defaults.get(argument.value.name.value, page_size)
+        return page_size
+
+    def cost_of(
+        selection_set: SelectionSetNode | None, multiplier: int, page: int, defaults: dict[str, int]
+    ) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += multiplier
+                inner = multiplier * page if selection.name.value == "edges" else multiplier
+                total += cost_of(
+                    selection.selection_set, inner, page_of(selection, defaults), defaults
+                )
+            elif isinstance(selection, InlineFragmentNode):
+                total += cost_of(selection.selection_set, multiplier, page, defaults)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None:
+                    total += cost_of(fragment.selection_set, multiplier, page, defaults)
+        return total
+
+    costs: dict[str, int] = {}
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        defaults = {
+            v.variable.name.value: int(v.default_value.value)
+            for v in definition.variable_definitions
+            if isinstance(v.default_value, IntValueNode)
+        }
+        name = definition.name.value if definition.name else ""
+        costs[name] = cost_of(definition.selection_set, 1, page_size, defaults)
+    return costs

@@ -1,0 +1,361 @@
+"""What every GraphQL call shares, with no I/O: request encoding, input checking, result parsing.
+
+The generated clients (``fluent_sdk/_generated/client.py`` and ``async_client.py``) subclass
+`OperationRunner` / `AsyncOperationRunner`; the two differ only in how they send.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import textwrap
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+
+import httpx
+import pydantic
+from pydantic import ConfigDict
+from pydantic.alias_generators import to_camel
+
+from fluent_sdk.errors import APIError, GraphQLError, ValidationError, error_from_graphql
+from fluent_sdk.graphql._pagination import AsyncPaginator, Paginator
+from fluent_sdk.graphql.scalars import to_json_value
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from fluent_sdk._client import AsyncFluentClient, FluentClient
+
+__all__ = [
+    "GENERATED_INPUTS_MODULE",
+    "GRAPHQL_PATH",
+    "UNSET",
+    "AsyncOperationRunner",
+    "GeneratedModel",
+    "OperationRunner",
+    "UnexpectedResponseError",
+    "UnsetType",
+    "decode_result",
+    "encode_request",
+    "prepare_variables",
+    "validation_error_from_pydantic",
+]
+
+GRAPHQL_PATH = "/graphql"
+_JSON_HEADERS = {"Content-Type": "application/json"}
+GENERATED_INPUTS_MODULE = "fluent_sdk._generated.input_types"
+
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+
+
+class UnsetType:
+    """Marker for an argument the caller did not pass (left out of ``variables``)."""
+
+    _instance: UnsetType | None = None
+
+    def __new__(cls) -> UnsetType:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = UnsetType()
+
+
+class GeneratedModel(pydantic.BaseModel):
+    """Base of every generated model. Unknown response fields are ignored (schema drift);
+    fields are snake_case in Python and camelCase on the wire; schemas build on first use."""
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        validate_assignment=True,
+        arbitrary_types_allowed=True,
+        protected_namespaces=(),
+        defer_build=True,
+        alias_generator=to_camel,
+        extra="ignore",
+    )
+
+    @classmethod
+    def from_graphql_response(cls, response: httpx.Response, operation_name: str | None) -> Self:
+        """Parse a whole GraphQL response body into this result model (see `decode_result`)."""
+        return decode_result(response, cls, operation_name)
+
+
+class UnexpectedResponseError(APIError):
+    """The server answered 200 but the body is not a GraphQL response of the expected shape."""
+
+
+class _Envelope(pydantic.BaseModel, Generic[ModelT]):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    data: ModelT | None = None
+    errors: list[Any] | None = None
+
+
+@functools.cache
+def _envelope_for(model: type[ModelT]) -> type[_Envelope[ModelT]]:
+    return _Envelope[model]  # type: ignore[valid-type]
+
+
+@functools.lru_cache(maxsize=2048)
+def _encoded_query(query: str) -> bytes:
+    # Documents are constants: dedent and JSON-encode each one once per process.
+    return json.dumps(textwrap.dedent(query).strip()).encode()
+
+
+def encode_request(query: str, operation_name: str | None, variables: Mapping[str, Any]) -> bytes:
+    """The POST body for one operation; the query text is encoded once and reused."""
+    name = json.dumps(operation_name).encode()
+    return b"".join(
+        (
+            b'{"query":',
+            _encoded_query(query),
+            b',"operationName":',
+            name,
+            b',"variables":',
+            json.dumps(variables, separators=(",", ":")).encode(),
+            b"}",
+        )
+    )
+
+
+def validation_error_from_pydantic(
+    exc: pydantic.ValidationError, *, prefix: str, what: str
+) -> ValidationError:
+    """Our `ValidationError` naming the first bad field as a dotted path under ``prefix``."""
+    details = exc.errors(include_url=False, include_input=False)
+    first = details[0] if details else {"loc": (), "msg": str(exc)}
+    path = ".".join([prefix, *(str(part) for part in first.get("loc", ()))])
+    return ValidationError(
+        f"invalid {what}: {path}: {first.get('msg')}",
+        field=path,
+        errors=[dict(detail) for detail in details],
+    )
+
+
+@functools.cache
+def _input_model(module_name: str, type_name: str) -> type[pydantic.BaseModel]:
+    module = importlib.import_module(module_name)
+    model: type[pydantic.BaseModel] = getattr(module, type_name)
+    return model
+
+
+def _coerce_input(value: Any, model: type[pydantic.BaseModel], path: str) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_coerce_input(item, model, f"{path}.{i}") for i, item in enumerate(value)]
+    if isinstance(value, model):
+        instance = value
+    elif isinstance(value, Mapping):
+        try:
+            instance = model.model_validate(value)
+        except pydantic.ValidationError as exc:
+            raise validation_error_from_pydantic(
+                exc, prefix=path, what=f"{model.__name__} input"
+            ) from None
+    else:
+        raise ValidationError(
+            f"invalid input: {path}: expected {model.__name__} or a dict, "
+            f"got {type(value).__name__}",
+            field=path,
+        )
+    return instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def prepare_variables(
+    variables: Mapping[str, Any],
+    input_types: Mapping[str, str] | None = None,
+    *,
+    inputs_module: str = GENERATED_INPUTS_MODULE,
+) -> dict[str, Any]:
+    """Drop unset arguments, validate input-object arguments (model or dict) into their models,
+    and make the rest JSON-ready. Raises `ValidationError` naming the field."""
+    prepared: dict[str, Any] = {}
+    for name, value in variables.items():
+        if value is UNSET:
+            continue
+        type_name = input_types.get(name) if input_types else None
+        if type_name is not None:
+            prepared[name] = _coerce_input(value, _input_model(inputs_module, type_name), name)
+        elif isinstance(value, pydantic.BaseModel):
+            prepared[name] = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        else:
+            prepared[name] = to_json_value(value)
+    return prepared
+
+
+def _request_id(response: httpx.Response) -> str | None:
+    headers = response.headers
+    value = headers.get("x-request-id") or headers.get("x-amzn-requestid")
+    return str(value) if value else None
+
+
+def _graphql_error(raw: Any, response: httpx.Response, operation: str | None) -> GraphQLError:
+    return error_from_graphql(
+        raw.get("errors") or [],
+        data=raw.get("data"),
+        status=response.status_code,
+        operation=operation,
+        request_id=_request_id(response),
+    )
+
+
+def _raw_body(response: httpx.Response, operation: str | None) -> dict[str, Any]:
+    try:
+        raw = json.loads(response.content)
+    except ValueError:
+        raw = None
+    if not isinstance(raw, dict) or ("data" not in raw and "errors" not in raw):
+        raise UnexpectedResponseError(
+            "response is not a GraphQL result (no 'data' or 'errors')",
+            status=response.status_code,
+            operation=operation,
+            request_id=_request_id(response),
+        )
+    return raw
+
+
+def decode_result(response: httpx.Response, model: type[ModelT], operation: str | None) -> ModelT:
+    """Parse the body straight from bytes into ``model`` (one pass, no intermediate dict).
+
+    ``errors`` in the body raise `GraphQLError` with the partial ``data`` kept as plain JSON.
+    """
+    try:
+        envelope = _envelope_for(model).model_validate_json(response.content)
+    except pydantic.ValidationError as exc:
+        raw = _raw_body(response, operation)
+        if raw.get("errors"):
+            raise _graphql_error(raw, response, operation) from None
+        raise UnexpectedResponseError(
+            f"response does not match the operation's result type: {exc.errors()[0]['msg']} "
+            f"at {'.'.join(map(str, exc.errors()[0]['loc']))}",
+            status=response.status_code,
+            operation=operation,
+            request_id=_request_id(response),
+        ) from None
+    if envelope.errors:
+        raise _graphql_error(_raw_body(response, operation), response, operation)
+    if envelope.data is None:
+        raise UnexpectedResponseError(
+            "response has neither data nor errors",
+            status=response.status_code,
+            operation=operation,
+            request_id=_request_id(response),
+        )
+    return cast(ModelT, envelope.data)
+
+
+def decode_data(response: httpx.Response, operation: str | None) -> dict[str, Any]:
+    """The ``data`` object of a response as plain JSON; ``errors`` raise `GraphQLError`."""
+    raw = _raw_body(response, operation)
+    if raw.get("errors"):
+        raise _graphql_error(raw, response, operation)
+    data = raw.get("data")
+    if not isinstance(data, dict):
+        raise UnexpectedResponseError(
+            "response has no data object", status=response.status_code, operation=operation
+        )
+    return data
+
+
+class OperationRunner:
+    """Sends generated operations through a `FluentClient` (auth, retries, error mapping)."""
+
+    #: Module holding the input models (each generated package points at its own).
+    _inputs_module: ClassVar[str] = GENERATED_INPUTS_MODULE
+
+    def __init__(self, client: FluentClient) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> FluentClient:
+        return self._client
+
+    @staticmethod
+    def _paginate(
+        fetch: Callable[..., Any],
+        *,
+        page_size: int,
+        max_items: int | None,
+        after: str | None,
+        operation: str | None,
+    ) -> Paginator[Any]:
+        return Paginator(
+            fetch, page_size=page_size, max_items=max_items, after=after, operation=operation
+        )
+
+    def _send_operation(
+        self,
+        query: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        *,
+        mutation: bool,
+        input_types: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        prepared = prepare_variables(variables, input_types, inputs_module=self._inputs_module)
+        body = encode_request(query, operation_name, prepared)
+        return self._client.request(
+            "POST",
+            GRAPHQL_PATH,
+            content=body,
+            headers=_JSON_HEADERS,
+            idempotent=not mutation,
+            operation=operation_name,
+        )
+
+
+class AsyncOperationRunner:
+    """Sends generated operations through an `AsyncFluentClient`."""
+
+    #: Module holding the input models (each generated package points at its own).
+    _inputs_module: ClassVar[str] = GENERATED_INPUTS_MODULE
+
+    def __init__(self, client: AsyncFluentClient) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> AsyncFluentClient:
+        return self._client
+
+    @staticmethod
+    def _paginate(
+        fetch: Callable[..., Awaitable[Any]],
+        *,
+        page_size: int,
+        max_items: int | None,
+        after: str | None,
+        operation: str | None,
+    ) -> AsyncPaginator[Any]:
+        return AsyncPaginator(
+            fetch, page_size=page_size, max_items=max_items, after=after, operation=operation
+        )
+
+    async def _send_operation(
+        self,
+        query: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        *,
+        mutation: bool,
+        input_types: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        prepared = prepare_variables(variables, input_types, inputs_module=self._inputs_module)
+        body = encode_request(query, operation_name, prepared)
+        return await self._client.request(
+            "POST",
+            GRAPHQL_PATH,
+            content=body,
+            headers=_JSON_HEADERS,
+            idempotent=not mutation,
+            operation=operation_name,
+        )

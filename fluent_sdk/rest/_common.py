@@ -1,0 +1,286 @@
+"""Shared pieces of the Platform (REST) namespaces: model bases, lenient enums, input checks,
+response parsing and the retailer-id lookup (the only I/O, in thin sync/async twins).
+
+Everything here except `SyncNamespace._retailer_id` / `AsyncNamespace._retailer_id` is I/O-free.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import httpx
+import pydantic
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+
+from fluent_sdk.errors import APIError, ValidationError
+
+if TYPE_CHECKING:
+    from fluent_sdk._client import AsyncFluentClient, FluentClient
+
+__all__ = [
+    "AsyncNamespace",
+    "CheckedRetailerId",
+    "IdStr",
+    "LenientEnum",
+    "RequestModel",
+    "ResponseModel",
+    "RetailerId",
+    "SyncNamespace",
+    "check_path_segment",
+    "check_retailer_id",
+    "json_model_parser",
+    "response_json",
+    "to_validation_error",
+    "utc_now",
+    "validate_request",
+]
+
+RetailerId = int | str
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class LenientEnum(str, Enum):
+    """A string enum that accepts values it does not know.
+
+    Fluent enforces few vocabularies (entity types, statuses) and adds values over time, so an
+    unknown string becomes a pseudo-member instead of an error. Known values compare equal to
+    their plain strings either way.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def is_known(self) -> bool:
+        """Whether the value is one this SDK version declares."""
+        return self.value in type(self)._value2member_map_
+
+
+def to_validation_error(
+    exc: pydantic.ValidationError, *, prefix: str | None = None
+) -> ValidationError:
+    """A pydantic error as the SDK's `ValidationError`, naming the first bad field.
+
+    A model-level check can name its field by raising our `ValidationError` (pydantic keeps
+    the raised exception in the error's context).
+    """
+    errors = exc.errors(include_url=False, include_input=False)
+    first = errors[0] if errors else None
+    parts = [str(p) for p in first["loc"]] if first else []
+    raised = (first.get("ctx") or {}).get("error") if first else None
+    if isinstance(raised, ValidationError) and raised.field and parts[-1:] != [raised.field]:
+        parts.append(raised.field)
+    field = ".".join([prefix, *parts] if prefix else parts) or prefix
+    if isinstance(raised, ValidationError):
+        detail = str(raised)
+    else:
+        detail = first["msg"] if first else str(exc)
+    where = f"{field}: " if field else ""
+    extra = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    # ctx holds exception objects; keep only what is plain data.
+    plain = [{k: v for k, v in e.items() if k != "ctx"} for e in errors]
+    return ValidationError(f"{where}{detail}{extra}", field=field, errors=plain)
+
+
+def validate_request(model: type[ModelT], value: Any, *, field: str) -> ModelT:
+    """``value`` (a model instance or a mapping) as ``model``, or a `ValidationError`."""
+    if isinstance(value, model):
+        return value
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"{field}: expected a {model.__name__} or a mapping, got {type(value).__name__}",
+            field=field,
+        )
+    try:
+        return model.model_validate(dict(value))
+    except pydantic.ValidationError as exc:
+        raise to_validation_error(exc, prefix=field) from None
+
+
+class RequestModel(BaseModel):
+    """A body the SDK sends: unknown fields are refused, so typos fail before any request.
+
+    Construction errors surface as the SDK's `ValidationError` rather than pydantic's.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, validate_assignment=True, defer_build=True
+    )
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise to_validation_error(exc) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            super().__setattr__(name, value)
+        except pydantic.ValidationError as exc:
+            raise to_validation_error(exc) from None
+
+    def to_body(self) -> dict[str, Any]:
+        """The JSON body: Fluent's field names, unset optional fields left out."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class ResponseModel(BaseModel):
+    """A body Fluent sends: unknown fields are kept (``model_extra``), never an error."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+
+
+_RETAILER_ID = re.compile(r"^[0-9]+$")
+_PATH_SEGMENT = re.compile(r"^[A-Za-z0-9_.:\-]+$")
+
+
+def check_retailer_id(value: Any, *, field: str = "retailer_id") -> RetailerId:
+    """A retailer id as given (int or digit string), or a `ValidationError`."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValidationError(f"{field} must be a number, got {type(value).__name__}", field=field)
+    if isinstance(value, int):
+        if value <= 0:
+            raise ValidationError(f"{field} must be positive, got {value}", field=field)
+        return value
+    if not _RETAILER_ID.match(value):
+        raise ValidationError(f"{field} must be numeric, got {value!r}", field=field)
+    return value
+
+
+def _retailer_id_value(value: Any) -> RetailerId:
+    # Inside a model the location names the field, so raise a plain ValueError.
+    try:
+        return check_retailer_id(value)
+    except ValidationError as exc:
+        raise ValueError(str(exc).removeprefix("retailer_id ")) from None
+
+
+def check_path_segment(value: Any, *, field: str) -> str:
+    """An id or name that goes into a URL path: a non-empty string of safe characters.
+
+    Refusing ``/``, ``?``, spaces and the like keeps a caller's value from changing which
+    endpoint is called.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value:
+        raise ValidationError(f"{field} must be a non-empty string", field=field)
+    if not _PATH_SEGMENT.match(value) or value.strip(".") == "":  # "." / ".." move up the path
+        raise ValidationError(
+            f"{field} may contain only letters, digits and _ . : -, got {value!r}", field=field
+        )
+    return value
+
+
+def _id_to_str(value: Any) -> Any:
+    # Fluent ids are strings in most JSON but numbers in some; callers may pass either.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+#: An id field that accepts a number and keeps it as a string.
+IdStr = Annotated[str, BeforeValidator(_id_to_str)]
+#: A retailer id field: an int or a digit string, kept as given.
+CheckedRetailerId = Annotated[RetailerId, AfterValidator(_retailer_id_value)]
+
+
+def _unexpected(response: httpx.Response, operation: str, problem: str) -> APIError:
+    return APIError(
+        f"unexpected response to {operation}: {problem}",
+        status=response.status_code,
+        operation=operation,
+    )
+
+
+def response_json(response: httpx.Response, operation: str) -> Any:
+    """The decoded JSON body (None when empty), or an `APIError` for a non-JSON body."""
+    if not response.content.strip():
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        raise _unexpected(response, operation, "body is not JSON") from None
+
+
+def json_model_parser(
+    model: type[ModelT], operation: str, *, empty: Mapping[str, Any] | None = None
+) -> Callable[[httpx.Response], ModelT]:
+    """A parse function for `ApiCall`: the JSON body as ``model``.
+
+    ``empty`` is used for an empty body (for endpoints whose answer is UNCONFIRMED); without
+    it an empty body is an error. A body that does not fit the model is an `APIError`, not a
+    pydantic error, since the caller's input was fine.
+    """
+
+    def parse(response: httpx.Response) -> ModelT:
+        body = response_json(response, operation)
+        if body is None:
+            if empty is None:
+                raise _unexpected(response, operation, "empty body")
+            body = dict(empty)
+        try:
+            return model.model_validate(body)
+        except pydantic.ValidationError as exc:
+            raise _unexpected(response, operation, str(to_validation_error(exc))) from None
+
+    return parse
+
+
+def _require_retailer_id(value: Any) -> RetailerId:
+    if value is None:
+        raise ValidationError(
+            "retailer_id is not known: pass retailer_id=..., configure the client with one, "
+            "or use a user whose token carries a Retailer_id",
+            field="retailer_id",
+        )
+    return check_retailer_id(value)
+
+
+class SyncNamespace:
+    """Base of the synchronous namespaces: holds the client, looks up the retailer id."""
+
+    def __init__(self, client: FluentClient) -> None:
+        self._client = client
+
+    def _retailer_id(self, explicit: Any = None) -> RetailerId:
+        """``explicit``, else the client's retailer, logging in first if that is needed."""
+        if explicit is not None:
+            return check_retailer_id(explicit)
+        known = self._client.retailer_id
+        if known is None:
+            known = self._client.login().retailer_id
+        return _require_retailer_id(known)
+
+
+class AsyncNamespace:
+    """Base of the asynchronous namespaces: the twin of `SyncNamespace`."""
+
+    def __init__(self, client: AsyncFluentClient) -> None:
+        self._client = client
+
+    async def _retailer_id(self, explicit: Any = None) -> RetailerId:
+        if explicit is not None:
+            return check_retailer_id(explicit)
+        known = self._client.retailer_id
+        if known is None:
+            known = (await self._client.login()).retailer_id
+        return _require_retailer_id(known)

@@ -1,0 +1,608 @@
+"""The Job and Batch API (``/api/v4.1/job``): jobs, inventory and retailer batches, batch status.
+
+``client.jobs`` is a `Jobs` (sync) or `AsyncJobs` (async); `_JobsBase` holds the logic.
+
+A job is a container for batches that stays open until midnight UTC. Fluent recommends one job
+per day reused by every batch: `Jobs.open_job_for_today` does that, remembering the jobs this
+client created or saw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import AliasChoices, Field
+
+from fluent_sdk._client import ApiCall
+from fluent_sdk.errors import FluentError, ValidationError
+from fluent_sdk.rest._common import (
+    AsyncNamespace,
+    CheckedRetailerId,
+    IdStr,
+    LenientEnum,
+    RequestModel,
+    ResponseModel,
+    RetailerId,
+    SyncNamespace,
+    check_path_segment,
+    json_model_parser,
+    utc_now,
+    validate_request,
+)
+
+if TYPE_CHECKING:
+    from fluent_sdk._client import AsyncFluentClient, FluentClient
+
+__all__ = [
+    "MAX_BATCH_RECORDS",
+    "AsyncJobs",
+    "Batch",
+    "BatchCreated",
+    "BatchRecordResult",
+    "BatchState",
+    "BatchSummary",
+    "BatchTimeoutError",
+    "InventoryBatch",
+    "InventoryRecord",
+    "Job",
+    "JobCreated",
+    "JobStatus",
+    "Jobs",
+    "RetailerBatch",
+    "RetailerRecord",
+]
+
+JOB_PATH = "/api/v4.1/job"
+#: Fluent's per-batch record limit; larger loads go in several batches.
+MAX_BATCH_RECORDS = 5000
+
+
+class JobStatus(LenientEnum):
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+
+
+class BatchState(LenientEnum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    #: Finished, with or without record errors (see `Batch.failed_results`).
+    COMPLETE = "COMPLETE"
+
+
+class BatchTimeoutError(FluentError, builtins.TimeoutError):
+    """A batch did not reach ``COMPLETE`` before the deadline of `Jobs.wait_for_batch`.
+
+    The batch may still complete later; ``last_status`` is what Fluent last reported.
+    """
+
+    def __init__(
+        self, *, job_id: str, batch_id: str, last_status: str | None, waited: float
+    ) -> None:
+        self.job_id = job_id
+        self.batch_id = batch_id
+        self.last_status = last_status
+        self.waited = waited
+        super().__init__(
+            f"batch {batch_id} of job {job_id} was still {last_status or 'not reported'} "
+            f"after {waited:.1f}s"
+        )
+
+
+# -- request models ------------------------------------------------------------------------
+
+
+class JobCreate(RequestModel):
+    """The body of ``POST /api/v4.1/job``."""
+
+    name: str = Field(min_length=1)
+    retailer_id: CheckedRetailerId | None = Field(default=None, alias="retailerId")
+    #: e.g. ``{"preprocessing": "skip"}`` to bypass Batch Pre-Processing.
+    meta: dict[str, Any] | None = None
+
+
+class InventoryRecord(RequestModel):
+    """One inventory update: ``qty`` is the absolute on-hand quantity (not a delta)."""
+
+    sku_ref: str = Field(alias="skuRef", min_length=1)
+    location_ref: str = Field(alias="locationRef", min_length=1)
+    qty: int
+    corrected_qty: int | None = Field(default=None, alias="correctedQty")
+    reserved_qty: int | None = Field(default=None, alias="reservedQty")
+    #: e.g. ``LAST_ON_HAND`` or ``IN_TRANSIT``.
+    type: str | None = None
+    status: str | None = None
+    attributes: dict[str, Any] | None = None
+    #: Filled with the batch's retailer when left out.
+    retailer_id: CheckedRetailerId | None = Field(default=None, alias="retailerId")
+
+
+class InventoryBatch(RequestModel):
+    """An ``INVENTORY``/``UPSERT`` batch. Omitted settings take Fluent's defaults, except
+    ``catalogue_ref``, which the SDK fills with ``DEFAULT:<retailerId>``."""
+
+    action: Literal["UPSERT"] = "UPSERT"
+    entity_type: Literal["INVENTORY"] = Field(default="INVENTORY", alias="entityType")
+    #: Origin of the data (Fluent's default: ``batch``), e.g. ``ERP``.
+    source: str | None = None
+    #: Event raised per record (Fluent's default: ``InventoryChanged``).
+    event: str | None = None
+    catalogue_ref: str | None = Field(default=None, alias="catalogueRef", min_length=1)
+    #: e.g. ``{"hasRelatedInventoryQuantities": [{"type": ..., "status": ...}]}``.
+    conditions: dict[str, Any] | None = None
+    entities: list[InventoryRecord] = Field(min_length=1)
+
+
+class RetailerRecord(RequestModel):
+    """One retailer to create; ``retailer_id`` also names the ``<retailerId>_admin`` user."""
+
+    retailer_id: str = Field(alias="retailerId", min_length=1)
+    retailer_name: str = Field(alias="retailerName", min_length=1, max_length=45)
+    region: str | None = Field(default=None, max_length=255)
+    trading_name: str | None = Field(default=None, alias="tradingName", max_length=255)
+    customer_support_phone: str | None = Field(
+        default=None, alias="customerSupportPhone", max_length=255
+    )
+    customer_support_email: str | None = Field(
+        default=None, alias="customerSupportEmail", max_length=255
+    )
+    website: str | None = Field(default=None, max_length=255)
+
+
+class RetailerBatch(RequestModel):
+    """A ``RETAILER``/``CREATE`` batch."""
+
+    action: Literal["CREATE"] = "CREATE"
+    entity_type: Literal["RETAILER"] = Field(default="RETAILER", alias="entityType")
+    entities: list[RetailerRecord] = Field(min_length=1)
+
+
+BatchBody = InventoryBatch | RetailerBatch
+_BATCH_MODELS: dict[str, type[InventoryBatch] | type[RetailerBatch]] = {
+    "INVENTORY": InventoryBatch,
+    "RETAILER": RetailerBatch,
+}
+
+
+# -- response models -----------------------------------------------------------------------
+
+
+class JobCreated(ResponseModel):
+    id: IdStr = Field(alias="id", validation_alias=AliasChoices("id", "jobId"))
+
+
+class BatchSummary(ResponseModel):
+    """A batch as listed in a job."""
+
+    id: IdStr = Field(alias="batchId", validation_alias=AliasChoices("batchId", "id"))
+    status: BatchState | None = None
+    entity_type: str | None = Field(default=None, alias="entityType")
+    action: str | None = None
+    created_on: str | None = Field(default=None, alias="createdOn")
+
+
+class Job(ResponseModel):
+    id: IdStr = Field(alias="jobId", validation_alias=AliasChoices("jobId", "id"))
+    name: str | None = None
+    status: JobStatus | None = None
+    retailer_id: IdStr | None = Field(default=None, alias="retailerId")
+    meta: dict[str, Any] | None = None
+    created_on: str | None = Field(default=None, alias="createdOn")
+    batches: list[BatchSummary] = Field(
+        default_factory=list, alias="batch", validation_alias=AliasChoices("batch", "batches")
+    )
+
+    @property
+    def created_day(self) -> date | None:
+        """The UTC day the job was created, when ``createdOn`` parses."""
+        return _utc_day(self.created_on)
+
+
+class BatchCreated(ResponseModel):
+    id: IdStr = Field(alias="id", validation_alias=AliasChoices("id", "batchId"))
+
+
+class BatchRecordResult(ResponseModel):
+    """The outcome of one record: ``response_code`` 200 is success."""
+
+    entity_id: IdStr | None = Field(default=None, alias="entityId")
+    entity_ref: str | None = Field(default=None, alias="entityRef")
+    #: A number (200, 404, 500) or text such as ``"301 Unauthorised"``.
+    response_code: int | str | None = Field(default=None, alias="responseCode")
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return str(self.response_code).strip().startswith("200")
+
+
+class Batch(ResponseModel):
+    """A batch's status and per-record results (``GET /job/{jobId}/batch/{batchId}``)."""
+
+    id: IdStr = Field(alias="batchId", validation_alias=AliasChoices("batchId", "id"))
+    job_id: IdStr | None = Field(default=None, alias="jobId")
+    status: BatchState | None = None
+    action: str | None = None
+    entity_type: str | None = Field(default=None, alias="entityType")
+    start: int | None = None
+    count: int | None = None
+    total: int | None = None
+    created_on: str | None = Field(default=None, alias="createdOn")
+    results: list[BatchRecordResult] = Field(
+        default_factory=list, validation_alias=AliasChoices("results", "entities")
+    )
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == BatchState.COMPLETE
+
+    @property
+    def failed_results(self) -> list[BatchRecordResult]:
+        return [result for result in self.results if not result.ok]
+
+
+def _utc_day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # Fluent's timestamps are UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).date()
+
+
+# -- shared logic (no I/O) -----------------------------------------------------------------
+
+
+class _JobsBase:
+    """Validation, `ApiCall` building, the open-job memory and the polling schedule."""
+
+    def __init__(self, *, clock: Callable[[], datetime], monotonic: Callable[[], float]) -> None:
+        self._clock = clock
+        self._monotonic = monotonic
+        # (job name, retailer id) -> (job id, UTC day it was opened on)
+        self._open_jobs: dict[tuple[str, str], tuple[str, date]] = {}
+
+    def _today(self) -> date:
+        return self._clock().astimezone(timezone.utc).date()
+
+    @staticmethod
+    def _checked_job(name: str, meta: Mapping[str, Any] | None) -> JobCreate:
+        return validate_request(
+            JobCreate, {"name": name, **({"meta": meta} if meta is not None else {})}, field="job"
+        )
+
+    def _create_call(self, job: JobCreate, retailer_id: RetailerId) -> ApiCall[JobCreated]:
+        body = job.model_copy(update={"retailer_id": retailer_id}).to_body()
+        parse = json_model_parser(JobCreated, "jobs.create")
+        day = self._today()
+
+        def parse_and_remember(response: Any) -> JobCreated:
+            created = parse(response)
+            self._open_jobs[(job.name, str(retailer_id))] = (created.id, day)
+            return created
+
+        # Not idempotent: a retry after a lost answer would open a second job.
+        return ApiCall("POST", JOB_PATH, parse_and_remember, json=body, operation="jobs.create")
+
+    def _get_call(self, job_id: str | int) -> ApiCall[Job]:
+        job_id = check_path_segment(job_id, field="job_id")
+        parse = json_model_parser(Job, "jobs.get")
+
+        def parse_and_remember(response: Any) -> Job:
+            job = parse(response)
+            self._saw(job)
+            return job
+
+        return ApiCall("GET", f"{JOB_PATH}/{job_id}", parse_and_remember, operation="jobs.get")
+
+    def _saw(self, job: Job) -> None:
+        """Remember an open job created today; forget one reported closed."""
+        if not job.name or job.retailer_id is None:
+            return
+        key = (job.name, job.retailer_id)
+        today = self._today()
+        if job.status == JobStatus.OPEN and job.created_day == today:
+            self._open_jobs[key] = (job.id, today)
+        elif (
+            job.status not in (None, JobStatus.OPEN)
+            and self._open_jobs.get(key, ("",))[0] == job.id
+        ):
+            del self._open_jobs[key]
+
+    def _open_job_today(self, name: str, retailer_id: RetailerId) -> str | None:
+        """The remembered job for ``name`` if it was opened today (UTC), else None."""
+        known = self._open_jobs.get((name, str(retailer_id)))
+        if known is None or known[1] != self._today():
+            return None  # jobs close at midnight UTC
+        return known[0]
+
+    @staticmethod
+    def _checked_batch(batch: BatchBody | Mapping[str, Any]) -> BatchBody:
+        if isinstance(batch, (InventoryBatch, RetailerBatch)):
+            checked: BatchBody = batch
+        elif isinstance(batch, Mapping):
+            kind = batch.get("entityType", batch.get("entity_type"))
+            model = _BATCH_MODELS.get(str(kind).upper()) if kind is not None else None
+            if model is None:
+                raise ValidationError(
+                    f"batch.entityType: expected one of {sorted(_BATCH_MODELS)}, got {kind!r}",
+                    field="batch.entityType",
+                )
+            checked = validate_request(model, batch, field="batch")
+        else:
+            raise ValidationError(
+                f"batch: expected InventoryBatch, RetailerBatch or a mapping, "
+                f"got {type(batch).__name__}",
+                field="batch",
+            )
+        if len(checked.entities) > MAX_BATCH_RECORDS:
+            raise ValidationError(
+                f"batch.entities: {len(checked.entities)} records, but Fluent accepts at most "
+                f"{MAX_BATCH_RECORDS} per batch; send them as several batches in the same job",
+                field="batch.entities",
+            )
+        return checked
+
+    @staticmethod
+    def _needs_retailer(batch: BatchBody) -> bool:
+        return isinstance(batch, InventoryBatch) and (
+            batch.catalogue_ref is None or any(r.retailer_id is None for r in batch.entities)
+        )
+
+    @staticmethod
+    def _with_retailer(batch: BatchBody, retailer_id: RetailerId) -> BatchBody:
+        if not isinstance(batch, InventoryBatch):
+            return batch
+        records = [
+            r if r.retailer_id is not None else r.model_copy(update={"retailer_id": retailer_id})
+            for r in batch.entities
+        ]
+        return batch.model_copy(
+            update={
+                "catalogue_ref": batch.catalogue_ref or f"DEFAULT:{retailer_id}",
+                "entities": records,
+            }
+        )
+
+    @staticmethod
+    def _send_batch_call(job_id: str | int, batch: BatchBody) -> ApiCall[BatchCreated]:
+        job_id = check_path_segment(job_id, field="job_id")
+        # Not idempotent: a retried batch would be processed twice.
+        return ApiCall(
+            "POST",
+            f"{JOB_PATH}/{job_id}/batch",
+            json_model_parser(BatchCreated, "jobs.send_batch"),
+            json=batch.to_body(),
+            operation="jobs.send_batch",
+        )
+
+    @staticmethod
+    def _get_batch_call(job_id: str | int, batch_id: str | int) -> ApiCall[Batch]:
+        job_id = check_path_segment(job_id, field="job_id")
+        batch_id = check_path_segment(batch_id, field="batch_id")
+        return ApiCall(
+            "GET",
+            f"{JOB_PATH}/{job_id}/batch/{batch_id}",
+            json_model_parser(Batch, "jobs.get_batch"),
+            operation="jobs.get_batch",
+        )
+
+    @staticmethod
+    def _check_wait(timeout: float, poll_interval: float, max_poll_interval: float) -> None:
+        for field, value in (
+            ("timeout", timeout),
+            ("poll_interval", poll_interval),
+            ("max_poll_interval", max_poll_interval),
+        ):
+            if not value > 0:
+                raise ValidationError(f"{field} must be positive, got {value!r}", field=field)
+
+    def _poll_delay(
+        self,
+        batch: Batch,
+        *,
+        job_id: str | int,
+        started: float,
+        timeout: float,
+        delay: float,
+    ) -> float | None:
+        """Seconds to sleep before polling again, None when the batch is complete.
+
+        Raises `BatchTimeoutError` once the deadline has passed; the last sleep is cut so
+        that one final poll happens at the deadline.
+        """
+        if batch.is_complete:
+            return None
+        elapsed = self._monotonic() - started
+        if elapsed >= timeout:
+            raise BatchTimeoutError(
+                job_id=str(job_id),
+                batch_id=batch.id,
+                last_status=str(batch.status) if batch.status is not None else None,
+                waited=elapsed,
+            )
+        return min(delay, timeout - elapsed)
+
+
+# -- I/O twins -----------------------------------------------------------------------------
+
+
+class Jobs(_JobsBase, SyncNamespace):
+    """``client.jobs``: the Job and Batch API, synchronously.
+
+    ``clock`` (UTC now), ``monotonic`` and ``sleep`` are seams for tests.
+    """
+
+    def __init__(
+        self,
+        client: FluentClient,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        SyncNamespace.__init__(self, client)
+        _JobsBase.__init__(self, clock=clock, monotonic=monotonic)
+        self._sleep = sleep
+        self._open_job_lock = threading.Lock()
+
+    def create(
+        self,
+        name: str,
+        *,
+        retailer_id: int | str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> JobCreated:
+        """Open a new job (``POST /api/v4.1/job``); ``retailer_id`` defaults to the client's."""
+        job = self._checked_job(name, meta)
+        return self._client.call(self._create_call(job, self._retailer_id(retailer_id)))
+
+    def get(self, job_id: str | int) -> Job:
+        """A job with its batches (needs JOB_VIEW and BATCH_VIEW)."""
+        return self._client.call(self._get_call(job_id))
+
+    def open_job_for_today(
+        self,
+        name: str,
+        *,
+        retailer_id: int | str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> str:
+        """The id of a job named ``name`` that this client created or saw open today (UTC),
+        or of a new one. Jobs close at midnight UTC, so a new day gets a new job."""
+        job = self._checked_job(name, meta)
+        resolved = self._retailer_id(retailer_id)
+        with self._open_job_lock:
+            known = self._open_job_today(job.name, resolved)
+            if known is not None:
+                return known
+            return self._client.call(self._create_call(job, resolved)).id
+
+    def send_batch(
+        self, job_id: str | int, batch: InventoryBatch | RetailerBatch | Mapping[str, Any]
+    ) -> BatchCreated:
+        """Add a batch (at most 5000 records) to an open job."""
+        checked = self._checked_batch(batch)
+        call = self._send_batch_call(job_id, checked)  # checks job_id before any login
+        if self._needs_retailer(checked):
+            checked = self._with_retailer(checked, self._retailer_id())
+            call = self._send_batch_call(job_id, checked)
+        return self._client.call(call)
+
+    def get_batch(self, job_id: str | int, batch_id: str | int) -> Batch:
+        """A batch's status and per-record results."""
+        return self._client.call(self._get_batch_call(job_id, batch_id))
+
+    def wait_for_batch(
+        self,
+        job_id: str | int,
+        batch_id: str | int,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 30.0,
+    ) -> Batch:
+        """Poll until the batch is ``COMPLETE``, waiting ``poll_interval`` seconds at first and
+        doubling up to ``max_poll_interval``. Raises `BatchTimeoutError` after ``timeout``."""
+        self._check_wait(timeout, poll_interval, max_poll_interval)
+        call = self._get_batch_call(job_id, batch_id)
+        started = self._monotonic()
+        delay = poll_interval
+        while True:
+            batch = self._client.call(call)
+            wait = self._poll_delay(
+                batch, job_id=job_id, started=started, timeout=timeout, delay=delay
+            )
+            if wait is None:
+                return batch
+            self._sleep(wait)
+            delay = min(delay * 2, max_poll_interval)
+
+
+class AsyncJobs(_JobsBase, AsyncNamespace):
+    """``client.jobs`` on `AsyncFluentClient`: the Job and Batch API, awaitable."""
+
+    def __init__(
+        self,
+        client: AsyncFluentClient,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        AsyncNamespace.__init__(self, client)
+        _JobsBase.__init__(self, clock=clock, monotonic=monotonic)
+        self._sleep = sleep
+        self._open_job_lock = asyncio.Lock()
+
+    async def create(
+        self,
+        name: str,
+        *,
+        retailer_id: int | str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> JobCreated:
+        job = self._checked_job(name, meta)
+        return await self._client.call(self._create_call(job, await self._retailer_id(retailer_id)))
+
+    async def get(self, job_id: str | int) -> Job:
+        return await self._client.call(self._get_call(job_id))
+
+    async def open_job_for_today(
+        self,
+        name: str,
+        *,
+        retailer_id: int | str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> str:
+        job = self._checked_job(name, meta)
+        resolved = await self._retailer_id(retailer_id)
+        async with self._open_job_lock:
+            known = self._open_job_today(job.name, resolved)
+            if known is not None:
+                return known
+            return (await self._client.call(self._create_call(job, resolved))).id
+
+    async def send_batch(
+        self, job_id: str | int, batch: InventoryBatch | RetailerBatch | Mapping[str, Any]
+    ) -> BatchCreated:
+        checked = self._checked_batch(batch)
+        call = self._send_batch_call(job_id, checked)
+        if self._needs_retailer(checked):
+            checked = self._with_retailer(checked, await self._retailer_id())
+            call = self._send_batch_call(job_id, checked)
+        return await self._client.call(call)
+
+    async def get_batch(self, job_id: str | int, batch_id: str | int) -> Batch:
+        return await self._client.call(self._get_batch_call(job_id, batch_id))
+
+    async def wait_for_batch(
+        self,
+        job_id: str | int,
+        batch_id: str | int,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 30.0,
+    ) -> Batch:
+        self._check_wait(timeout, poll_interval, max_poll_interval)
+        call = self._get_batch_call(job_id, batch_id)
+        started = self._monotonic()
+        delay = poll_interval
+        while True:
+            batch = await self._client.call(call)
+            wait = self._poll_delay(
+                batch, job_id=job_id, started=started, timeout=timeout, delay=delay
+            )
+            if wait is None:
+                return batch
+            await self._sleep(wait)
+            delay = min(delay * 2, max_poll_interval)
