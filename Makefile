@@ -25,7 +25,7 @@ typecheck: install
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 demo: install
 	$(BIN)/fluent-sdk demo
