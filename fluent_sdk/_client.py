@@ -8,7 +8,7 @@ that ``import fluent_sdk`` stays cheap.
 
 from __future__ import annotations
 
-import functools
+import importlib
 import logging
 import platform
 import time
@@ -49,6 +49,16 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from fluent_sdk.graphql import AsyncGraphQL, GraphQL
+    from fluent_sdk.helpers.catalogue import AsyncCatalogue, Catalogue
+    from fluent_sdk.helpers.consignments import AsyncConsignments, Consignments
+    from fluent_sdk.helpers.fulfilments import AsyncFulfilments, Fulfilments
+    from fluent_sdk.helpers.inventory import AsyncInventory, Inventory
+    from fluent_sdk.helpers.locations import AsyncLocations, Locations
+    from fluent_sdk.helpers.networks import AsyncNetworks, Networks
+    from fluent_sdk.helpers.orders import AsyncOrders, Orders
+    from fluent_sdk.helpers.payments import AsyncPayments, Payments
+    from fluent_sdk.helpers.settings import AsyncSettings, Settings
+    from fluent_sdk.helpers.users import AsyncUsers, Users
     from fluent_sdk.rest.events import AsyncEvents, Events
     from fluent_sdk.rest.jobs import AsyncJobs, Jobs
     from fluent_sdk.rest.plugins import AsyncPlugins, Plugins
@@ -89,6 +99,31 @@ class ApiCall(Generic[T]):
     idempotent: bool | None = None
     operation: str | None = None
     timeout: TimeoutTypes | None = None
+
+
+class _LazyNamespace:
+    """Creates an API namespace (``client.events``, …) on first access and caches it on the
+    client, importing its module only then, so that ``import fluent_sdk`` stays cheap."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module = module
+        self._name = name
+        self._attribute = name
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self._attribute = attribute
+
+    def __get__(self, client: object, owner: type | None = None) -> Any:
+        if client is None:
+            return self
+        namespace = getattr(importlib.import_module(self._module), self._name)(client)
+        # A non-data descriptor: the instance attribute set here wins on the next access.
+        client.__dict__[self._attribute] = namespace
+        return namespace
+
+
+def _namespace(module: str, name: str) -> Any:
+    return _LazyNamespace(module, name)
 
 
 async def _async_sleep(seconds: float) -> None:
@@ -472,42 +507,22 @@ class FluentClient(_BaseClient):
         )
         return call.parse(response)
 
-    # -- API namespaces (imported on first use) ----------------------------------------------
-
-    @functools.cached_property
-    def graphql(self) -> GraphQL:
-        """The Domain (GraphQL) API: a typed method per operation, paging, ad-hoc documents."""
-        from fluent_sdk.graphql import GraphQL
-
-        return GraphQL(self)
-
-    @functools.cached_property
-    def events(self) -> Events:
-        """The Event API: send, send_sync, get, search."""
-        from fluent_sdk.rest.events import Events
-
-        return Events(self)
-
-    @functools.cached_property
-    def jobs(self) -> Jobs:
-        """The Job and Batch API."""
-        from fluent_sdk.rest.jobs import Jobs
-
-        return Jobs(self)
-
-    @functools.cached_property
-    def workflows(self) -> Workflows:
-        """The Workflow API."""
-        from fluent_sdk.rest.workflows import Workflows
-
-        return Workflows(self)
-
-    @functools.cached_property
-    def plugins(self) -> Plugins:
-        """The Plugin (rules) API."""
-        from fluent_sdk.rest.plugins import Plugins
-
-        return Plugins(self)
+    # API namespaces, each imported on first use (see _LazyNamespace).
+    graphql: GraphQL = _namespace("fluent_sdk.graphql", "GraphQL")
+    events: Events = _namespace("fluent_sdk.rest.events", "Events")
+    jobs: Jobs = _namespace("fluent_sdk.rest.jobs", "Jobs")
+    workflows: Workflows = _namespace("fluent_sdk.rest.workflows", "Workflows")
+    plugins: Plugins = _namespace("fluent_sdk.rest.plugins", "Plugins")
+    orders: Orders = _namespace("fluent_sdk.helpers.orders", "Orders")
+    inventory: Inventory = _namespace("fluent_sdk.helpers.inventory", "Inventory")
+    catalogue: Catalogue = _namespace("fluent_sdk.helpers.catalogue", "Catalogue")
+    fulfilments: Fulfilments = _namespace("fluent_sdk.helpers.fulfilments", "Fulfilments")
+    consignments: Consignments = _namespace("fluent_sdk.helpers.consignments", "Consignments")
+    payments: Payments = _namespace("fluent_sdk.helpers.payments", "Payments")
+    settings: Settings = _namespace("fluent_sdk.helpers.settings", "Settings")
+    users: Users = _namespace("fluent_sdk.helpers.users", "Users")
+    locations: Locations = _namespace("fluent_sdk.helpers.locations", "Locations")
+    networks: Networks = _namespace("fluent_sdk.helpers.networks", "Networks")
 
 
 class AsyncFluentClient(_BaseClient):
@@ -629,39 +644,21 @@ class AsyncFluentClient(_BaseClient):
         )
         return call.parse(response)
 
-    # -- API namespaces (imported on first use) ----------------------------------------------
-
-    @functools.cached_property
-    def graphql(self) -> AsyncGraphQL:
-        """The Domain (GraphQL) API: a typed method per operation, paging, ad-hoc documents."""
-        from fluent_sdk.graphql import AsyncGraphQL
-
-        return AsyncGraphQL(self)
-
-    @functools.cached_property
-    def events(self) -> AsyncEvents:
-        """The Event API: send, send_sync, get, search."""
-        from fluent_sdk.rest.events import AsyncEvents
-
-        return AsyncEvents(self)
-
-    @functools.cached_property
-    def jobs(self) -> AsyncJobs:
-        """The Job and Batch API."""
-        from fluent_sdk.rest.jobs import AsyncJobs
-
-        return AsyncJobs(self)
-
-    @functools.cached_property
-    def workflows(self) -> AsyncWorkflows:
-        """The Workflow API."""
-        from fluent_sdk.rest.workflows import AsyncWorkflows
-
-        return AsyncWorkflows(self)
-
-    @functools.cached_property
-    def plugins(self) -> AsyncPlugins:
-        """The Plugin (rules) API."""
-        from fluent_sdk.rest.plugins import AsyncPlugins
-
-        return AsyncPlugins(self)
+    # API namespaces, each imported on first use (see _LazyNamespace).
+    graphql: AsyncGraphQL = _namespace("fluent_sdk.graphql", "AsyncGraphQL")
+    events: AsyncEvents = _namespace("fluent_sdk.rest.events", "AsyncEvents")
+    jobs: AsyncJobs = _namespace("fluent_sdk.rest.jobs", "AsyncJobs")
+    workflows: AsyncWorkflows = _namespace("fluent_sdk.rest.workflows", "AsyncWorkflows")
+    plugins: AsyncPlugins = _namespace("fluent_sdk.rest.plugins", "AsyncPlugins")
+    orders: AsyncOrders = _namespace("fluent_sdk.helpers.orders", "AsyncOrders")
+    inventory: AsyncInventory = _namespace("fluent_sdk.helpers.inventory", "AsyncInventory")
+    catalogue: AsyncCatalogue = _namespace("fluent_sdk.helpers.catalogue", "AsyncCatalogue")
+    fulfilments: AsyncFulfilments = _namespace("fluent_sdk.helpers.fulfilments", "AsyncFulfilments")
+    consignments: AsyncConsignments = _namespace(
+        "fluent_sdk.helpers.consignments", "AsyncConsignments"
+    )
+    payments: AsyncPayments = _namespace("fluent_sdk.helpers.payments", "AsyncPayments")
+    settings: AsyncSettings = _namespace("fluent_sdk.helpers.settings", "AsyncSettings")
+    users: AsyncUsers = _namespace("fluent_sdk.helpers.users", "AsyncUsers")
+    locations: AsyncLocations = _namespace("fluent_sdk.helpers.locations", "AsyncLocations")
+    networks: AsyncNetworks = _namespace("fluent_sdk.helpers.networks", "AsyncNetworks")
