@@ -1,33 +1,89 @@
 """The ``fluent-sdk`` command line.
 
 Each command group lives in its own module of this package and is attached in `build_app`;
-they are imported only when the CLI runs, never by ``import fluent_sdk``.
+they are imported only when the CLI runs, never by ``import fluent_sdk``. Shared pieces
+(connection options, error handling, output) are in `fluent_sdk.cli._common`.
+
+Exit codes: 0 success, 1 the API or the operation failed, 2 usage or configuration error.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import Annotated
 
 import typer
 
 __all__ = ["build_app", "main"]
 
 # (command group name, module, attribute holding its typer.Typer)
-_GROUPS: tuple[tuple[str, str, str], ...] = (("schema", "fluent_sdk.cli.schema", "app"),)
+_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("schema", "fluent_sdk.cli.schema", "app"),
+    ("events", "fluent_sdk.cli.events", "app"),
+    ("jobs", "fluent_sdk.cli.jobs", "app"),
+    ("inventory", "fluent_sdk.cli.inventory", "app"),
+    ("catalogue", "fluent_sdk.cli.catalogue", "app"),
+    ("settings", "fluent_sdk.cli.settings", "app"),
+    ("workflows", "fluent_sdk.cli.workflows", "app"),
+)
 # (command name, module, attribute holding the command function)
 _COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("demo", "fluent_sdk.cli.demo", "demo"),
+    ("login", "fluent_sdk.cli.auth", "login"),
+    ("whoami", "fluent_sdk.cli.auth", "whoami"),
+    ("logout", "fluent_sdk.cli.auth", "logout"),
+    ("query", "fluent_sdk.cli.query", "query"),
     ("sandbox", "fluent_sdk.cli.sandbox", "sandbox"),
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from fluent_sdk._version import __version__
+
+        typer.echo(f"fluent-sdk {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="On errors print the traceback and full details; log every request (redacted).",
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Work with a Fluent Commerce account from the terminal.
+
+    Connection: --profile NAME (Fluent CLI profile), FLUENT_* environment variables, or
+    --base-url; explicit options win over the environment, which wins over the profile.
+    Every command also takes --sandbox to try it against a fresh in-process sandbox.
+
+    Exit codes: 0 ok, 1 API/operation error, 2 usage/configuration error.
+    """
+    from fluent_sdk.cli._common import STATE, configure_debug_logging
+
+    STATE.debug = debug
+    configure_debug_logging(debug)
 
 
 def build_app() -> typer.Typer:
     app = typer.Typer(
         name="fluent-sdk",
-        help="Work with a Fluent Commerce account from the terminal.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
+        # Markdown joins the wrapped lines of a docstring paragraph, as --help should.
+        rich_markup_mode="markdown",
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
+    app.callback()(_root)
     for name, module, attribute in _GROUPS:
         app.add_typer(getattr(importlib.import_module(module), attribute), name=name)
     for name, module, attribute in _COMMANDS:

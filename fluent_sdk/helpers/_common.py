@@ -1,0 +1,448 @@
+"""Pieces shared by the interface helpers (orders, fulfilments, consignments, payments).
+
+Each helper writes its logic once, as a *plan*: a generator that yields descriptions of the
+calls it needs (`Execute` a GraphQL document, call a typed GraphQL `Operation`, `SendEvent`,
+`ResolveRetailer`) and receives each answer back (or has the call's error thrown into it). The
+sync and async twins only perform those calls (`SyncHelper._run` / `AsyncHelper._run`), so
+retry-and-look-up rules such as "never create an order twice" exist in one place::
+
+    def _get_plan(self, ref: str) -> Plan[Order | None]:
+        data = yield Execute(ORDER_QUERY, {"ref": ref})
+        return Order.from_data(data["order"])
+
+    class Orders(_OrdersBase, SyncHelper):
+        def get(self, ref: str) -> Order | None:
+            return self._run(self._get_plan(ref))
+
+Input models (`InputModel`) refuse unknown fields and raise the SDK's `ValidationError` with a
+path such as ``items[2].quantity``; output models (`OutputModel`) read Fluent's camelCase and
+ignore fields they do not know.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from fluent_sdk.errors import (
+    APIError,
+    ConflictError,
+    FluentError,
+    GraphQLError,
+    NotFoundError,
+    TransportError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from fluent_sdk._client import AsyncFluentClient, FluentClient
+
+__all__ = [
+    "DEFAULT_CREATE_ATTEMPTS",
+    "AsyncHelper",
+    "Call",
+    "Execute",
+    "InputModel",
+    "Operation",
+    "OutputModel",
+    "Plan",
+    "ResolveRetailer",
+    "SendEvent",
+    "SyncHelper",
+    "WithAttributes",
+    "attributes_from_data",
+    "attributes_input",
+    "check_ref",
+    "check_retailer",
+    "create_once",
+    "edge_nodes",
+    "field_path",
+    "is_conflict",
+    "is_not_found",
+    "iso_utc",
+    "parse_input",
+]
+
+T = TypeVar("T")
+InputT = TypeVar("InputT", bound="InputModel")
+
+#: How many times a create is sent at most when replies are lost (the first try included).
+DEFAULT_CREATE_ATTEMPTS = 3
+
+
+# -- calls a plan can ask for ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Execute:
+    """Run a GraphQL document (validated locally); the answer is the ``data`` dict."""
+
+    document: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """Call a typed method of ``client.graphql`` (``create_consignment(input=...)``); the answer
+    is its typed result."""
+
+    method: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendEvent:
+    """Send an event: ``wait=True`` through ``client.events.send_sync`` (the workflow runs now and
+    a rejection raises `EventRejectedError`), else ``client.events.send`` (queued)."""
+
+    event: Mapping[str, Any]
+    wait: bool = True
+
+
+@dataclass(frozen=True)
+class ResolveRetailer:
+    """The retailer id: ``explicit`` if given, else the client's (signing in if needed)."""
+
+    explicit: int | str | None = None
+
+
+Call = Execute | Operation | SendEvent | ResolveRetailer
+#: A helper's logic: yields calls, receives their answers, returns the result.
+Plan = Generator[Call, Any, T]
+
+
+def _checked_retailer(value: Any) -> str:
+    if value is None:
+        raise ValidationError(
+            "retailer_id is not known: pass retailer_id=..., configure the client with one, "
+            "or sign in as a user whose token carries a retailer",
+            field="retailer_id",
+        )
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise ValidationError(
+            f"retailer_id must be a positive number, got {value!r}", field="retailer_id"
+        )
+    if int(value) <= 0:
+        raise ValidationError(f"retailer_id must be positive, got {value!r}", field="retailer_id")
+    return str(value)
+
+
+def check_retailer(value: Any) -> str | None:
+    """An explicit retailer id checked up front (None stays None: the client's is used)."""
+    return None if value is None else _checked_retailer(value)
+
+
+class SyncHelper:
+    """Base of the synchronous helpers: performs the calls a plan yields."""
+
+    def __init__(self, client: FluentClient) -> None:
+        self._client = client
+
+    def _perform(self, call: Call) -> Any:
+        if isinstance(call, Execute):
+            return self._client.graphql.execute(call.document, dict(call.variables))
+        if isinstance(call, Operation):
+            return getattr(self._client.graphql, call.method)(**call.arguments)
+        if isinstance(call, SendEvent):
+            events = self._client.events
+            return (events.send_sync if call.wait else events.send)(dict(call.event))
+        if call.explicit is not None:
+            return _checked_retailer(call.explicit)
+        known = self._client.retailer_id
+        if known is None:
+            known = self._client.login().retailer_id
+        return _checked_retailer(known)
+
+    def _run(self, plan: Plan[T]) -> T:
+        try:
+            call = next(plan)
+            while True:
+                try:
+                    answer = self._perform(call)
+                except FluentError as exc:
+                    call = plan.throw(exc)
+                else:
+                    call = plan.send(answer)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+
+
+class AsyncHelper:
+    """Base of the asynchronous helpers: the awaitable twin of `SyncHelper`."""
+
+    def __init__(self, client: AsyncFluentClient) -> None:
+        self._client = client
+
+    async def _perform(self, call: Call) -> Any:
+        if isinstance(call, Execute):
+            return await self._client.graphql.execute(call.document, dict(call.variables))
+        if isinstance(call, Operation):
+            return await getattr(self._client.graphql, call.method)(**call.arguments)
+        if isinstance(call, SendEvent):
+            events = self._client.events
+            send = events.send_sync if call.wait else events.send
+            return await send(dict(call.event))
+        if call.explicit is not None:
+            return _checked_retailer(call.explicit)
+        known = self._client.retailer_id
+        if known is None:
+            known = (await self._client.login()).retailer_id
+        return _checked_retailer(known)
+
+    async def _run(self, plan: Plan[T]) -> T:
+        try:
+            call = next(plan)
+            while True:
+                try:
+                    answer = await self._perform(call)
+                except FluentError as exc:
+                    call = plan.throw(exc)
+                else:
+                    call = plan.send(answer)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A unique-constraint violation (``C0121E``…), as a REST or a GraphQL error."""
+    if isinstance(exc, GraphQLError):
+        return issubclass(exc.kind, ConflictError)
+    return isinstance(exc, ConflictError)
+
+
+def is_not_found(exc: BaseException) -> bool:
+    if isinstance(exc, GraphQLError):
+        return issubclass(exc.kind, NotFoundError)
+    return isinstance(exc, NotFoundError)
+
+
+def create_once(
+    create: Call,
+    lookup: Callable[[], Plan[T | None]],
+    *,
+    max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+    existing_ok: bool = False,
+) -> Plan[tuple[Any, T | None]]:
+    """Send ``create`` without ever creating twice; returns ``(created, None)`` or
+    ``(None, existing)``.
+
+    A create whose reply is lost (`TransportError`, which includes `TimeoutError`) may have
+    been carried out, so before trying again the entity is looked up by its ref (``lookup``):
+    if it exists it is the result. A unique-ref conflict on a retry means an earlier try
+    succeeded, so it resolves to the existing entity too. A conflict on the first try means the
+    ref was already taken: it is raised unless ``existing_ok``, which also looks the ref up
+    before the first try (for entities whose refs the server does not keep unique).
+    """
+    if max_attempts < 1:
+        raise ValidationError("max_attempts must be at least 1", field="max_attempts")
+    if existing_ok:
+        # Not every entity's ref is unique on the server, so a conflict cannot be relied on.
+        existing = yield from lookup()
+        if existing is not None:
+            return None, existing
+    lost: TransportError | None = None
+    for attempt in range(1, max_attempts + 1):
+        try:
+            created = yield create
+        except TransportError as exc:
+            lost = exc
+            existing = yield from lookup()
+            if existing is not None:
+                return None, existing
+            continue
+        except APIError as exc:
+            if not is_conflict(exc) or (attempt == 1 and not existing_ok):
+                raise
+            existing = yield from lookup()
+            if existing is None:
+                raise
+            return None, existing
+        return created, None
+    assert lost is not None  # the loop only ends here after lost replies
+    raise lost
+
+
+# -- input and output models -----------------------------------------------------------------
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """``("items", 2, "quantity")`` -> ``items[2].quantity``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _join(path: str, tail: str) -> str:
+    if not path or not tail:
+        return path or tail
+    return path + tail if tail.startswith("[") else f"{path}.{tail}"
+
+
+class _InputError(ValidationError):
+    """A `ValidationError` that also keeps its message without the field path, so that an
+    error raised by a nested model can be re-raised under the full path."""
+
+    def __init__(self, message: str, *, detail: str, field: str | None, errors: Any) -> None:
+        super().__init__(message, field=field, errors=errors)
+        self.detail = detail
+
+
+def _validation_error(exc: pydantic.ValidationError, prefix: str = "") -> ValidationError:
+    errors = exc.errors(include_url=False, include_input=False)
+    first = errors[0]
+    # Union members and validator wrappers add steps that name types, not fields.
+    loc = [
+        p
+        for p in first["loc"]
+        if isinstance(p, int) or not (p[:1].isupper() or p.startswith("function-"))
+    ]
+    path = _join(prefix, field_path(loc))
+    raised = (first.get("ctx") or {}).get("error")
+    if isinstance(raised, ValidationError):
+        # A model-level check names its own field, relative to the model.
+        path = _join(path, raised.field or "")
+        detail = raised.detail if isinstance(raised, _InputError) else str(raised)
+    else:
+        detail = first["msg"]
+    extra = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    plain = [{k: v for k, v in e.items() if k != "ctx"} for e in errors]
+    message = f"{path}: {detail}{extra}" if path else detail + extra
+    return _InputError(message, detail=detail, field=path or None, errors=plain)
+
+
+class InputModel(BaseModel):
+    """Something the caller gives a helper: unknown fields are refused, and every problem is a
+    `ValidationError` naming the field (``items[2].quantity``)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise _validation_error(exc) from None
+
+
+def parse_input(model: type[InputT], value: Any, *, field: str = "") -> InputT:
+    """``value`` (a ``model`` or a mapping) as ``model``, or a `ValidationError`."""
+    if isinstance(value, model):
+        return value
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"{field or 'value'}: expected a {model.__name__} or a mapping, "
+            f"got {type(value).__name__}",
+            field=field or None,
+        )
+    try:
+        return model.model_validate(dict(value))
+    except pydantic.ValidationError as exc:
+        raise _validation_error(exc, field) from None
+
+
+class OutputModel(BaseModel):
+    """Something Fluent returned: camelCase names read, unknown fields ignored."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class WithAttributes(OutputModel):
+    """An output model with Fluent attributes, read as ``{name: value}``."""
+
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attributes(cls, value: Any) -> dict[str, Any]:
+        return attributes_from_data(value)
+
+
+def edge_nodes(connection: Any) -> list[Any]:
+    """The nodes of a connection in a ``data`` dict (``{"edges": [{"node": …}]}``)."""
+    if not isinstance(connection, Mapping):
+        return []
+    return [
+        edge["node"]
+        for edge in connection.get("edges") or []
+        if isinstance(edge, Mapping) and edge.get("node") is not None
+    ]
+
+
+def attributes_from_data(value: Any) -> dict[str, Any]:
+    """Fluent's ``[{name, type, value}]`` as ``{name: value}``."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    result: dict[str, Any] = {}
+    for item in value or []:
+        if isinstance(item, Mapping) and "name" in item:
+            result[str(item["name"])] = item.get("value")
+    return result
+
+
+def _attribute_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "INTEGER"
+    if isinstance(value, float):
+        return "FLOAT"
+    if isinstance(value, str):
+        return "STRING"
+    return "JSON"
+
+
+def attributes_input(attributes: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
+    """``{name: value}`` as Fluent's ``[AttributeInput]``; the type follows the value."""
+    if not attributes:
+        return None
+    result = []
+    for name, value in attributes.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError(
+                f"attribute {name!r} is not a finite number", field=f"attributes.{name}"
+            )
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                f"attribute {name!r} is not JSON-serialisable", field=f"attributes.{name}"
+            ) from None
+        result.append({"name": name, "type": _attribute_type(value), "value": value})
+    return result
+
+
+def check_ref(value: Any, *, field: str, max_length: int = 255) -> str:
+    """A non-empty ref (or id) string within Fluent's default length limit."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{field} must be a non-empty string", field=field)
+    if len(value) > max_length:
+        raise ValidationError(f"{field} is longer than {max_length} characters", field=field)
+    return value.strip()
+
+
+def iso_utc(value: datetime, *, field: str) -> str:
+    """A timezone-aware datetime as Fluent's UTC ISO text."""
+    if not isinstance(value, datetime):
+        raise ValidationError(f"{field} must be a datetime", field=field)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(f"{field} must be timezone-aware", field=field)
+    text = value.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")

@@ -1,0 +1,583 @@
+"""Carrier interface: articles (parcels), consignments, tracking and labels.
+
+``client.consignments`` is a `Consignments` (sync) or `AsyncConsignments` (async)::
+
+    from fluent_sdk.helpers.consignments import NewArticle, NewConsignment
+
+    article = client.consignments.create_article(
+        NewArticle(ref="PARCEL-1", fulfilment_ids=[fulfilment.id], height=10, length=30,
+                   width=20, weight=1.2, items={order_item_id: 2}))
+    consignment = client.consignments.create(
+        NewConsignment(ref="CON-1", carrier_ref="AUSPOST", article_ids=[article.id]))
+    client.consignments.attach_tracking(consignment.id, "TRK123",
+                                        label_url="https://carrier.example/labels/TRK123.pdf")
+    client.consignments.update(consignment.id, status="SHIPPED")
+    client.consignments.get(consignment.id)          # None when missing
+
+These map onto the schema's ``createArticle`` / ``updateArticle`` (an article belongs to one or
+more fulfilments; dimensions and weight are required) and ``createConsignment`` /
+``updateConsignment`` (a consignment groups articles for one carrier; ``trackingLabel``,
+``labelUrl`` and ``orderSummaryUrl`` carry the carrier's answer). ``carrier_ref`` is resolved to
+the carrier's id. Creates are never duplicated: a lost reply is followed by a lookup by ``ref``
+before another try (see `fluent_sdk.helpers.orders`). Invalid input raises `ValidationError`
+before any request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import Field, field_validator, model_validator
+
+from fluent_sdk.errors import APIError, NotFoundError, ValidationError
+from fluent_sdk.helpers._common import (
+    DEFAULT_CREATE_ATTEMPTS,
+    AsyncHelper,
+    Execute,
+    InputModel,
+    OutputModel,
+    Plan,
+    ResolveRetailer,
+    SyncHelper,
+    WithAttributes,
+    attributes_input,
+    check_ref,
+    check_retailer,
+    create_once,
+    edge_nodes,
+    parse_input,
+)
+
+if TYPE_CHECKING:
+    from fluent_sdk._client import AsyncFluentClient, FluentClient
+
+__all__ = [
+    "Article",
+    "AsyncConsignments",
+    "Consignment",
+    "Consignments",
+    "NewArticle",
+    "NewConsignment",
+]
+
+Ref = Annotated[str, Field(min_length=1, max_length=255)]
+Dimension = Annotated[float, Field(gt=0)]
+Url = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2048)]
+
+
+def _id_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class NewArticle(InputModel):
+    """A parcel packed for one or more fulfilments. ``items`` maps order-item id to units."""
+
+    ref: Ref
+    fulfilment_ids: list[Ref] = Field(min_length=1)
+    height: Dimension
+    length: Dimension
+    width: Dimension
+    weight: Dimension
+    type: Ref = "DEFAULT"
+    name: str | None = None
+    description: str | None = None
+    barcode: str | None = None
+    quantity: int | None = Field(default=None, ge=1, strict=True)
+    items: dict[str, Annotated[int, Field(ge=1, strict=True)]] = Field(default_factory=dict)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("fulfilment_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        return [_id_text(v) for v in value] if isinstance(value, list | tuple) else value
+
+    def to_input(self) -> dict[str, Any]:
+        values = {
+            "ref": self.ref,
+            "type": self.type,
+            "height": self.height,
+            "length": self.length,
+            "width": self.width,
+            "weight": self.weight,
+            "name": self.name,
+            "description": self.description,
+            "barcodeArticleNumber": self.barcode,
+            "quantity": self.quantity,
+            "fulfilments": [{"id": fulfilment_id} for fulfilment_id in self.fulfilment_ids],
+            "items": [
+                {"quantity": units, "orderItem": {"id": item_id}}
+                for item_id, units in self.items.items()
+            ]
+            or None,
+            "attributes": attributes_input(self.attributes),
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class NewConsignment(InputModel):
+    """A carrier booking for articles. ``consignment_reference`` (the carrier's booking
+    reference) defaults to ``ref``; give ``carrier_ref`` or ``carrier_id``."""
+
+    ref: Ref
+    article_ids: list[Ref] = Field(min_length=1)
+    carrier_ref: Ref | None = None
+    carrier_id: Ref | None = None
+    consignment_reference: Ref | None = None
+    tracking_label: Ref | None = None
+    label_url: Url | None = None
+    order_summary_url: Url | None = None
+    retailer_id: int | str | None = None
+
+    @field_validator("article_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        return [_id_text(v) for v in value] if isinstance(value, list | tuple) else value
+
+    @field_validator("carrier_id", mode="before")
+    @classmethod
+    def _carrier_id(cls, value: Any) -> Any:
+        return _id_text(value)
+
+    @model_validator(mode="after")
+    def _one_carrier(self) -> NewConsignment:
+        check_retailer(self.retailer_id)
+        if (self.carrier_ref is None) == (self.carrier_id is None):
+            raise ValidationError("give either carrier_ref or carrier_id", field="carrier_ref")
+        return self
+
+    def to_input(self, carrier_id: str, retailer_id: str) -> dict[str, Any]:
+        values = {
+            "ref": self.ref,
+            "consignmentReference": self.consignment_reference or self.ref,
+            "trackingLabel": self.tracking_label,
+            "labelUrl": self.label_url,
+            "orderSummaryUrl": self.order_summary_url,
+            "carrier": {"id": carrier_id},
+            "retailer": {"id": retailer_id},
+            "consignmentArticles": [{"article": {"id": a}} for a in self.article_ids],
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class _ConsignmentChanges(InputModel):
+    status: Ref | None = None
+    consignment_reference: Ref | None = None
+    tracking_label: Ref | None = None
+    label_url: Url | None = None
+    order_summary_url: Url | None = None
+
+    def to_input(self, consignment_id: str) -> dict[str, Any]:
+        values = {
+            "id": consignment_id,
+            "status": self.status,
+            "consignmentReference": self.consignment_reference,
+            "trackingLabel": self.tracking_label,
+            "labelUrl": self.label_url,
+            "orderSummaryUrl": self.order_summary_url,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class _ArticleChanges(InputModel):
+    status: Ref | None = None
+    type: Ref | None = None
+    name: str | None = None
+    description: str | None = None
+    barcode: str | None = None
+    height: Dimension | None = None
+    length: Dimension | None = None
+    width: Dimension | None = None
+    weight: Dimension | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    def to_input(self, article_id: str) -> dict[str, Any]:
+        values = {
+            "id": article_id,
+            "status": self.status,
+            "type": self.type,
+            "name": self.name,
+            "description": self.description,
+            "barcodeArticleNumber": self.barcode,
+            "height": self.height,
+            "length": self.length,
+            "width": self.width,
+            "weight": self.weight,
+            "attributes": attributes_input(self.attributes),
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class Article(WithAttributes):
+    id: str
+    ref: str | None = None
+    type: str | None = None
+    status: str | None = None
+    name: str | None = None
+    description: str | None = None
+    height: float | None = None
+    length: float | None = None
+    width: float | None = None
+    weight: float | None = None
+    quantity: int | None = None
+    fulfilment_ids: list[str] = Field(default_factory=list)
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and isinstance(data.get("fulfilments"), Mapping):
+            ids = [str(node["id"]) for node in edge_nodes(data["fulfilments"])]
+            data = {**data, "fulfilmentIds": ids}
+        return data
+
+
+class Consignment(OutputModel):
+    id: str
+    ref: str | None = None
+    status: str | None = None
+    consignment_reference: str | None = None
+    tracking_label: str | None = None
+    label_url: str | None = None
+    order_summary_url: str | None = None
+    carrier_id: str | None = None
+    carrier_ref: str | None = None
+    article_ids: list[str] = Field(default_factory=list)
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        carrier = data.pop("carrier", None)
+        if isinstance(carrier, Mapping):
+            data["carrierId"], data["carrierRef"] = carrier.get("id"), carrier.get("ref")
+        links = data.pop("consignmentArticles", None)
+        data["articleIds"] = [
+            str(node["article"]["id"])
+            for node in edge_nodes(links)
+            if isinstance(node.get("article"), Mapping)
+        ]
+        return data
+
+
+_ARTICLE_FIELDS = """
+  id ref type status name description height length width weight quantity createdOn updatedOn
+  attributes { name type value }
+  fulfilments(first: 50) { edges { node { id } } }
+"""
+_CONSIGNMENT_FIELDS = """
+  id ref status consignmentReference trackingLabel labelUrl orderSummaryUrl createdOn updatedOn
+  carrier { id ref }
+  consignmentArticles(first: 200) { edges { node { article { id } } } }
+"""
+ARTICLE_QUERY = "query SdkArticleGet($id: ID!) { articleById(id: $id) {" + _ARTICLE_FIELDS + "} }"
+ARTICLES_BY_REF = (
+    "query SdkArticlesFind($ref: [String]) { articles(ref: $ref, first: 50) {"
+    " edges { node {" + _ARTICLE_FIELDS + "} } } }"
+)
+CREATE_ARTICLE = (
+    "mutation SdkArticleCreate($input: CreateArticleInput!) {"
+    " createArticle(input: $input) {" + _ARTICLE_FIELDS + "} }"
+)
+UPDATE_ARTICLE = (
+    "mutation SdkArticleUpdate($input: UpdateArticleInput!) {"
+    " updateArticle(input: $input) {" + _ARTICLE_FIELDS + "} }"
+)
+CONSIGNMENT_QUERY = (
+    "query SdkConsignmentGet($id: ID!) { consignmentById(id: $id) {" + _CONSIGNMENT_FIELDS + "} }"
+)
+CONSIGNMENTS_BY_REF = (
+    "query SdkConsignmentsFind($ref: [String]) { consignments(ref: $ref, first: 50) {"
+    " edges { node {" + _CONSIGNMENT_FIELDS + "} } } }"
+)
+CREATE_CONSIGNMENT = (
+    "mutation SdkConsignmentCreate($input: CreateConsignmentInput!) {"
+    " createConsignment(input: $input) {" + _CONSIGNMENT_FIELDS + "} }"
+)
+UPDATE_CONSIGNMENT = (
+    "mutation SdkConsignmentUpdate($input: UpdateConsignmentInput!) {"
+    " updateConsignment(input: $input) {" + _CONSIGNMENT_FIELDS + "} }"
+)
+CARRIER_QUERY = "query SdkCarrierId($ref: String!) { carrier(ref: $ref) { id } }"
+
+
+def _check_attempts(max_attempts: Any) -> int:
+    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+        raise ValidationError("max_attempts must be a positive integer", field="max_attempts")
+    return max_attempts
+
+
+class _ConsignmentsBase:
+    """Checks and plans; the twins below only perform the calls."""
+
+    @staticmethod
+    def _get_plan(
+        document: str, root: str, model: type[Any], entity_id: Any, field: str
+    ) -> Plan[Any]:
+        variables = {"id": check_ref(entity_id, field=field)}
+
+        def plan() -> Plan[Any]:
+            data = yield Execute(document, variables)
+            node = data.get(root)
+            return model.model_validate(node) if node is not None else None
+
+        return plan()
+
+    @staticmethod
+    def _find_plan(document: str, root: str, model: type[Any], ref: str) -> Plan[Any]:
+        data = yield Execute(document, {"ref": [ref]})
+        matches = [node for node in edge_nodes(data.get(root)) if node.get("ref") == ref]
+        return model.model_validate(matches[0]) if matches else None
+
+    def _create_article_plan(
+        self, article: Any, *, max_attempts: int, existing_ok: bool
+    ) -> Plan[Article]:
+        checked = parse_input(NewArticle, article)
+        attempts = _check_attempts(max_attempts)
+
+        def plan() -> Plan[Article]:
+            created, existing = yield from create_once(
+                Execute(CREATE_ARTICLE, {"input": checked.to_input()}),
+                lambda: self._find_plan(ARTICLES_BY_REF, "articles", Article, checked.ref),
+                max_attempts=attempts,
+                existing_ok=existing_ok,
+            )
+            if existing is not None:
+                return existing  # type: ignore[no-any-return]
+            return Article.model_validate(created["createArticle"])
+
+        return plan()
+
+    def _create_consignment_plan(
+        self, consignment: Any, *, max_attempts: int, existing_ok: bool
+    ) -> Plan[Consignment]:
+        checked = parse_input(NewConsignment, consignment)
+        attempts = _check_attempts(max_attempts)
+
+        def plan() -> Plan[Consignment]:
+            retailer_id = yield ResolveRetailer(checked.retailer_id)
+            carrier_id = checked.carrier_id
+            if carrier_id is None:
+                data = yield Execute(CARRIER_QUERY, {"ref": checked.carrier_ref})
+                if data.get("carrier") is None:
+                    raise NotFoundError(
+                        f"carrier {checked.carrier_ref!r} not found", operation="consignments"
+                    )
+                carrier_id = str(data["carrier"]["id"])
+            created, existing = yield from create_once(
+                Execute(CREATE_CONSIGNMENT, {"input": checked.to_input(carrier_id, retailer_id)}),
+                lambda: self._find_plan(
+                    CONSIGNMENTS_BY_REF, "consignments", Consignment, checked.ref
+                ),
+                max_attempts=attempts,
+                existing_ok=existing_ok,
+            )
+            if existing is not None:
+                return existing  # type: ignore[no-any-return]
+            node = created.get("createConsignment")
+            if node is None:
+                raise APIError("createConsignment returned nothing")
+            return Consignment.model_validate(node)
+
+        return plan()
+
+    @staticmethod
+    def _update_consignment_plan(consignment_id: Any, changes: dict[str, Any]) -> Plan[Consignment]:
+        checked_id = check_ref(consignment_id, field="consignment_id")
+        update = parse_input(
+            _ConsignmentChanges, {k: v for k, v in changes.items() if v is not None}
+        )
+        variables = {"input": update.to_input(checked_id)}
+        if len(variables["input"]) == 1:
+            raise ValidationError("nothing to update", field="status")
+
+        def plan() -> Plan[Consignment]:
+            data = yield Execute(UPDATE_CONSIGNMENT, variables)
+            return Consignment.model_validate(data["updateConsignment"])
+
+        return plan()
+
+    @staticmethod
+    def _update_article_plan(article_id: Any, changes: dict[str, Any]) -> Plan[Article]:
+        checked_id = check_ref(article_id, field="article_id")
+        update = parse_input(_ArticleChanges, {k: v for k, v in changes.items() if v is not None})
+        variables = {"input": update.to_input(checked_id)}
+        if len(variables["input"]) == 1:
+            raise ValidationError("nothing to update", field="status")
+
+        def plan() -> Plan[Article]:
+            data = yield Execute(UPDATE_ARTICLE, variables)
+            return Article.model_validate(data["updateArticle"])
+
+        return plan()
+
+
+class Consignments(_ConsignmentsBase, SyncHelper):
+    """``client.consignments``: articles, consignments, tracking and labels."""
+
+    def __init__(self, client: FluentClient) -> None:
+        SyncHelper.__init__(self, client)
+
+    def create_article(
+        self,
+        article: NewArticle | Mapping[str, Any],
+        *,
+        max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+        existing_ok: bool = False,
+    ) -> Article:
+        """Create a parcel for fulfilments, exactly once."""
+        return self._run(
+            self._create_article_plan(article, max_attempts=max_attempts, existing_ok=existing_ok)
+        )
+
+    def update_article(
+        self,
+        article_id: str,
+        *,
+        status: str | None = None,
+        barcode: str | None = None,
+        weight: float | None = None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> Article:
+        changes = {"status": status, "barcode": barcode, "weight": weight, "attributes": attributes}
+        return self._run(self._update_article_plan(article_id, changes))
+
+    def get_article(self, article_id: str) -> Article | None:
+        result: Article | None = self._run(
+            self._get_plan(ARTICLE_QUERY, "articleById", Article, article_id, "article_id")
+        )
+        return result
+
+    def create(
+        self,
+        consignment: NewConsignment | Mapping[str, Any],
+        *,
+        max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+        existing_ok: bool = False,
+    ) -> Consignment:
+        """Book articles with a carrier, exactly once."""
+        return self._run(
+            self._create_consignment_plan(
+                consignment, max_attempts=max_attempts, existing_ok=existing_ok
+            )
+        )
+
+    def update(
+        self,
+        consignment_id: str,
+        *,
+        status: str | None = None,
+        consignment_reference: str | None = None,
+        tracking_label: str | None = None,
+        label_url: str | None = None,
+        order_summary_url: str | None = None,
+    ) -> Consignment:
+        changes = {
+            "status": status,
+            "consignment_reference": consignment_reference,
+            "tracking_label": tracking_label,
+            "label_url": label_url,
+            "order_summary_url": order_summary_url,
+        }
+        return self._run(self._update_consignment_plan(consignment_id, changes))
+
+    def attach_tracking(
+        self, consignment_id: str, tracking_label: str, *, label_url: str | None = None
+    ) -> Consignment:
+        """Record the carrier's tracking number (and label) on the consignment."""
+        return self.update(consignment_id, tracking_label=tracking_label, label_url=label_url)
+
+    def get(self, consignment_id: str) -> Consignment | None:
+        result: Consignment | None = self._run(
+            self._get_plan(
+                CONSIGNMENT_QUERY, "consignmentById", Consignment, consignment_id, "consignment_id"
+            )
+        )
+        return result
+
+
+class AsyncConsignments(_ConsignmentsBase, AsyncHelper):
+    """``client.consignments`` on `AsyncFluentClient`: the same methods, awaitable."""
+
+    def __init__(self, client: AsyncFluentClient) -> None:
+        AsyncHelper.__init__(self, client)
+
+    async def create_article(
+        self,
+        article: NewArticle | Mapping[str, Any],
+        *,
+        max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+        existing_ok: bool = False,
+    ) -> Article:
+        return await self._run(
+            self._create_article_plan(article, max_attempts=max_attempts, existing_ok=existing_ok)
+        )
+
+    async def update_article(
+        self,
+        article_id: str,
+        *,
+        status: str | None = None,
+        barcode: str | None = None,
+        weight: float | None = None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> Article:
+        changes = {"status": status, "barcode": barcode, "weight": weight, "attributes": attributes}
+        return await self._run(self._update_article_plan(article_id, changes))
+
+    async def get_article(self, article_id: str) -> Article | None:
+        result: Article | None = await self._run(
+            self._get_plan(ARTICLE_QUERY, "articleById", Article, article_id, "article_id")
+        )
+        return result
+
+    async def create(
+        self,
+        consignment: NewConsignment | Mapping[str, Any],
+        *,
+        max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+        existing_ok: bool = False,
+    ) -> Consignment:
+        return await self._run(
+            self._create_consignment_plan(
+                consignment, max_attempts=max_attempts, existing_ok=existing_ok
+            )
+        )
+
+    async def update(
+        self,
+        consignment_id: str,
+        *,
+        status: str | None = None,
+        consignment_reference: str | None = None,
+        tracking_label: str | None = None,
+        label_url: str | None = None,
+        order_summary_url: str | None = None,
+    ) -> Consignment:
+        changes = {
+            "status": status,
+            "consignment_reference": consignment_reference,
+            "tracking_label": tracking_label,
+            "label_url": label_url,
+            "order_summary_url": order_summary_url,
+        }
+        return await self._run(self._update_consignment_plan(consignment_id, changes))
+
+    async def attach_tracking(
+        self, consignment_id: str, tracking_label: str, *, label_url: str | None = None
+    ) -> Consignment:
+        return await self.update(consignment_id, tracking_label=tracking_label, label_url=label_url)
+
+    async def get(self, consignment_id: str) -> Consignment | None:
+        result: Consignment | None = await self._run(
+            self._get_plan(
+                CONSIGNMENT_QUERY, "consignmentById", Consignment, consignment_id, "consignment_id"
+            )
+        )
+        return result

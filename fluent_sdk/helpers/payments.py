@@ -1,0 +1,270 @@
+"""Payment interface: record financial transactions (payments, refunds…) against an order.
+
+``client.payments`` is a `Payments` (sync) or `AsyncPayments` (async)::
+
+    from fluent_sdk.helpers.payments import NewFinancialTransaction
+
+    transaction = client.payments.record(
+        "WEB-1001",                                # an order ref, or an Order / OrderSummary
+        NewFinancialTransaction(ref="PAY-1001", type="PAYMENT", amount=129.5, currency="AUD",
+                                payment_method="CREDITCARD", card_type="VISA",
+                                payment_provider="ADYEN", external_transaction_id="psp-8812"),
+    )
+    client.payments.for_order("WEB-1001")          # [FinancialTransaction, ...]
+    client.payments.update_status(transaction.id, "SETTLED")
+
+Each maps onto the schema's ``createFinancialTransaction`` (``order: {id}``),
+``order.financialTransactions`` and ``updateFinancialTransaction``. Like orders, a record whose
+reply is lost is looked up by ``ref`` on the order before it is sent again, so a payment is never
+recorded twice; a ref already used on the order raises `GraphQLError` (kind `ConflictError`)
+unless ``existing_ok=True``. Invalid input raises `ValidationError` before any request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import Field
+
+from fluent_sdk.errors import APIError, NotFoundError, ValidationError
+from fluent_sdk.helpers._common import (
+    DEFAULT_CREATE_ATTEMPTS,
+    AsyncHelper,
+    Execute,
+    InputModel,
+    Plan,
+    SyncHelper,
+    WithAttributes,
+    attributes_input,
+    check_ref,
+    create_once,
+    edge_nodes,
+    parse_input,
+)
+from fluent_sdk.helpers.orders import OrderSummary
+
+if TYPE_CHECKING:
+    from fluent_sdk._client import AsyncFluentClient, FluentClient
+
+__all__ = ["AsyncPayments", "FinancialTransaction", "NewFinancialTransaction", "Payments"]
+
+Ref = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class NewFinancialTransaction(InputModel):
+    """A payment event to record: ``type`` as your payment workflow expects (``PAYMENT``,
+    ``REFUND``…), ``payment_method`` e.g. ``CREDITCARD``."""
+
+    ref: Ref
+    type: Ref
+    amount: float = Field(ge=0)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    payment_method: Ref
+    card_type: str | None = None
+    payment_provider: str | None = None
+    external_transaction_id: str | None = None
+    external_transaction_code: str | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    def to_input(self, order_id: str) -> dict[str, Any]:
+        values = {
+            "ref": self.ref,
+            "type": self.type,
+            "amount": self.amount,
+            "currency": self.currency,
+            "paymentMethod": self.payment_method,
+            "cardType": self.card_type,
+            "paymentProvider": self.payment_provider,
+            "externalTransactionId": self.external_transaction_id,
+            "externalTransactionCode": self.external_transaction_code,
+            "order": {"id": order_id},
+            "attributes": attributes_input(self.attributes),
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class FinancialTransaction(WithAttributes):
+    id: str
+    ref: str | None = None
+    type: str | None = None
+    status: str | None = None
+    total: float | None = None
+    currency: str | None = None
+    payment_method: str | None = None
+    card_type: str | None = None
+    payment_provider_name: str | None = None
+    external_transaction_id: str | None = None
+    external_transaction_code: str | None = None
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+
+    @property
+    def amount(self) -> float | None:
+        """The amount recorded (Fluent calls it ``total``)."""
+        return self.total
+
+
+_FIELDS = """
+  id ref type status total currency paymentMethod cardType paymentProviderName
+  externalTransactionId externalTransactionCode createdOn updatedOn attributes { name type value }
+"""
+ORDER_ID_QUERY = "query SdkPaymentOrder($ref: String!) { order(ref: $ref) { id } }"
+ORDER_TRANSACTIONS_QUERY = (
+    "query SdkOrderFinancialTransactions($ref: String!, $txRef: [String]) { order(ref: $ref) {"
+    " id financialTransactions(ref: $txRef, first: 200) { edges { node {" + _FIELDS + "} } } } }"
+)
+CREATE_TRANSACTION = (
+    "mutation SdkFinancialTransactionCreate($input: CreateFinancialTransactionInput!) {"
+    " createFinancialTransaction(input: $input) {" + _FIELDS + "} }"
+)
+UPDATE_TRANSACTION = (
+    "mutation SdkFinancialTransactionUpdate($input: UpdateFinancialTransactionInput!) {"
+    " updateFinancialTransaction(input: $input) {" + _FIELDS + "} }"
+)
+ORDER_BY_ID_TRANSACTIONS_QUERY = (
+    "query SdkOrderByIdFinancialTransactions($id: ID!, $txRef: [String]) { orderById(id: $id) {"
+    " id financialTransactions(ref: $txRef, first: 200) { edges { node {" + _FIELDS + "} } } } }"
+)
+
+
+class _PaymentsBase:
+    """Checks and plans; the twins below only perform the calls."""
+
+    @staticmethod
+    def _order_key(order: Any) -> tuple[str, str]:
+        """("id", id) for an order model, ("ref", ref) for a ref string."""
+        if isinstance(order, OrderSummary):
+            return "id", order.id
+        return "ref", check_ref(order, field="order")
+
+    @staticmethod
+    def _transactions_plan(
+        key: tuple[str, str], ref: str | None = None
+    ) -> Plan[list[FinancialTransaction] | None]:
+        kind, value = key
+        variables: dict[str, Any] = {kind: value, "txRef": [ref] if ref else None}
+        document = ORDER_TRANSACTIONS_QUERY if kind == "ref" else ORDER_BY_ID_TRANSACTIONS_QUERY
+        data = yield Execute(document, variables)
+        order = data.get("order" if kind == "ref" else "orderById")
+        if order is None:
+            return None
+        nodes = edge_nodes(order.get("financialTransactions"))
+        return [FinancialTransaction.model_validate(node) for node in nodes]
+
+    def _for_order_plan(self, order: Any) -> Plan[list[FinancialTransaction]]:
+        key = self._order_key(order)
+
+        def plan() -> Plan[list[FinancialTransaction]]:
+            found = yield from self._transactions_plan(key)
+            if found is None:
+                raise NotFoundError(f"order {key[1]!r} not found", operation="payments")
+            return found
+
+        return plan()
+
+    def _record_plan(
+        self, order: Any, transaction: Any, *, max_attempts: int, existing_ok: bool
+    ) -> Plan[FinancialTransaction]:
+        key = self._order_key(order)
+        checked = parse_input(NewFinancialTransaction, transaction, field="transaction")
+        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+            raise ValidationError("max_attempts must be a positive integer", field="max_attempts")
+
+        def lookup() -> Plan[FinancialTransaction | None]:
+            found = yield from self._transactions_plan(key, checked.ref)
+            return next((t for t in found or [] if t.ref == checked.ref), None)
+
+        def plan() -> Plan[FinancialTransaction]:
+            order_id = key[1]
+            if key[0] == "ref":
+                data = yield Execute(ORDER_ID_QUERY, {"ref": key[1]})
+                if data.get("order") is None:
+                    raise NotFoundError(f"order {key[1]!r} not found", operation="payments")
+                order_id = str(data["order"]["id"])
+            created, existing = yield from create_once(
+                Execute(CREATE_TRANSACTION, {"input": checked.to_input(order_id)}),
+                lookup,
+                max_attempts=max_attempts,
+                existing_ok=existing_ok,
+            )
+            if existing is not None:
+                return existing
+            node = created.get("createFinancialTransaction")
+            if node is None:
+                raise APIError("createFinancialTransaction returned nothing")
+            return FinancialTransaction.model_validate(node)
+
+        return plan()
+
+    @staticmethod
+    def _update_plan(transaction_id: Any, status: Any) -> Plan[FinancialTransaction]:
+        variables = {
+            "input": {
+                "id": check_ref(transaction_id, field="transaction_id"),
+                "status": check_ref(status, field="status"),
+            }
+        }
+
+        def plan() -> Plan[FinancialTransaction]:
+            data = yield Execute(UPDATE_TRANSACTION, variables)
+            return FinancialTransaction.model_validate(data["updateFinancialTransaction"])
+
+        return plan()
+
+
+class Payments(_PaymentsBase, SyncHelper):
+    """``client.payments``: financial transactions against orders."""
+
+    def __init__(self, client: FluentClient) -> None:
+        SyncHelper.__init__(self, client)
+
+    def record(
+        self,
+        order: str | OrderSummary,
+        transaction: NewFinancialTransaction | Mapping[str, Any],
+        *,
+        max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+        existing_ok: bool = False,
+    ) -> FinancialTransaction:
+        """Record ``transaction`` on the order exactly once."""
+        return self._run(
+            self._record_plan(
+                order, transaction, max_attempts=max_attempts, existing_ok=existing_ok
+            )
+        )
+
+    def for_order(self, order: str | OrderSummary) -> list[FinancialTransaction]:
+        """The order's financial transactions (`NotFoundError` when there is no such order)."""
+        return self._run(self._for_order_plan(order))
+
+    def update_status(self, transaction_id: str, status: str) -> FinancialTransaction:
+        return self._run(self._update_plan(transaction_id, status))
+
+
+class AsyncPayments(_PaymentsBase, AsyncHelper):
+    """``client.payments`` on `AsyncFluentClient`: the same methods, awaitable."""
+
+    def __init__(self, client: AsyncFluentClient) -> None:
+        AsyncHelper.__init__(self, client)
+
+    async def record(
+        self,
+        order: str | OrderSummary,
+        transaction: NewFinancialTransaction | Mapping[str, Any],
+        *,
+        max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+        existing_ok: bool = False,
+    ) -> FinancialTransaction:
+        return await self._run(
+            self._record_plan(
+                order, transaction, max_attempts=max_attempts, existing_ok=existing_ok
+            )
+        )
+
+    async def for_order(self, order: str | OrderSummary) -> list[FinancialTransaction]:
+        return await self._run(self._for_order_plan(order))
+
+    async def update_status(self, transaction_id: str, status: str) -> FinancialTransaction:
+        return await self._run(self._update_plan(transaction_id, status))
