@@ -1,0 +1,725 @@
+"""``client.inventory``: the inventory master interface (bulk updates, deltas, read-back).
+
+Usage::
+
+    with FluentClient.from_env() as client:
+        report = client.inventory.update("erp_stock.csv", checkpoint="stock.ckpt")
+        print(report)                       # <InventoryUpdateReport read=... accepted=... ...>
+        report.to_csv("rejected.csv")       # row, stage, field, reason, record fields
+
+        client.inventory.send_deltas([{"productRef": "SKU-1", "locationRef": "STORE-9",
+                                       "qty": -2}])
+        for position in client.inventory.positions(product_ref="SKU-1"):
+            print(position.location_ref, position.on_hand)
+
+    async with AsyncFluentClient.from_env() as client:
+        report = await client.inventory.update(records_generator(), concurrency=8)
+
+`Inventory.update` sends absolute stock-on-hand records (``qty`` is the new on-hand, not a
+change) through the Job/Batch API, as Fluent recommends for bulk and periodic loads:
+
+- Input: any iterable or generator of `InventoryRecord` / dicts, a ``.csv`` or ``.jsonl`` path,
+  or a pandas DataFrame. It is streamed: only the batches in flight are in memory.
+- Each record is validated; an invalid one is reported with its row and reason, never sent,
+  and never stops the run.
+- Records go in batches of at most 5000 into today's job (reused, `Jobs.open_job_for_today`),
+  ``concurrency`` batches at a time, and each batch is polled until ``COMPLETE``.
+- A batch whose POST fails (after the transport's retries; 429 is always retried) is reported:
+  its records are not accepted and carry the error as reason; the run goes on. Creating a batch
+  is not idempotent, so after a timeout or a dropped reply the batch may exist: it is reported
+  as ``unknown_outcome`` and not resent blindly.
+- Fluent processes batches in parallel: when one input names the same position twice in
+  different batches, which value wins is not defined. Send one record per position.
+- ``checkpoint=PATH`` makes a run resumable (see `fluent_sdk.helpers._inventory_checkpoint`):
+  run it again with the same input and checkpoint after an interruption and only what was not
+  yet sent is sent; batches sent but not yet confirmed are polled, not resent.
+
+`Inventory.send_deltas` sends relative changes (store sales, adjustments) as one
+``INVENTORY_DELTA`` event each on the inventory catalogue, Fluent's recommended pattern for
+deltas. `Inventory.positions` reads positions and their quantities back through GraphQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import AliasChoices, Field
+
+from fluent_sdk.errors import ConnectError, FluentError, TransportError, ValidationError
+from fluent_sdk.helpers._inventory_checkpoint import Checkpoint
+from fluent_sdk.helpers._inventory_input import (
+    RecordProblem,
+    RecordSource,
+    open_source,
+    problem_from,
+)
+from fluent_sdk.helpers._inventory_report import (
+    DeltaReport,
+    FailedBatch,
+    FailedDelta,
+    InventoryUpdateReport,
+    RejectedRecord,
+)
+from fluent_sdk.helpers._inventory_run import PlannedBatch, UpdateRun
+from fluent_sdk.rest._common import (
+    AsyncNamespace,
+    RequestModel,
+    RetailerId,
+    SyncNamespace,
+)
+from fluent_sdk.rest.events import EntityType, Event, EventOutcome, RootEntityType
+from fluent_sdk.rest.jobs import (
+    MAX_BATCH_RECORDS,
+    InventoryRecord,
+)
+
+if TYPE_CHECKING:
+    from fluent_sdk._client import AsyncFluentClient, FluentClient
+    from fluent_sdk._generated.inventory_positions_page import (
+        InventoryPositionsPageInventoryPositionsEdgesNode as InventoryPositionNode,
+    )
+    from fluent_sdk.graphql import Paginator
+
+__all__ = [
+    "DEFAULT_DELTA_EVENT",
+    "DEFAULT_JOB_NAME",
+    "AsyncInventory",
+    "DeltaReport",
+    "FailedBatch",
+    "FailedDelta",
+    "Inventory",
+    "InventoryDelta",
+    "InventoryRecord",
+    "InventoryUpdateReport",
+    "RecordSource",
+    "RejectedRecord",
+]
+
+DEFAULT_JOB_NAME = "fluent-sdk inventory"
+#: Fluent's inventory-catalogue event for relative changes (Inventory Reference Module).
+DEFAULT_DELTA_EVENT = "INVENTORY_DELTA"
+
+
+class InventoryDelta(RequestModel):
+    """A relative change to one position, e.g. ``qty=-2`` for two units sold in store.
+
+    ``delta_id`` identifies the change to Fluent (one is generated when left out; pass your
+    own, e.g. the POS transaction line id, so that a resend is recognisable).
+    """
+
+    product_ref: str = Field(
+        alias="productRef",
+        min_length=1,
+        validation_alias=AliasChoices("productRef", "product_ref", "skuRef", "sku_ref"),
+    )
+    location_ref: str = Field(
+        alias="locationRef",
+        min_length=1,
+        validation_alias=AliasChoices("locationRef", "location_ref"),
+    )
+    qty: int
+    delta_id: str | None = Field(
+        default=None, alias="deltaId", validation_alias=AliasChoices("deltaId", "delta_id")
+    )
+    #: The inventory quantity type the delta creates (``DELTA`` in Fluent's reference module).
+    type: str = "DELTA"
+
+
+# -- shared logic of both twins ---------------------------------------------------------------
+
+
+class _InventoryBase:
+    """Argument checks and planning shared by `Inventory` and `AsyncInventory`."""
+
+    @staticmethod
+    def _check_update_args(
+        *,
+        job_name: str,
+        concurrency: int,
+        batch_size: int,
+        catalogue_ref: str | None,
+        poll_interval: float,
+        batch_timeout: float,
+    ) -> None:
+        if not isinstance(job_name, str) or not job_name.strip():
+            raise ValidationError("job_name must be a non-empty string", field="job_name")
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValidationError(
+                f"concurrency must be a positive integer, got {concurrency!r}", field="concurrency"
+            )
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, int)
+            or not 1 <= batch_size <= MAX_BATCH_RECORDS
+        ):
+            raise ValidationError(
+                f"batch_size must be between 1 and {MAX_BATCH_RECORDS} (Fluent's limit), "
+                f"got {batch_size!r}",
+                field="batch_size",
+            )
+        if catalogue_ref is not None and (
+            not isinstance(catalogue_ref, str) or not catalogue_ref.strip()
+        ):
+            raise ValidationError("catalogue_ref must be a non-empty string", field="catalogue_ref")
+        for name, value in (("poll_interval", poll_interval), ("batch_timeout", batch_timeout)):
+            if not value > 0:
+                raise ValidationError(f"{name} must be positive, got {value!r}", field=name)
+
+    @staticmethod
+    def _open_run(
+        opened: tuple[Iterator[tuple[int, Any]], int | None],
+        *,
+        retailer_id: RetailerId,
+        catalogue_ref: str | None,
+        batch_size: int,
+        source: str | None,
+        checkpoint: str | os.PathLike[str] | None,
+        resend_unknown: bool,
+        progress: bool,
+    ) -> UpdateRun:
+        catalogue = catalogue_ref or f"DEFAULT:{retailer_id}"
+        journal = (
+            Checkpoint.open(
+                checkpoint, run={"retailer_id": retailer_id, "catalogue_ref": catalogue}
+            )
+            if checkpoint is not None
+            else None
+        )
+        rows, total = opened
+        return UpdateRun(
+            rows,
+            total,
+            retailer_id=retailer_id,
+            catalogue_ref=catalogue,
+            batch_size=batch_size,
+            source=source,
+            journal=journal,
+            resend_unknown=resend_unknown,
+            progress=progress,
+        )
+
+    # ---- deltas ----------------------------------------------------------------------------
+    @staticmethod
+    def _check_delta(raw: Any) -> InventoryDelta | RecordProblem:
+        if isinstance(raw, InventoryDelta):
+            delta = raw
+        elif isinstance(raw, Mapping) and all(isinstance(key, str) for key in raw):
+            try:
+                delta = InventoryDelta(**raw)
+            except ValidationError as error:
+                return problem_from(error)
+        else:
+            return RecordProblem(f"expected a mapping or InventoryDelta, got {type(raw).__name__}")
+        if delta.delta_id is None:
+            delta = delta.model_copy(update={"delta_id": uuid.uuid4().hex})
+        return delta
+
+    @staticmethod
+    def _delta_event(
+        delta: InventoryDelta, *, event_name: str, catalogue_ref: str, retailer_id: RetailerId
+    ) -> Event:
+        return Event(
+            name=event_name,
+            entity_type=EntityType.INVENTORY_CATALOGUE,
+            entity_ref=catalogue_ref,
+            entity_subtype="DEFAULT",
+            root_entity_type=RootEntityType.INVENTORY_CATALOGUE,
+            root_entity_ref=catalogue_ref,
+            retailer_id=retailer_id,
+            attributes=delta.to_body(),
+        )
+
+    @staticmethod
+    def _check_delta_args(changes: Any, event_name: str, concurrency: int) -> None:
+        if isinstance(changes, (str, bytes, Mapping)) or not isinstance(changes, Iterable):
+            raise ValidationError(
+                "changes: expected an iterable of deltas (dicts or InventoryDelta)",
+                field="changes",
+            )
+        if not isinstance(event_name, str) or not event_name.strip():
+            raise ValidationError("event_name must be a non-empty string", field="event_name")
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValidationError(
+                f"concurrency must be a positive integer, got {concurrency!r}", field="concurrency"
+            )
+
+    @staticmethod
+    def _delta_sent(
+        report: DeltaReport, delta: InventoryDelta, outcome: EventOutcome | None
+    ) -> None:
+        report.sent += 1
+        assert delta.delta_id is not None
+        report.event_ids[delta.delta_id] = outcome.event_id if outcome is not None else None
+
+    @staticmethod
+    def _delta_failed(
+        report: DeltaReport, row: int, delta: InventoryDelta, error: FluentError
+    ) -> None:
+        unknown = isinstance(error, TransportError) and not isinstance(error, ConnectError)
+        report.failed.append(
+            FailedDelta(
+                row,
+                "unknown_outcome" if unknown else "failed",
+                f"{type(error).__name__}: {error}",
+                delta.delta_id,
+                delta.to_body(),
+            )
+        )
+
+    @staticmethod
+    def _positions_filters(
+        product_ref: str | Sequence[str] | None,
+        location_ref: str | Sequence[str] | None,
+        status: str | Sequence[str] | None,
+    ) -> dict[str, Any]:
+        filters: dict[str, Any] = {}
+        for name, value in (
+            ("product_ref", product_ref),
+            ("location_ref", location_ref),
+            ("status", status),
+        ):
+            if value is None:
+                continue
+            values = [value] if isinstance(value, str) else list(value)
+            if not values or not all(isinstance(v, str) and v for v in values):
+                raise ValidationError(
+                    f"{name} must be a non-empty string or list of strings", field=name
+                )
+            filters[name] = values
+        return filters
+
+
+# -- I/O twins ---------------------------------------------------------------------------------
+
+
+class Inventory(_InventoryBase, SyncNamespace):
+    """``client.inventory``: the inventory master interface, synchronously."""
+
+    def __init__(self, client: FluentClient) -> None:
+        SyncNamespace.__init__(self, client)
+
+    def update(
+        self,
+        records: RecordSource,
+        *,
+        job_name: str = DEFAULT_JOB_NAME,
+        concurrency: int = 4,
+        progress: bool = True,
+        checkpoint: str | os.PathLike[str] | None = None,
+        batch_size: int = MAX_BATCH_RECORDS,
+        catalogue_ref: str | None = None,
+        retailer_id: int | str | None = None,
+        source: str | None = None,
+        resend_unknown: bool = False,
+        poll_interval: float = 1.0,
+        batch_timeout: float = 600.0,
+    ) -> InventoryUpdateReport:
+        """Send absolute stock-on-hand ``records`` through the Job/Batch API; see the module
+        docstring. Returns a report in which every record read is accepted or rejected with
+        a reason.
+
+        ``concurrency`` batches are in flight at once (a thread pool sharing this client; 1
+        sends sequentially). ``catalogue_ref`` defaults to ``DEFAULT:<retailer_id>``,
+        ``source`` (e.g. ``"ERP"``) to Fluent's ``batch``. ``checkpoint`` makes the run
+        resumable; ``resend_unknown=True`` resends batches a checkpointed run left with an
+        unknown outcome (check with `positions` first: Fluent may have applied them).
+        ``poll_interval`` / ``batch_timeout`` drive `Jobs.wait_for_batch`.
+
+        Raises `ValidationError` for bad arguments or an unreadable source before any
+        request; invalid records are reported, not raised. An interruption (e.g.
+        KeyboardInterrupt) stops posting, lets in-flight batches finish, and propagates.
+        """
+        self._check_update_args(
+            job_name=job_name,
+            concurrency=concurrency,
+            batch_size=batch_size,
+            catalogue_ref=catalogue_ref,
+            poll_interval=poll_interval,
+            batch_timeout=batch_timeout,
+        )
+        opened = open_source(records)
+        run = self._open_run(
+            opened,
+            retailer_id=self._retailer_id(retailer_id),
+            catalogue_ref=catalogue_ref,
+            batch_size=batch_size,
+            source=source,
+            checkpoint=checkpoint,
+            resend_unknown=resend_unknown,
+            progress=progress,
+        )
+        wait = {"timeout": batch_timeout, "poll_interval": poll_interval}
+        try:
+            if concurrency == 1:
+                for planned in run.batches():
+                    self._dispatch(run, planned, job_name)
+                    if planned.state in ("new", "sent"):
+                        self._process(run, planned, wait)
+            else:
+                self._run_pool(run, job_name, concurrency, wait)
+        except BaseException:
+            run.stop()
+            raise
+        finally:
+            run.close()
+        return run.report
+
+    def _run_pool(
+        self, run: UpdateRun, job_name: str, concurrency: int, wait: dict[str, float]
+    ) -> None:
+        with concurrent.futures.ThreadPoolExecutor(
+            concurrency, thread_name_prefix="fluent-inventory"
+        ) as pool:
+            in_flight: set[concurrent.futures.Future[None]] = set()
+            try:
+                for planned in run.batches():
+                    self._dispatch(run, planned, job_name)
+                    if planned.state not in ("new", "sent"):
+                        continue
+                    # Read no further ahead than the pool can send: memory stays bounded.
+                    while len(in_flight) >= concurrency:
+                        done, in_flight = concurrent.futures.wait(
+                            in_flight, return_when=concurrent.futures.FIRST_COMPLETED
+                        )
+                        for future in done:
+                            future.result()
+                    in_flight.add(pool.submit(self._process, run, planned, wait))
+                for future in concurrent.futures.as_completed(in_flight):
+                    future.result()
+            except BaseException:
+                run.stop()  # before the pool's exit waits for the in-flight batches
+                raise
+
+    def _dispatch(self, run: UpdateRun, planned: PlannedBatch, job_name: str) -> None:
+        """Settle a restored batch, or make sure a new one has today's job."""
+        if planned.state in ("done", "unknown"):
+            run.restore(planned)
+        elif planned.state == "new" and run.report.job_id is None:
+            run.report.job_id = self._client.jobs.open_job_for_today(
+                job_name, retailer_id=run.retailer_id
+            )
+
+    def _process(self, run: UpdateRun, planned: PlannedBatch, wait: dict[str, float]) -> None:
+        jobs = self._client.jobs
+        if planned.state == "new":
+            if run.stopped:
+                return
+            job_id = run.report.job_id
+            assert job_id is not None
+            try:
+                created = jobs.send_batch(job_id, run.batch_body(planned))
+            except FluentError as error:
+                run.post_failed(planned, error)
+                return
+            run.batch_created(planned, job_id, created.id)
+        assert planned.job_id is not None
+        assert planned.batch_id is not None
+        try:
+            batch = jobs.wait_for_batch(planned.job_id, planned.batch_id, **wait)
+            while (call := run.more_results_call(planned.job_id, batch)) is not None:
+                batch = run.merged(batch, self._client.call(call))
+        except FluentError as error:
+            run.poll_failed(planned, error)
+            return
+        run.completed(planned, batch)
+
+    def send_deltas(
+        self,
+        changes: Iterable[InventoryDelta | Mapping[str, Any]],
+        *,
+        event_name: str = DEFAULT_DELTA_EVENT,
+        catalogue_ref: str | None = None,
+        retailer_id: int | str | None = None,
+        concurrency: int = 4,
+    ) -> DeltaReport:
+        """Send relative changes (``qty=-2`` for two sold) as one ``event_name`` event each
+        on the inventory catalogue (``DEFAULT:<retailer_id>`` unless given), through
+        ``POST /event/async``. Invalid changes and failed sends are reported, not raised;
+        a timed-out send is ``unknown_outcome`` (the delta id lets Fluent tell a resend).
+        """
+        self._check_delta_args(changes, event_name, concurrency)
+        retailer = self._retailer_id(retailer_id)
+        catalogue = catalogue_ref or f"DEFAULT:{retailer}"
+        report = DeltaReport()
+        started = time.monotonic()
+        lock = threading.Lock()
+
+        def send(row: int, delta: InventoryDelta) -> None:
+            event = self._delta_event(
+                delta, event_name=event_name, catalogue_ref=catalogue, retailer_id=retailer
+            )
+            try:
+                outcome = self._client.events.send(event)
+            except FluentError as error:
+                with lock:
+                    self._delta_failed(report, row, delta, error)
+                return
+            with lock:
+                self._delta_sent(report, delta, outcome)
+
+        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+            in_flight: set[concurrent.futures.Future[None]] = set()
+            for row, raw in enumerate(changes, start=1):
+                report.read += 1
+                checked = self._check_delta(raw)
+                if isinstance(checked, RecordProblem):
+                    with lock:
+                        report.failed.append(
+                            FailedDelta(
+                                row,
+                                "validation",
+                                f"row {row}: {checked.reason}",
+                                None,
+                                raw,
+                                checked.field,
+                            )
+                        )
+                    continue
+                while len(in_flight) >= concurrency:
+                    done, in_flight = concurrent.futures.wait(
+                        in_flight, return_when=concurrent.futures.FIRST_COMPLETED
+                    )
+                    for future in done:
+                        future.result()
+                in_flight.add(pool.submit(send, row, checked))
+            for future in concurrent.futures.as_completed(in_flight):
+                future.result()
+        report.duration = time.monotonic() - started
+        return report
+
+    def positions(
+        self,
+        *,
+        product_ref: str | Sequence[str] | None = None,
+        location_ref: str | Sequence[str] | None = None,
+        catalogue_ref: str | None = None,
+        status: str | Sequence[str] | None = None,
+        quantities: int = 10,
+        page_size: int = 1000,
+        max_items: int | None = None,
+    ) -> Paginator[InventoryPositionNode]:
+        """Inventory positions (with their first ``quantities`` quantities) of the catalogue
+        (``DEFAULT:<retailer_id>`` unless given), paged lazily: ``for position in ...``."""
+        filters = self._positions_filters(product_ref, location_ref, status)
+        catalogue = catalogue_ref or f"DEFAULT:{self._retailer_id()}"
+        return self._client.graphql.iter_inventory_positions_page(
+            catalogue={"ref": catalogue},
+            quantities_first=quantities,
+            page_size=page_size,
+            max_items=max_items,
+            **filters,
+        )
+
+
+class AsyncInventory(_InventoryBase, AsyncNamespace):
+    """``client.inventory`` on `AsyncFluentClient`: the same interface, awaitable."""
+
+    def __init__(self, client: AsyncFluentClient) -> None:
+        AsyncNamespace.__init__(self, client)
+
+    async def update(
+        self,
+        records: RecordSource,
+        *,
+        job_name: str = DEFAULT_JOB_NAME,
+        concurrency: int = 4,
+        progress: bool = True,
+        checkpoint: str | os.PathLike[str] | None = None,
+        batch_size: int = MAX_BATCH_RECORDS,
+        catalogue_ref: str | None = None,
+        retailer_id: int | str | None = None,
+        source: str | None = None,
+        resend_unknown: bool = False,
+        poll_interval: float = 1.0,
+        batch_timeout: float = 600.0,
+    ) -> InventoryUpdateReport:
+        """See `Inventory.update`; batches in flight are asyncio tasks, at most
+        ``concurrency`` at once. The input is read on the event loop between sends."""
+        self._check_update_args(
+            job_name=job_name,
+            concurrency=concurrency,
+            batch_size=batch_size,
+            catalogue_ref=catalogue_ref,
+            poll_interval=poll_interval,
+            batch_timeout=batch_timeout,
+        )
+        opened = open_source(records)
+        run = self._open_run(
+            opened,
+            retailer_id=await self._retailer_id(retailer_id),
+            catalogue_ref=catalogue_ref,
+            batch_size=batch_size,
+            source=source,
+            checkpoint=checkpoint,
+            resend_unknown=resend_unknown,
+            progress=progress,
+        )
+        wait = {"timeout": batch_timeout, "poll_interval": poll_interval}
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            for planned in run.batches():
+                await self._dispatch(run, planned, job_name)
+                if planned.state not in ("new", "sent"):
+                    continue
+                # Read no further ahead than can be sent: memory stays bounded.
+                while len(in_flight) >= concurrency:
+                    done, in_flight = await asyncio.wait(
+                        in_flight, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for task in done:
+                        task.result()
+                in_flight.add(asyncio.create_task(self._process(run, planned, wait)))
+            while in_flight:
+                done, in_flight = await asyncio.wait(in_flight)
+                for task in done:
+                    task.result()
+        except BaseException:
+            run.stop()
+            if in_flight:  # let posted batches be recorded before giving up
+                await asyncio.wait(in_flight)
+            raise
+        finally:
+            run.close()
+        return run.report
+
+    async def _dispatch(self, run: UpdateRun, planned: PlannedBatch, job_name: str) -> None:
+        if planned.state in ("done", "unknown"):
+            run.restore(planned)
+        elif planned.state == "new" and run.report.job_id is None:
+            run.report.job_id = await self._client.jobs.open_job_for_today(
+                job_name, retailer_id=run.retailer_id
+            )
+
+    async def _process(self, run: UpdateRun, planned: PlannedBatch, wait: dict[str, float]) -> None:
+        jobs = self._client.jobs
+        if planned.state == "new":
+            if run.stopped:
+                return
+            job_id = run.report.job_id
+            assert job_id is not None
+            try:
+                created = await jobs.send_batch(job_id, run.batch_body(planned))
+            except FluentError as error:
+                run.post_failed(planned, error)
+                return
+            run.batch_created(planned, job_id, created.id)
+        assert planned.job_id is not None
+        assert planned.batch_id is not None
+        try:
+            batch = await jobs.wait_for_batch(planned.job_id, planned.batch_id, **wait)
+            while (call := run.more_results_call(planned.job_id, batch)) is not None:
+                batch = run.merged(batch, await self._client.call(call))
+        except FluentError as error:
+            run.poll_failed(planned, error)
+            return
+        run.completed(planned, batch)
+
+    async def send_deltas(
+        self,
+        changes: Iterable[InventoryDelta | Mapping[str, Any]],
+        *,
+        event_name: str = DEFAULT_DELTA_EVENT,
+        catalogue_ref: str | None = None,
+        retailer_id: int | str | None = None,
+        concurrency: int = 4,
+    ) -> DeltaReport:
+        """See `Inventory.send_deltas`."""
+        self._check_delta_args(changes, event_name, concurrency)
+        retailer = await self._retailer_id(retailer_id)
+        catalogue = catalogue_ref or f"DEFAULT:{retailer}"
+        report = DeltaReport()
+        started = time.monotonic()
+
+        async def send(row: int, delta: InventoryDelta) -> None:
+            event = self._delta_event(
+                delta, event_name=event_name, catalogue_ref=catalogue, retailer_id=retailer
+            )
+            try:
+                outcome = await self._client.events.send(event)
+            except FluentError as error:
+                self._delta_failed(report, row, delta, error)
+                return
+            self._delta_sent(report, delta, outcome)
+
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            for row, raw in enumerate(changes, start=1):
+                report.read += 1
+                checked = self._check_delta(raw)
+                if isinstance(checked, RecordProblem):
+                    report.failed.append(
+                        FailedDelta(
+                            row,
+                            "validation",
+                            f"row {row}: {checked.reason}",
+                            None,
+                            raw,
+                            checked.field,
+                        )
+                    )
+                    continue
+                while len(in_flight) >= concurrency:
+                    done, in_flight = await asyncio.wait(
+                        in_flight, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for task in done:
+                        task.result()
+                in_flight.add(asyncio.create_task(send(row, checked)))
+            while in_flight:
+                done, in_flight = await asyncio.wait(in_flight)
+                for task in done:
+                    task.result()
+        finally:
+            if in_flight:
+                await asyncio.wait(in_flight)
+        report.duration = time.monotonic() - started
+        return report
+
+    def positions(
+        self,
+        *,
+        product_ref: str | Sequence[str] | None = None,
+        location_ref: str | Sequence[str] | None = None,
+        catalogue_ref: str | None = None,
+        status: str | Sequence[str] | None = None,
+        quantities: int = 10,
+        page_size: int = 1000,
+        max_items: int | None = None,
+    ) -> AsyncIterator[InventoryPositionNode]:
+        """See `Inventory.positions`: ``async for position in inv.positions(...)``. Filters
+        are checked when called; the retailer is looked up when iteration starts."""
+        filters = self._positions_filters(product_ref, location_ref, status)
+        return self._positions(
+            filters,
+            catalogue_ref=catalogue_ref,
+            quantities=quantities,
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+    async def _positions(
+        self,
+        filters: dict[str, Any],
+        *,
+        catalogue_ref: str | None,
+        quantities: int,
+        page_size: int,
+        max_items: int | None,
+    ) -> AsyncIterator[InventoryPositionNode]:
+        catalogue = catalogue_ref or f"DEFAULT:{await self._retailer_id()}"
+        paginator = self._client.graphql.iter_inventory_positions_page(
+            catalogue={"ref": catalogue},
+            quantities_first=quantities,
+            page_size=page_size,
+            max_items=max_items,
+            **filters,
+        )
+        async for position in paginator:
+            yield position
