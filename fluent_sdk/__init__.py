@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         APIError,
         AuthenticationError,
         BadRequestError,
+        BatchTimeoutError,
         ConfigurationError,
         ConflictError,
         ConnectError,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         TimeoutError,
         TransportError,
         ValidationError,
+        WebhookSignatureError,
     )
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "AsyncFluentClient",
     "AuthenticationError",
     "BadRequestError",
+    "BatchTimeoutError",
     "ClientConfig",
     "ConfigurationError",
     "ConflictError",
@@ -68,6 +71,7 @@ __all__ = [
     "TokenStore",
     "TransportError",
     "ValidationError",
+    "WebhookSignatureError",
     "__version__",
 ]
 

@@ -8,6 +8,8 @@ The tree::
     ├── TransportError              no usable HTTP response
     │   ├── ConnectError            the request never reached the server
     │   └── TimeoutError            the server did not answer in time (it may have acted)
+    ├── BatchTimeoutError           a batch was not COMPLETE by the deadline of wait_for_batch
+    ├── WebhookSignatureError       a webhook's signature is missing or does not match
     └── APIError                    Fluent answered with an error (status, code, request_id, ...)
         ├── AuthenticationError     401, OAuth ``invalid_grant``
         ├── PermissionDeniedError   403, ``C0020E``
@@ -44,6 +46,7 @@ __all__ = [
     "Attempt",
     "AuthenticationError",
     "BadRequestError",
+    "BatchTimeoutError",
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
@@ -59,6 +62,7 @@ __all__ = [
     "TimeoutError",
     "TransportError",
     "ValidationError",
+    "WebhookSignatureError",
     "error_from_graphql",
     "error_from_response",
     "parse_retry_after",
@@ -156,6 +160,36 @@ class ConnectError(TransportError):
 
 class TimeoutError(TransportError, builtins.TimeoutError):
     """The server did not answer in time. It may have received and acted on the request."""
+
+
+class BatchTimeoutError(FluentError, builtins.TimeoutError):
+    """A batch did not reach ``COMPLETE`` before the deadline of `Jobs.wait_for_batch`.
+
+    The batch may still complete later; ``last_status`` is what Fluent last reported.
+    """
+
+    def __init__(
+        self, *, job_id: str, batch_id: str, last_status: str | None, waited: float
+    ) -> None:
+        self.job_id = job_id
+        self.batch_id = batch_id
+        self.last_status = last_status
+        self.waited = waited
+        super().__init__(
+            f"batch {batch_id} of job {job_id} was still {last_status or 'not reported'} "
+            f"after {waited:.1f}s"
+        )
+
+
+class WebhookSignatureError(FluentError):
+    """The webhook's signature is missing, malformed or does not match the body.
+
+    ``header`` names the header that was checked (None when none was found).
+    """
+
+    def __init__(self, message: str, *, header: str | None = None) -> None:
+        self.header = header
+        super().__init__(message)
 
 
 class APIError(FluentError):

@@ -39,7 +39,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
-from fluent_sdk.errors import FluentError, ValidationError
+from fluent_sdk.errors import ValidationError, WebhookSignatureError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
@@ -66,17 +66,6 @@ _HEADER_ALGORITHMS: tuple[tuple[str, Algorithm], ...] = (
     (SIGNATURE_HEADER, "SHA512"),
     (LEGACY_SIGNATURE_HEADER, "MD5"),
 )
-
-
-class WebhookSignatureError(FluentError):
-    """The webhook's signature is missing, malformed or does not match the body.
-
-    ``header`` names the header that was checked (None when none was found).
-    """
-
-    def __init__(self, message: str, *, header: str | None = None) -> None:
-        self.header = header
-        super().__init__(message)
 
 
 def _crypto() -> Any:

@@ -10,7 +10,6 @@ client created or saw.
 from __future__ import annotations
 
 import asyncio
-import builtins
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import AliasChoices, Field
 
 from fluent_sdk._client import ApiCall
-from fluent_sdk.errors import FluentError, ValidationError
+from fluent_sdk.errors import BatchTimeoutError, ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,
     CheckedRetailerId,
@@ -73,25 +72,6 @@ class BatchState(LenientEnum):
     RUNNING = "RUNNING"
     #: Finished, with or without record errors (see `Batch.failed_results`).
     COMPLETE = "COMPLETE"
-
-
-class BatchTimeoutError(FluentError, builtins.TimeoutError):
-    """A batch did not reach ``COMPLETE`` before the deadline of `Jobs.wait_for_batch`.
-
-    The batch may still complete later; ``last_status`` is what Fluent last reported.
-    """
-
-    def __init__(
-        self, *, job_id: str, batch_id: str, last_status: str | None, waited: float
-    ) -> None:
-        self.job_id = job_id
-        self.batch_id = batch_id
-        self.last_status = last_status
-        self.waited = waited
-        super().__init__(
-            f"batch {batch_id} of job {job_id} was still {last_status or 'not reported'} "
-            f"after {waited:.1f}s"
-        )
 
 
 # -- request models ------------------------------------------------------------------------
