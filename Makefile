@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 SCHEMA ?= ../shared/fluent-schema/schema.json
 HAND_WRITTEN := fluent_sdk tests benchmarks
 
-.PHONY: install lint typecheck test demo generate check-generated bench clean
+.PHONY: install lint typecheck test demo generate check-generated bench docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ generate: install
 check-generated: generate
 	@git status --porcelain -- graphql fluent_sdk/_generated | tee /dev/stderr | (! grep -q .) \
 		|| (echo "generated files are stale: run 'make generate' and commit" >&2; exit 1)
+
+# The docs site (also built with --strict by tests/docs/test_docs_build.py in `make test`).
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 bench: install
 	$(BIN)/python -m benchmarks
