@@ -74,6 +74,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(
     write=DEFAULT_WRITE_TIMEOUT,
     pool=DEFAULT_CONNECT_TIMEOUT,
 )
+# Distinct request paths whose parsed URL is kept (REST paths carry ids, so bound the cache).
+_URL_CACHE_SIZE = 256
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _USE_CLIENT_DEFAULT: Any = httpx.USE_CLIENT_DEFAULT
 T = TypeVar("T")
@@ -190,6 +192,9 @@ class _BaseClient:
             allow_insecure=allow_insecure,
         )
         self._timeout = _to_timeout(timeout)
+        self._timeout_extension = self._timeout.as_dict()
+        self._urls: dict[str, httpx.URL] = {}
+        self._base_headers: httpx.Headers | None = None
         self._retry = retry or RetryPolicy()
         self._log_bodies = log_bodies
         self._headers: dict[str, str] = {"User-Agent": _user_agent(), "Accept": "application/json"}
@@ -302,20 +307,39 @@ class _BaseClient:
         headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | None = None,
     ) -> httpx.Request:
-        if not path.startswith("/"):
-            raise ValueError(f"path must start with '/', got {path!r}")
-        merged = dict(self._headers)
+        # Built by hand rather than with ``http.build_request``: the URL of each path is parsed
+        # once and the default headers merged once, which is most of the SDK's per-call cost.
+        url = self._urls.get(path)
+        if url is None:
+            if not path.startswith("/"):
+                raise ValueError(f"path must start with '/', got {path!r}")
+            url = httpx.URL(f"{self._config.base_url}{path}")
+            if len(self._urls) < _URL_CACHE_SIZE:
+                self._urls[path] = url
+        if params:
+            url = url.copy_merge_params(params)
+        base = self._base_headers
+        if base is None:
+            # The httpx client's own defaults first (e.g. a user's http_client), ours on top.
+            base = self._base_headers = httpx.Headers(http.headers)
+            base.update(self._headers)
         if headers:
-            merged.update(headers)
-        return http.build_request(
+            request_headers = httpx.Headers(base)
+            request_headers.update(headers)
+        else:
+            request_headers = base  # httpx.Request copies it
+        return httpx.Request(
             method.upper(),
-            f"{self._config.base_url}{path}",
-            params=params,
+            url,
             json=json,
             content=content,
             files=files,
-            headers=merged,
-            timeout=self._timeout if timeout is None else _to_timeout(timeout),
+            headers=request_headers,
+            extensions={
+                "timeout": self._timeout_extension
+                if timeout is None
+                else _to_timeout(timeout).as_dict()
+            },
         )
 
     @staticmethod

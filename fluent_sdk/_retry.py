@@ -17,9 +17,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import tenacity
+from typing import TYPE_CHECKING, Any
 
 from fluent_sdk.errors import (
     APIError,
@@ -29,6 +27,9 @@ from fluent_sdk.errors import (
     TimeoutError,
     TransportError,
 )
+
+if TYPE_CHECKING:
+    import tenacity
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -115,6 +116,9 @@ class RetryPolicy:
         return random.uniform(0, ceiling)
 
     def _tenacity_kwargs(self, *, idempotent: bool, log: AttemptLog) -> dict[str, Any]:
+        # tenacity is imported on the first request, not with the package (~50 ms).
+        import tenacity
+
         policy = self
 
         def wait(state: tenacity.RetryCallState) -> float:
@@ -152,6 +156,8 @@ class RetryPolicy:
     def retrying(
         self, *, idempotent: bool, log: AttemptLog, sleep: Callable[[float], None]
     ) -> tenacity.Retrying:
+        import tenacity
+
         return tenacity.Retrying(
             sleep=sleep, **self._tenacity_kwargs(idempotent=idempotent, log=log)
         )
@@ -159,6 +165,8 @@ class RetryPolicy:
     def async_retrying(
         self, *, idempotent: bool, log: AttemptLog, sleep: Callable[[float], Awaitable[None]]
     ) -> tenacity.AsyncRetrying:
+        import tenacity
+
         return tenacity.AsyncRetrying(
             sleep=sleep, **self._tenacity_kwargs(idempotent=idempotent, log=log)
         )

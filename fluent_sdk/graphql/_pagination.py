@@ -7,7 +7,7 @@ Fluent connections have no ``endCursor``: the next page starts ``after`` the las
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -164,13 +164,19 @@ class Paginator(_PaginatorBase[NodeT]):
             page = walker.accept(self._fetch(**arguments))
             self._cursor = walker.cursor
             yield page
+            del page  # not held while the next page is fetched: one page in memory, not two
 
     def __iter__(self) -> Iterator[NodeT]:
-        for page in self.pages():
-            for node, cursor in zip(page.nodes, page.cursors, strict=True):
+        pages = self.pages()
+        while (page := next(pages, None)) is not None:
+            nodes, cursors = page.nodes, page.cursors
+            del page
+            for node, cursor in zip(nodes, cursors, strict=True):
                 if cursor is not None:
                     self._cursor = cursor
                 yield node
+            # Drop this page before the next one is fetched (see `pages`).
+            del nodes, cursors
 
 
 class AsyncPaginator(_PaginatorBase[NodeT]):
@@ -189,16 +195,25 @@ class AsyncPaginator(_PaginatorBase[NodeT]):
             fetch, page_size=page_size, max_items=max_items, after=after, operation=operation
         )
 
-    async def pages(self) -> AsyncIterator[Page[NodeT]]:
+    async def pages(self) -> AsyncGenerator[Page[NodeT], None]:
         walker = self._walker(**self._settings)
         while (arguments := walker.next_arguments()) is not None:
             page = walker.accept(await self._fetch(**arguments))
             self._cursor = walker.cursor
             yield page
+            del page  # not held while the next page is fetched: one page in memory, not two
 
     async def __aiter__(self) -> AsyncIterator[NodeT]:
-        async for page in self.pages():
-            for node, cursor in zip(page.nodes, page.cursors, strict=True):
-                if cursor is not None:
-                    self._cursor = cursor
-                yield node
+        pages = self.pages()
+        try:
+            while (page := await anext(pages, None)) is not None:
+                nodes, cursors = page.nodes, page.cursors
+                del page
+                for node, cursor in zip(nodes, cursors, strict=True):
+                    if cursor is not None:
+                        self._cursor = cursor
+                    yield node
+                # Drop this page before the next one is fetched (see `pages`).
+                del nodes, cursors
+        finally:
+            await pages.aclose()
