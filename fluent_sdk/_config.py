@@ -128,8 +128,8 @@ def _check_base_url(base_url: str, *, source: str, allow_insecure: bool) -> str:
         )
     if parts.scheme == "http" and not allow_insecure and not _is_loopback(parts.hostname):
         raise ConfigurationError(
-            f"refusing plain http:// to {parts.hostname}: credentials would travel unencrypted; "
-            "use https:// or pass allow_insecure=True",
+            f"base_url: refusing plain http:// to {parts.hostname}: credentials would travel "
+            "unencrypted; use https:// or pass allow_insecure=True",
             setting="base_url",
             looked_in=[source],
         )

@@ -32,6 +32,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+from fluent_sdk._validation import field_steps
 from fluent_sdk.errors import (
     APIError,
     ConflictError,
@@ -307,12 +308,7 @@ class _InputError(ValidationError):
 def _validation_error(exc: pydantic.ValidationError, prefix: str = "") -> ValidationError:
     errors = exc.errors(include_url=False, include_input=False)
     first = errors[0]
-    # Union members and validator wrappers add steps that name types, not fields.
-    loc = [
-        p
-        for p in first["loc"]
-        if isinstance(p, int) or not (p[:1].isupper() or p.startswith("function-"))
-    ]
+    loc = field_steps(first)
     path = _join(prefix, field_path(loc))
     raised = (first.get("ctx") or {}).get("error")
     if isinstance(raised, ValidationError):

@@ -204,7 +204,7 @@ def _check_context(context: Any) -> str:
 def _check_context_id(context_id: Any) -> int:
     if isinstance(context_id, bool):
         raise ValidationError("context_id must be an integer", field="context_id")
-    if isinstance(context_id, str) and context_id.strip().isdigit():
+    if isinstance(context_id, str) and context_id.strip().isdecimal():
         return int(context_id)
     if not isinstance(context_id, int) or context_id < 0:
         raise ValidationError("context_id must be a non-negative integer", field="context_id")

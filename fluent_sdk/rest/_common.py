@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import httpx
 import pydantic
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from fluent_sdk._validation import field_steps
 from fluent_sdk.errors import APIError, ValidationError
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def to_validation_error(
     """
     errors = exc.errors(include_url=False, include_input=False)
     first = errors[0] if errors else None
-    parts = [str(p) for p in first["loc"]] if first else []
+    parts = [str(p) for p in field_steps(first)] if first else []
     raised = (first.get("ctx") or {}).get("error") if first else None
     if isinstance(raised, ValidationError) and raised.field and parts[-1:] != [raised.field]:
         parts.append(raised.field)
@@ -200,7 +201,7 @@ def _id_to_str(value: Any) -> Any:
 #: An id field that accepts a number and keeps it as a string.
 IdStr = Annotated[str, BeforeValidator(_id_to_str)]
 #: A retailer id field: an int or a digit string, kept as given.
-CheckedRetailerId = Annotated[RetailerId, AfterValidator(_retailer_id_value)]
+CheckedRetailerId = Annotated[RetailerId, BeforeValidator(_retailer_id_value)]
 
 
 def _unexpected(response: httpx.Response, operation: str, problem: str) -> APIError:

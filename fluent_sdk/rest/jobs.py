@@ -14,11 +14,12 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BeforeValidator, Field
 
 from fluent_sdk._client import ApiCall
+from fluent_sdk._validation import reject_bool
 from fluent_sdk.errors import BatchTimeoutError, ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,
@@ -74,6 +75,10 @@ class BatchState(LenientEnum):
     COMPLETE = "COMPLETE"
 
 
+#: A stock quantity: an int, or a digit string (CSV input); never a boolean.
+Quantity = Annotated[int, BeforeValidator(reject_bool)]
+
+
 # -- request models ------------------------------------------------------------------------
 
 
@@ -91,9 +96,9 @@ class InventoryRecord(RequestModel):
 
     sku_ref: str = Field(alias="skuRef", min_length=1)
     location_ref: str = Field(alias="locationRef", min_length=1)
-    qty: int
-    corrected_qty: int | None = Field(default=None, alias="correctedQty")
-    reserved_qty: int | None = Field(default=None, alias="reservedQty")
+    qty: Quantity
+    corrected_qty: Quantity | None = Field(default=None, alias="correctedQty")
+    reserved_qty: Quantity | None = Field(default=None, alias="reservedQty")
     #: e.g. ``LAST_ON_HAND`` or ``IN_TRANSIT``.
     type: str | None = None
     status: str | None = None

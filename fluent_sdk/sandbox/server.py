@@ -73,6 +73,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when 20 clients connect at once.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
         super().__init__(address, _Handler)
