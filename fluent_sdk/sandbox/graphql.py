@@ -247,8 +247,58 @@ class SchemaModel:
                 if known is None or len(group) > len(known[0]):
                     self.unique[member] = (group, scope)
 
+        self._ref_links: dict[str, tuple[tuple[str, str, str, bool], ...]] = {}
+        self._plain: dict[str, frozenset[str]] = {}
+
     def impls(self, name: str) -> list[str]:
         return self._impls.get(name, [name])
+
+    def ref_links(self, name: str) -> tuple[tuple[str, str, str, bool], ...]:
+        """(field, ``<field>Ref``, target entity, non-null) of the single entity fields an
+        ``<field>Ref`` string can fill."""
+        known = self._ref_links.get(name)
+        if known is None:
+            known = tuple(
+                (
+                    field_name,
+                    field_name + "Ref",
+                    get_named_type(field.type).name,
+                    isinstance(field.type, GraphQLNonNull),
+                )
+                for field_name, field in self.fields_of(name).items()
+                if not _is_list(field.type) and self.is_entity(get_named_type(field.type).name)
+            )
+            self._ref_links[name] = known
+        return known
+
+    def plain_inputs(self, name: str) -> frozenset[str]:
+        """Fields an update stores as given: scalars and enums (no links, no value objects)."""
+        known = self._plain.get(name)
+        if known is None:
+            known = frozenset(
+                field_name
+                for field_name, field in self.fields_of(name).items()
+                if not isinstance(
+                    get_named_type(field.type), GraphQLObjectType | GraphQLInterfaceType
+                )
+                and field_name not in _INPUT_ALIASES
+                and field_name != "password"
+            )
+            self._plain[name] = known
+        return known
+
+    def is_plain_update(self, name: str, changes: Mapping[str, Any]) -> bool:
+        """Whether ``update_record`` may store ``changes`` without the generic conversion."""
+        plain = self.plain_inputs(name)
+        fields = self.fields_of(name)
+        for key, value in changes.items():
+            if key in plain:
+                pass
+            elif key in fields or key in _INPUT_ALIASES or key == "password":
+                return False
+            if _has_link(value):
+                return False
+        return True
 
     def is_entity(self, name: str) -> bool:
         type_ = self.schema.type_map.get(name)
@@ -715,13 +765,47 @@ class GraphQLEngine:
         changes: Mapping[str, Any],
         input_type: GraphQLInputObjectType | None = None,
     ) -> Record:
+        type_name = target["__typename"]
+        if self.model.is_plain_update(type_name, changes):
+            return self._update_plain(target, type_name, changes)
         record = dict(target)
-        type_name = record["__typename"]
         self._apply(type_name, record, changes, input_type, creating=False)
         if "updatedOn" in self.model.fields_of(type_name):
             record["updatedOn"] = self.store.now_iso()
         self._check_unique(record)
         return self.store.put(record)
+
+    def _update_plain(self, target: Record, type_name: str, changes: Mapping[str, Any]) -> Record:
+        """``update_record`` for scalar changes: what ``_apply`` would do, minus the generic
+        conversion, and no re-indexing when neither the ref nor a link changed."""
+        record = dict(target)
+        record.update(changes)
+        relinked = self.link_refs(type_name, record, changes)
+        if "updatedOn" in self.model.fields_of(type_name):
+            record["updatedOn"] = self.store.now_iso()
+        self._check_unique(record)
+        if relinked or record.get("ref") != target.get("ref"):
+            return self.store.put(record)
+        return self.store.replace(target, record)
+
+    def link_refs(self, type_name: str, record: Record, data: Mapping[str, Any]) -> bool:
+        """Link ``xRef`` strings now, so connections see them (an item's fulfilmentChoiceRef);
+        a non-null target (OrderItem.product) must exist. True when a link was (re)set."""
+        relinked = False
+        for name, ref_name, target, required in self.model.ref_links(type_name):
+            ref = record.get(ref_name)
+            if not isinstance(ref, str):
+                continue
+            if record.get(name) is not None and ref_name not in data:
+                continue
+            found = self._find_by_ref(target, ref, record)
+            if found is not None:
+                record[name] = Link(found["__typename"], str(found["id"]))
+                relinked = True
+            elif required:
+                key = {"ref": ref, "catalogue": record.get("productCatalogueRef")}
+                raise self._not_found(target, key)
+        return relinked
 
     def _update_target(self, type_name: str, data: Mapping[str, Any]) -> Record:
         if data.get("id") is not None:
@@ -792,21 +876,7 @@ class GraphQLEngine:
                 record[target_name] = converted
             else:
                 record[target_name] = value
-        # Link `xRef` strings now, so connections see them (an item's fulfilmentChoiceRef);
-        # a non-null target (OrderItem.product) must exist.
-        for name, field in fields.items():
-            ref = record.get(name + "Ref")
-            target = get_named_type(field.type).name
-            if not isinstance(ref, str) or _is_list(field.type) or not self.model.is_entity(target):
-                continue
-            if record.get(name) is not None and (name + "Ref") not in data:
-                continue
-            found = self._find_by_ref(target, ref, record)
-            if found is not None:
-                record[name] = Link(found["__typename"], str(found["id"]))
-            elif isinstance(field.type, GraphQLNonNull):
-                key = {"ref": ref, "catalogue": record.get("productCatalogueRef")}
-                raise self._not_found(target, key)
+        self.link_refs(type_name, record, data)
 
     def _link_for(
         self,

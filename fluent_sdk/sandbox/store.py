@@ -7,6 +7,8 @@ Ids are deterministic (a counter per entity type) so seeded data always has the 
 
 from __future__ import annotations
 
+import hashlib
+import math
 import threading
 import time
 import uuid
@@ -29,6 +31,16 @@ Record = dict[str, Any]
 
 # Fixed namespace so event ids are UUID-shaped yet reproducible run to run.
 _EVENT_NAMESPACE = uuid.UUID("6f1c2b4e-9a57-4c1e-8d0b-5a1f0e6c7d21")
+_EVENT_NAMESPACE_SHA1 = hashlib.sha1(_EVENT_NAMESPACE.bytes, usedforsecurity=False)
+
+
+def uuid5_text(name: str) -> str:
+    """``str(uuid.uuid5(_EVENT_NAMESPACE, name))`` without building ``UUID`` objects."""
+    digest = _EVENT_NAMESPACE_SHA1.copy()
+    digest.update(name.encode())
+    h = digest.hexdigest()
+    # Version 5 in the 13th hex digit; the variant bits 10xx in the 17th.
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,42 @@ def iso_now(clock: Callable[[], float]) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+class _IsoClock:
+    """``iso_now`` for many calls: the date/time part is formatted once per second.
+
+    Splits the timestamp exactly as ``datetime.fromtimestamp`` does (round half even to the
+    microsecond), so the text is identical; the last text is reused while the clock stands still.
+    """
+
+    __slots__ = ("_last_text", "_last_value", "_prefix", "_second")
+
+    def __init__(self) -> None:
+        self._last_value = math.nan
+        self._last_text = ""
+        self._second: int | None = None
+        self._prefix = ""
+
+    def text(self, value: float) -> str:
+        if value == self._last_value:
+            return self._last_text
+        if not (0 <= value < 1e11):
+            text = iso_now(lambda: value)
+        else:
+            fraction, whole = math.modf(value)
+            micros = round(fraction * 1e6)
+            second = int(whole)
+            if micros >= 1_000_000:
+                second += 1
+                micros -= 1_000_000
+            if second != self._second:
+                moment = datetime.fromtimestamp(second, tz=timezone.utc)
+                self._prefix = moment.isoformat(timespec="seconds").replace("+00:00", "")
+                self._second = second
+            text = f"{self._prefix}.{micros // 1000:03d}Z"
+        self._last_value, self._last_text = value, text
+        return text
+
+
 def _links_in(record: Record) -> Iterator[tuple[str, Link]]:
     for key, value in record.items():
         if isinstance(value, Link):
@@ -91,6 +139,7 @@ class Store:
         self.lock = threading.RLock()
         self._base_clock = clock or time.time
         self.clock_offset = 0.0
+        self._iso = _IsoClock()
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -119,7 +168,7 @@ class Store:
         return self._base_clock() + self.clock_offset
 
     def now_iso(self) -> str:
-        return iso_now(self.now)
+        return self._iso.text(self._base_clock() + self.clock_offset)
 
     # ---- ids ----------------------------------------------------------------------------
     def next_id(self, sequence: str) -> str:
@@ -128,7 +177,7 @@ class Store:
         return str(value)
 
     def next_event_id(self) -> str:
-        return str(uuid.uuid5(_EVENT_NAMESPACE, self.next_id("__event__")))
+        return uuid5_text(self.next_id("__event__"))
 
     # ---- entity tables ------------------------------------------------------------------
     def get(self, type_name: str, entity_id: str) -> Record | None:
@@ -141,9 +190,31 @@ class Store:
         return self.tables.get(type_name, {}).values()
 
     def by_ref(self, type_name: str, ref: str) -> list[Record]:
-        ids = self._ref_index.get(type_name, {}).get(ref, [])
+        refs = self._ref_index.get(type_name)
+        ids = refs.get(ref) if refs is not None else None
+        if not ids:
+            return []
         table = self.tables.get(type_name, {})
         return [table[i] for i in ids if i in table]
+
+    def first_by_ref(
+        self, type_name: str, ref: str, field: str, value: Any
+    ) -> tuple[Record | None, bool]:
+        """The first entity of ``ref`` whose ``field`` equals ``value`` (``by_ref`` order), and
+        whether another such entity exists (a uniqueness conflict)."""
+        refs = self._ref_index.get(type_name)
+        ids = refs.get(ref) if refs is not None else None
+        if not ids:
+            return None, False
+        table = self.tables[type_name]
+        found = None
+        for entity_id in ids:
+            candidate = table.get(entity_id)
+            if candidate is not None and candidate.get(field) == value:
+                if found is not None:
+                    return found, True
+                found = candidate
+        return found, False
 
     def put(self, record: Record) -> Record:
         """Insert or replace ``record`` (needs ``__typename`` and ``id``), keeping indexes."""
@@ -160,6 +231,19 @@ class Store:
                 self._journal.replaced.append((type_name, entity_id, old))
         table[entity_id] = record
         self._index(record)
+        return record
+
+    def replace(self, old: Record, record: Record) -> Record:
+        """Store ``record`` in place of the stored ``old`` when only plain fields changed.
+
+        The fast path of :meth:`put` for updates: the caller guarantees ``record`` has the
+        same type, id and ``ref`` and the same links as ``old``, so no index needs touching.
+        """
+        type_name = record["__typename"]
+        entity_id = str(record["id"])
+        if self._journal is not None:
+            self._journal.replaced.append((type_name, entity_id, old))
+        self.tables[type_name][entity_id] = record
         return record
 
     def backrefs(self, target: Link) -> set[tuple[str, str, str]]:

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_SEARCH_COUNT",
+    "batch_event",
     "create_async",
     "create_sync",
+    "event_context",
     "get",
     "make_event",
     "process_event",
@@ -53,8 +55,15 @@ def make_event(
     category: str | None = None,
     source: str | None = None,
     generated_by: str | None = None,
+    shared_context: bool = False,
+    generated_on: str | None = None,
 ) -> Record:
-    """Build and record an event in the shape the Event API returns."""
+    """Build and record an event in the shape the Event API returns.
+
+    With ``shared_context`` the ``context`` is already :func:`event_context`-shaped and is
+    stored as is (many events of one batch share it; stored events are never mutated).
+    ``generated_on`` saves reading the clock again when the caller just did.
+    """
     event: Record = {
         "id": store.next_event_id(),
         "name": name,
@@ -62,18 +71,37 @@ def make_event(
         "accountId": store.account_id,
         "retailerId": None if retailer_id is None else str(retailer_id),
         "category": category,
-        "context": {
-            "sourceEvents": list(context.get("sourceEvents") or []),
-            "entitySubtype": context.get("entitySubtype"),
-            **{key: _text(context.get(key)) for key in _CONTEXT_KEYS},
-        },
+        "context": context if shared_context else event_context(context),
         "eventStatus": status,
         "attributes": attributes,
         "source": source,
         "generatedBy": generated_by,
-        "generatedOn": store.now_iso(),
+        "generatedOn": generated_on or store.now_iso(),
     }
     return store.add_event(event)
+
+
+def batch_event(
+    store: Store, name: str, retailer_id: str, context: Record, attributes: Record, source: str,
+    generated_on: str,
+) -> Record:  # fmt: skip
+    """``make_event(..., status="COMPLETE", category="BATCH", shared_context=True)`` for the
+    one event per batch record: same shape, without the keyword plumbing."""
+    return store.add_event(
+        {"id": store.next_event_id(), "name": name, "type": "ORCHESTRATION",
+         "accountId": store.account_id, "retailerId": retailer_id, "category": "BATCH",
+         "context": context, "eventStatus": "COMPLETE", "attributes": attributes,
+         "source": source, "generatedBy": None, "generatedOn": generated_on}
+    )  # fmt: skip
+
+
+def event_context(context: dict[str, Any]) -> Record:
+    """An event's ``context`` as stored and returned: every context key, ids as text."""
+    return {
+        "sourceEvents": list(context.get("sourceEvents") or []),
+        "entitySubtype": context.get("entitySubtype"),
+        **{key: _text(context.get(key)) for key in _CONTEXT_KEYS},
+    }
 
 
 def _text(value: Any) -> str | None:

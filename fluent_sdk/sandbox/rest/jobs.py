@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from fluent_sdk.sandbox.graphql import fluent_error
 from fluent_sdk.sandbox.messages import SandboxResponse, json_response, v41_error
-from fluent_sdk.sandbox.rest.events import make_event
+from fluent_sdk.sandbox.rest.events import batch_event, event_context
 from fluent_sdk.sandbox.store import Link, Record
 
 if TYPE_CHECKING:
@@ -196,100 +197,186 @@ def _result(entity_id: Any, entity_ref: Any, code: str, message: str) -> Record:
 
 def process_batch(app: SandboxApp, batch: Record) -> None:
     job = app.store.jobs[batch["jobId"]]
-    handler = _upsert_inventory if batch["entityType"] == "INVENTORY" else _create_retailer
     results = []
+    if batch["entityType"] == "INVENTORY":
+        handler = _InventoryUpsert(app, job, batch)
+        process = handler.upsert
+    else:
+
+        def process(record: Record) -> Record:
+            return _create_retailer(app, job, batch, record)
+
+    failure = app.faults.batch_record_failure
     for record in batch["entities"]:
-        fault = app.faults.batch_record_failure(record)
+        fault = failure(record)
         if fault is not None:
             ref = record.get("skuRef") or record.get("productRef") or record.get("retailerId")
             results.append(_result(None, ref, fault.response_code, fault.message))
             continue
-        results.append(handler(app, job, batch, record))
+        results.append(process(record))
     batch["results"] = results
 
 
-def _upsert_inventory(app: SandboxApp, job: Record, batch: Record, record: Record) -> Record:
-    store, engine = app.store, app.engine
-    retailer_id = str(record.get("retailerId") or job["retailerId"])
-    catalogue_ref = batch.get("catalogueRef") or f"DEFAULT:{retailer_id}"
-    product_ref = record.get("skuRef") or record.get("productRef")
-    location_ref = record.get("locationRef")
-    position_ref = f"{product_ref}:{location_ref}"
-    quantity = record.get("qty", record.get("quantity"))
-    if not product_ref or not location_ref:
-        return _result(None, position_ref, "400", "'skuRef' and 'locationRef' are required")
-    if not isinstance(quantity, int) or isinstance(quantity, bool):
-        return _result(None, position_ref, "400", "'qty' must be an integer")
-    catalogues = store.by_ref("InventoryCatalogue", catalogue_ref)
-    if not catalogues:
-        return _result(
-            None, position_ref, "404", f"Inventory catalogue '{catalogue_ref}' not found"
-        )
-    if not store.by_ref("Location", str(location_ref)):
-        return _result(None, position_ref, "404", f"Location '{location_ref}' not found")
-    if not any(
-        store.by_ref(t, str(product_ref))
-        for t in ("StandardProduct", "VariantProduct", "GroupProduct")
-    ):
-        return _result(None, position_ref, "404", f"Product '{product_ref}' not found")
-    catalogue = Link("InventoryCatalogue", str(catalogues[0]["id"]))
-    quantity_type = str(record.get("type") or "LAST_ON_HAND")
-    status = str(record.get("status") or "ACTIVE")
-    attributes = record.get("attributes")
-    position = next(
-        (
-            p
-            for p in store.by_ref("InventoryPosition", position_ref)
-            if p.get("catalogue") == catalogue
-        ),
-        None,
-    )
-    changes: Record = {"onHand": quantity} if quantity_type == "LAST_ON_HAND" else {}
-    if position is None:
-        on_hand = quantity if changes else 0
-        position = engine.new_entity(
-            "InventoryPosition",
-            {"ref": position_ref, "type": "DEFAULT", "status": "ACTIVE", "productRef": product_ref,
-             "locationRef": location_ref, "catalogue": catalogue, "onHand": on_hand},
-        )  # fmt: skip
-    elif changes:
-        position = engine.update_record(position, changes)
-    position_link = Link("InventoryPosition", str(position["id"]))
-    quantity_ref = f"{position_ref}:{quantity_type}"
-    fields: Record = {"quantity": quantity, "status": status, "type": quantity_type}
-    fields.update({k: record[k] for k in _QUANTITY_FIELDS if record.get(k) is not None})
-    if isinstance(attributes, dict):
-        fields["attributes"] = [
-            {"name": k, "type": "STRING", "value": v} for k, v in attributes.items()
-        ]
-    existing = next(
-        (
-            q
-            for q in store.by_ref("InventoryQuantity", quantity_ref)
-            if q.get("catalogue") == catalogue
-        ),
-        None,
-    )
-    if existing is None:
-        engine.new_entity(
-            "InventoryQuantity",
-            {"ref": quantity_ref, "catalogue": catalogue, "position": position_link, **fields},
-        )
-    else:
-        engine.update_record(existing, fields)
-    make_event(
-        store,
-        name=str(batch["event"]),
-        retailer_id=retailer_id,
-        context={"entityType": "INVENTORY_CATALOGUE", "entityRef": catalogue_ref,
+_PRODUCT_TYPES = ("StandardProduct", "VariantProduct", "GroupProduct")
+
+
+class _InventoryUpsert:
+    """Upserts one batch's inventory records, remembering what does not change within it:
+    catalogues, locations and products named (a batch only writes positions and quantities)
+    and the context of the events it raises."""
+
+    def __init__(self, app: SandboxApp, job: Record, batch: Record) -> None:
+        self.app, self.store, self.engine = app, app.store, app.engine
+        self.job, self.batch = job, batch
+        self.batch_id = batch["batchId"]
+        self.event_name = str(batch["event"])
+        self.source = str(batch["source"])
+        self._catalogues: dict[str, Link | None] = {}
+        self._locations: dict[str, bool] = {}
+        self._products: dict[str, bool] = {}
+        self._contexts: dict[str, Record] = {}
+        self._checked: dict[tuple[str, str, str], Link] = {}
+        model = self.engine.model
+        # The direct update path assumes refs unique per catalogue and an `updatedOn` field.
+        self._direct: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._catalogued = {
+            name: model.unique.get(name) == ((name,), ("catalogue",))
+            and "updatedOn" in model.fields_of(name)
+            for name in ("InventoryPosition", "InventoryQuantity")
+        }
+
+    def _catalogue(self, ref: str) -> Link | None:
+        if ref not in self._catalogues:
+            found = self.store.by_ref("InventoryCatalogue", ref)
+            self._catalogues[ref] = (
+                Link("InventoryCatalogue", str(found[0]["id"])) if found else None
+            )
+        return self._catalogues[ref]
+
+    def _location_known(self, ref: str) -> bool:
+        known = self._locations.get(ref)
+        if known is None:
+            known = self._locations[ref] = bool(self.store.by_ref("Location", ref))
+        return known
+
+    def _product_known(self, ref: str) -> bool:
+        known = self._products.get(ref)
+        if known is None:
+            known = self._products[ref] = any(self.store.by_ref(t, ref) for t in _PRODUCT_TYPES)
+        return known
+
+    def _check(self, catalogue_ref: str, location_ref: Any, product_ref: Any) -> Link | str:
+        """The catalogue to upsert in, or why the record cannot be (a 404 message)."""
+        catalogue = self._catalogue(catalogue_ref)
+        if catalogue is None:
+            return f"Inventory catalogue '{catalogue_ref}' not found"
+        if not self._location_known(str(location_ref)):
+            return f"Location '{location_ref}' not found"
+        if not self._product_known(str(product_ref)):
+            return f"Product '{product_ref}' not found"
+        return catalogue
+
+    def _context(self, catalogue_ref: str) -> Record:
+        # One event context per catalogue, shared by the batch's events (never mutated).
+        context = self._contexts.get(catalogue_ref)
+        if context is None:
+            context = self._contexts[catalogue_ref] = event_context(
+                {"entityType": "INVENTORY_CATALOGUE", "entityRef": catalogue_ref,
                  "rootEntityType": "INVENTORY_CATALOGUE", "rootEntityRef": catalogue_ref,
-                 "entitySubtype": "DEFAULT", "sourceEvents": []},
-        status="COMPLETE",
-        attributes={"batchId": batch["batchId"], **record},
-        category="BATCH",
-        source=str(batch["source"]),
-    )  # fmt: skip
-    return _result(position["id"], position_ref, "200", "OK")
+                 "entitySubtype": "DEFAULT", "sourceEvents": []}
+            )  # fmt: skip
+        return context
+
+    def _update(self, existing: Record, changes: Record, now: str, duplicated: bool) -> Record:
+        """``engine.update_record`` for scalar changes of a position or quantity found by
+        :meth:`Store.first_by_ref` (ref and catalogue unchanged): no generic conversion, no
+        re-indexing unless an ``xRef`` gets linked."""
+        type_name = existing["__typename"]
+        shape = (type_name, tuple(changes))
+        direct = self._direct.get(shape)
+        if direct is None:  # values come from JSON, so the field names decide
+            direct = self._direct[shape] = self._catalogued[
+                type_name
+            ] and self.engine.model.is_plain_update(type_name, changes)
+        if not direct:
+            return self.engine.update_record(existing, changes)
+        if duplicated:  # what update_record's uniqueness check says
+            raise fluent_error("C0121E", f"{type_name} with ref '{existing['ref']}' already exists")
+        record = dict(existing)
+        record.update(changes)
+        relinked = self.engine.link_refs(type_name, record, changes)
+        record["updatedOn"] = now
+        if relinked:
+            return self.store.put(record)
+        return self.store.replace(existing, record)
+
+    def upsert(self, record: Record) -> Record:
+        store, engine, batch = self.store, self.engine, self.batch
+        retailer_id = str(record.get("retailerId") or self.job["retailerId"])
+        catalogue_ref = batch.get("catalogueRef") or f"DEFAULT:{retailer_id}"
+        product_ref = record.get("skuRef") or record.get("productRef")
+        location_ref = record.get("locationRef")
+        position_ref = f"{product_ref}:{location_ref}"
+        quantity = record.get("qty", record.get("quantity"))
+        if not product_ref or not location_ref:
+            return _result(None, position_ref, "400", "'skuRef' and 'locationRef' are required")
+        if not isinstance(quantity, int) or isinstance(quantity, bool):
+            return _result(None, position_ref, "400", "'qty' must be an integer")
+        names = (catalogue_ref, str(location_ref), str(product_ref))
+        catalogue = self._checked.get(names)
+        if catalogue is None:
+            checked = self._check(catalogue_ref, location_ref, product_ref)
+            if isinstance(checked, str):
+                return _result(None, position_ref, "404", checked)
+            catalogue = self._checked[names] = checked
+        quantity_type = str(record.get("type") or "LAST_ON_HAND")
+        status = str(record.get("status") or "ACTIVE")
+        attributes = record.get("attributes")
+        now = store.now_iso()
+        position, duplicated = store.first_by_ref(
+            "InventoryPosition", position_ref, "catalogue", catalogue
+        )
+        changes: Record = {"onHand": quantity} if quantity_type == "LAST_ON_HAND" else {}
+        if position is None:
+            on_hand = quantity if changes else 0
+            position = engine.new_entity(
+                "InventoryPosition",
+                {"ref": position_ref, "type": "DEFAULT", "status": "ACTIVE",
+                 "productRef": product_ref, "locationRef": location_ref, "catalogue": catalogue,
+                 "onHand": on_hand},
+            )  # fmt: skip
+        elif changes:
+            position = self._update(position, changes, now, duplicated)
+        position_id = position["id"]
+        quantity_ref = f"{position_ref}:{quantity_type}"
+        fields: Record = {"quantity": quantity, "status": status, "type": quantity_type}
+        for key in _QUANTITY_FIELDS:
+            if record.get(key) is not None:
+                fields[key] = record[key]
+        if isinstance(attributes, dict):
+            fields["attributes"] = [
+                {"name": k, "type": "STRING", "value": v} for k, v in attributes.items()
+            ]
+        existing, duplicated = store.first_by_ref(
+            "InventoryQuantity", quantity_ref, "catalogue", catalogue
+        )
+        if existing is None:
+            fields = {
+                "ref": quantity_ref,
+                "catalogue": catalogue,
+                "position": Link("InventoryPosition", str(position_id)),
+                **fields,
+            }
+            engine.new_entity("InventoryQuantity", fields)
+        else:
+            self._update(existing, fields, now, duplicated)
+        batch_event(
+            store, self.event_name, retailer_id, self._context(catalogue_ref),
+            {"batchId": self.batch_id, **record}, self.source, now,
+        )  # fmt: skip
+        entity_id = None if position_id is None else str(position_id)
+        return {"entityId": entity_id, "entityRef": position_ref, "responseCode": "200",
+                "message": "OK"}  # fmt: skip
 
 
 def _create_retailer(app: SandboxApp, job: Record, batch: Record, record: Record) -> Record:
