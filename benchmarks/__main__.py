@@ -1,8 +1,8 @@
 """``python -m benchmarks``: run the benchmarks, print a table, write benchmarks/results.json.
 
 ``--quick`` uses fewer repeats and smaller sizes (for a fast check, not for the record);
-``--only NAME`` (repeatable) runs some of: import, graphql_call, pagination. With ``--only``
-the figures measured replace theirs in an existing results.json.
+``--only NAME`` (repeatable) runs some of: import, graphql_call, pagination, inventory,
+concurrency. With ``--only`` the figures measured replace theirs in an existing results.json.
 
 results.json maps each figure to ``{"value", "baseline", "ratio", "target", "met"}``; times are
 seconds, memory bytes; ``target``/``met`` are null for rows given for information.
@@ -45,10 +45,28 @@ def _pagination(quick: bool) -> tuple[dict[str, Figure], Units]:
     return measure_pagination(), UNITS
 
 
+def _inventory(quick: bool) -> tuple[dict[str, Figure], Units]:
+    from benchmarks.inventory import UNITS, measure_inventory
+
+    if quick:
+        return measure_inventory(small=10_000, large=100_000, repeats=1), UNITS
+    return measure_inventory(), UNITS
+
+
+def _concurrency(quick: bool) -> tuple[dict[str, Figure], Units]:
+    from benchmarks.concurrency import UNITS, measure_concurrency
+
+    if quick:
+        return measure_concurrency(batches=24, repeats=1), UNITS
+    return measure_concurrency(), UNITS
+
+
 BENCHMARKS: dict[str, Callable[[bool], tuple[dict[str, Figure], Units]]] = {
     "import": _import,
     "graphql_call": _graphql_call,
     "pagination": _pagination,
+    "inventory": _inventory,
+    "concurrency": _concurrency,
 }
 
 

@@ -153,6 +153,17 @@ class TransportError(FluentError):
         self.attempts = tuple(attempts)
         super().__init__(redact(message))
 
+    def _repr_html_(self) -> str:
+        from fluent_sdk._display import html_summary
+
+        fields = [
+            ("message", str(self)),
+            ("operation", self.operation),
+            ("request", f"{self.method} {self.path}" if self.method else None),
+            ("attempts", _attempts_text(self.attempts)),
+        ]
+        return html_summary(type(self).__name__, [(k, v) for k, v in fields if v is not None])
+
 
 class ConnectError(TransportError):
     """The request never reached the server (DNS, refused, TLS handshake, pool exhausted)."""
@@ -239,6 +250,23 @@ class APIError(FluentError):
             f"message={self.message!r}, request_id={self.request_id!r})"
         )
 
+    def _repr_html_(self) -> str:
+        from fluent_sdk._display import html_summary
+
+        return html_summary(type(self).__name__, self._html_fields(), raw=self.body)
+
+    def _html_fields(self) -> list[tuple[str, Any]]:
+        fields: list[tuple[str, Any]] = [
+            ("status", self.status),
+            ("code", self.code),
+            ("message", self.message),
+            ("request id", self.request_id),
+            ("operation", self.operation),
+            ("attempts", _attempts_text(self.attempts)),
+            ("retry after (s)", self.retry_after),
+        ]
+        return [(name, value) for name, value in fields if value is not None]
+
 
 class AuthenticationError(APIError):
     """The credentials or the token were refused (401, OAuth ``invalid_grant``)."""
@@ -324,6 +352,36 @@ class GraphQLError(APIError):
     @property
     def paths(self) -> list[tuple[str | int, ...]]:
         return [e.path for e in self.errors]
+
+    def _repr_html_(self) -> str:
+        from fluent_sdk._display import html_summary
+
+        fields = [*self._html_fields(), ("kind", self.kind.__name__)]
+        for number, item in enumerate(self.errors[:10], start=1):
+            where = f" (at {'.'.join(map(str, item.path))})" if item.path else ""
+            code = f"{item.code}: " if item.code and item.code not in item.message else ""
+            fields.append((f"error {number}", f"{code}{item.message}{where}"))
+        if len(self.errors) > 10:
+            fields.append(("…", f"{len(self.errors) - 10} more errors"))
+        raw = {
+            "errors": [
+                {"message": e.message, "path": list(e.path), "code": e.code} for e in self.errors
+            ],
+            "data": self.data,
+        }
+        return html_summary(type(self).__name__, fields, raw=raw)
+
+
+def _attempts_text(attempts: Sequence[Attempt]) -> str | None:
+    """``"3: HTTP 503 (retried after 1.0s), HTTP 503, HTTP 500"`` for notebook display."""
+    if not attempts:
+        return None
+    shown = ", ".join(
+        f"{a.outcome} (retried after {a.waited:.1f}s)" if a.waited else a.outcome
+        for a in attempts[:10]
+    )
+    more = f", … {len(attempts) - 10} more" if len(attempts) > 10 else ""
+    return f"{len(attempts)}: {shown}{more}"
 
 
 # Fluent codes that mean a specific class, wherever they arrive.

@@ -3,15 +3,22 @@
 Fluent connections have no ``endCursor``: the next page starts ``after`` the last edge's
 ``cursor`` while ``pageInfo.hasNextPage`` is true. `_PageWalker` holds that logic with no I/O;
 `Paginator` (``for``) and `AsyncPaginator` (``async for``) only fetch.
+
+In a notebook a `Page` shows its nodes as a table and a paginator describes itself (no request
+is made to display it); ``to_records()`` / ``to_pandas()`` turn nodes into flat rows with dotted
+column names (`fluent_sdk._display`, imported only when one of these is called).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fluent_sdk.errors import FluentError, ValidationError
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -37,9 +44,12 @@ class PaginationError(FluentError):
         super().__init__(message)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Page(Generic[NodeT]):
-    """One fetched page: its nodes with their cursors, and the typed connection it came from."""
+    """One fetched page: its nodes with their cursors, and the typed connection it came from.
+
+    In a notebook it shows as a table of its first nodes (flattened) with ``hasNextPage`` and
+    the end cursor; `to_records` / `to_pandas` give every node as a flat row."""
 
     nodes: list[NodeT]
     cursors: list[str | None]
@@ -50,6 +60,33 @@ class Page(Generic[NodeT]):
     def end_cursor(self) -> str | None:
         """Cursor of the last edge: pass it as ``after`` to resume after this page."""
         return self.cursors[-1] if self.cursors else None
+
+    def __repr__(self) -> str:
+        return (
+            f"<Page nodes={len(self.nodes)} has_next_page={self.has_next_page} "
+            f"end_cursor={self.end_cursor!r}>"
+        )
+
+    def _repr_html_(self) -> str:
+        from fluent_sdk._display import nodes_html
+
+        return nodes_html(
+            f"Page: {len(self.nodes)} nodes",
+            self.nodes,
+            [("hasNextPage", self.has_next_page), ("endCursor", self.end_cursor)],
+        )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat row per node; nested fields become dotted columns (``retailer.ref``)."""
+        from fluent_sdk._display import node_records
+
+        return node_records(self.nodes)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """`to_records` as a DataFrame (needs pandas)."""
+        from fluent_sdk._display import records_to_pandas
+
+        return records_to_pandas(self.to_records())
 
 
 def _check_page_size(page_size: int) -> int:
@@ -154,12 +191,50 @@ class _PaginatorBase(Generic[NodeT]):
         pass it as ``after=`` to resume from there."""
         return self._cursor
 
+    # ---- display: state only, never a request ---------------------------------------------
+    def _describe(self) -> list[tuple[str, Any]]:
+        return [
+            ("operation", self._operation),
+            ("page_size", self._settings["page_size"]),
+            ("max_items", self._settings["max_items"]),
+            ("after", self._settings["after"]),
+            ("cursor", self._cursor),
+        ]
+
+    def __repr__(self) -> str:
+        described = " ".join(f"{name}={value!r}" for name, value in self._describe())
+        return f"<{type(self).__name__} {described}>"
+
+    def _repr_html_(self) -> str:
+        from fluent_sdk._display import html_summary
+
+        how = "async for node in …" if isinstance(self, AsyncPaginator) else "for node in …"
+        fields = [
+            *self._describe(),
+            ("fetch with", f"{how} / .pages() / .to_pandas() (not fetched yet by display)"),
+        ]
+        return html_summary(
+            f"{type(self).__name__} over {self._operation or 'a connection'}", fields
+        )
+
+    def _capped(self, max_items: int | None) -> dict[str, Any]:
+        """The settings for a walk of at most ``max_items`` more nodes."""
+        cap = _check_max_items(max_items)
+        settings = dict(self._settings)
+        if cap is not None:
+            current = settings["max_items"]
+            settings["max_items"] = cap if current is None else min(current, cap)
+        return settings
+
 
 class Paginator(_PaginatorBase[NodeT]):
     """``for node in paginator`` walks every node; ``paginator.pages()`` yields whole pages."""
 
     def pages(self) -> Iterator[Page[NodeT]]:
-        walker = self._walker(**self._settings)
+        return self._pages(self._settings)
+
+    def _pages(self, settings: dict[str, Any]) -> Iterator[Page[NodeT]]:
+        walker = self._walker(**settings)
         while (arguments := walker.next_arguments()) is not None:
             page = walker.accept(self._fetch(**arguments))
             self._cursor = walker.cursor
@@ -167,7 +242,10 @@ class Paginator(_PaginatorBase[NodeT]):
             del page  # not held while the next page is fetched: one page in memory, not two
 
     def __iter__(self) -> Iterator[NodeT]:
-        pages = self.pages()
+        return self._nodes(self._settings)
+
+    def _nodes(self, settings: dict[str, Any]) -> Iterator[NodeT]:
+        pages = self._pages(settings)
         while (page := next(pages, None)) is not None:
             nodes, cursors = page.nodes, page.cursors
             del page
@@ -177,6 +255,20 @@ class Paginator(_PaginatorBase[NodeT]):
                 yield node
             # Drop this page before the next one is fetched (see `pages`).
             del nodes, cursors
+
+    def to_records(self, max_items: int | None = None) -> list[dict[str, Any]]:
+        """Walk the nodes (at most ``max_items`` of them; pages are requested no bigger than
+        that) into flat rows with dotted column names."""
+        from fluent_sdk._display import node_records
+
+        return node_records(self._nodes(self._capped(max_items)))
+
+    def to_pandas(self, max_items: int | None = None) -> pandas.DataFrame:
+        """`to_records` as a DataFrame (needs pandas, checked before any request)."""
+        from fluent_sdk._display import records_to_pandas, require_pandas
+
+        require_pandas()
+        return records_to_pandas(self.to_records(max_items))
 
 
 class AsyncPaginator(_PaginatorBase[NodeT]):
@@ -195,16 +287,22 @@ class AsyncPaginator(_PaginatorBase[NodeT]):
             fetch, page_size=page_size, max_items=max_items, after=after, operation=operation
         )
 
-    async def pages(self) -> AsyncGenerator[Page[NodeT], None]:
-        walker = self._walker(**self._settings)
+    def pages(self) -> AsyncGenerator[Page[NodeT], None]:
+        return self._pages(self._settings)
+
+    async def _pages(self, settings: dict[str, Any]) -> AsyncGenerator[Page[NodeT], None]:
+        walker = self._walker(**settings)
         while (arguments := walker.next_arguments()) is not None:
             page = walker.accept(await self._fetch(**arguments))
             self._cursor = walker.cursor
             yield page
             del page  # not held while the next page is fetched: one page in memory, not two
 
-    async def __aiter__(self) -> AsyncIterator[NodeT]:
-        pages = self.pages()
+    def __aiter__(self) -> AsyncIterator[NodeT]:
+        return self._nodes(self._settings)
+
+    async def _nodes(self, settings: dict[str, Any]) -> AsyncGenerator[NodeT, None]:
+        pages = self._pages(settings)
         try:
             while (page := await anext(pages, None)) is not None:
                 nodes, cursors = page.nodes, page.cursors
@@ -217,3 +315,20 @@ class AsyncPaginator(_PaginatorBase[NodeT]):
                 del nodes, cursors
         finally:
             await pages.aclose()
+
+    async def to_records(self, max_items: int | None = None) -> list[dict[str, Any]]:
+        """``await paginator.to_records()``: see `Paginator.to_records`."""
+        from fluent_sdk._display import node_records
+
+        nodes = self._nodes(self._capped(max_items))
+        try:
+            return node_records([node async for node in nodes])
+        finally:
+            await nodes.aclose()
+
+    async def to_pandas(self, max_items: int | None = None) -> pandas.DataFrame:
+        """``await paginator.to_pandas()``: see `Paginator.to_pandas`."""
+        from fluent_sdk._display import records_to_pandas, require_pandas
+
+        require_pandas()
+        return records_to_pandas(await self.to_records(max_items))

@@ -185,6 +185,11 @@ class SandboxApp:
         exchange.entry.status = response.status
         if rule is None:
             return Outcome(response, committed=True)
+        if not 200 <= response.status < 300:
+            # Nothing was committed (say, a 401 after a token expiry): the after-commit fault
+            # is kept for the next matching request that does commit.
+            self.faults.give_back(rule)
+            return Outcome(response, committed=True)
         exchange.entry.fault = rule.kind
         if rule.kind == "status":
             return Outcome(self._fault_response(rule), committed=True, rule=rule)

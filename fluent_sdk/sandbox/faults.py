@@ -139,6 +139,11 @@ class Faults:
             )
         )
 
+    def give_back(self, rule: FaultRule) -> None:
+        """Undo one firing of ``rule`` (an after-commit fault whose request did not commit)."""
+        with self._lock:
+            rule.fired -= 1
+
     def expire_tokens_after(self, requests: int) -> None:
         """After ``requests`` more authenticated requests, every access token expires once."""
         with self._lock:

@@ -75,6 +75,28 @@ def test_lost_reply_after_commit(http: httpx.Client, sandbox: Sandbox) -> None:
     ]
 
 
+def test_after_commit_fault_waits_for_a_request_that_commits(
+    http: httpx.Client, sandbox: Sandbox
+) -> None:
+    before = carrier_count(sandbox)
+    rule = sandbox.faults.read_timeout("graphql", after_commit=True)
+    sandbox.faults.expire_tokens_after(0)
+    refused = http.post("/graphql", json={"query": CREATE_CARRIER % "NOT1"})
+    assert refused.status_code == 401  # nothing committed, so no reply was "lost"
+    assert rule.fired == 0
+    assert carrier_count(sandbox) == before
+    fresh = sandbox.client()
+    token = fresh.login().access_token.get_secret_value()
+    with pytest.raises(httpx.ReadTimeout):
+        http.post(
+            "/graphql",
+            json={"query": CREATE_CARRIER % "LOST3"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert rule.fired == 1
+    assert carrier_count(sandbox) == before + 1
+
+
 def test_latency(http: httpx.Client, sandbox: Sandbox) -> None:
     import time
 
