@@ -13,6 +13,7 @@ checkpoint; the sync and async twins in `fluent_sdk.helpers.inventory` only send
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import threading
 import time
@@ -96,6 +97,11 @@ def _interactive() -> bool:
             return True
     except (AttributeError, ValueError):  # replaced or closed stderr
         pass
+    return _in_notebook()
+
+
+def _in_notebook() -> bool:
+    """Running in a Jupyter kernel (IPython with a kernel attached)."""
     ipython = sys.modules.get("IPython")
     get_ipython = getattr(ipython, "get_ipython", None)
     shell = get_ipython() if callable(get_ipython) else None
@@ -107,6 +113,10 @@ def _progress_bar(total: int | None) -> Any:
         from tqdm.auto import tqdm
     except ImportError:  # tqdm is the optional "progress" extra
         return None
+    # tqdm's notebook bar needs ipywidgets; without it tqdm.auto warns and draws nothing, so a
+    # kernel without widgets gets the plain text bar.
+    if _in_notebook() and importlib.util.find_spec("ipywidgets") is None:
+        from tqdm.std import tqdm
     return tqdm(total=total, unit="rec", desc="inventory", dynamic_ncols=True)
 
 

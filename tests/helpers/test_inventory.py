@@ -432,3 +432,22 @@ def test_positions_filter_and_carry_quantities(client: FluentClient) -> None:
     with pytest.raises(ValidationError) as caught:
         client.inventory.positions(product_ref=[""])
     assert caught.value.field == "product_ref"
+
+
+def test_notebook_without_widgets_gets_the_plain_text_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from tqdm import std
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(_inventory_run, "_in_notebook", lambda: True)
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "ipywidgets" else real_find_spec(name, *args),
+    )
+    bar = _inventory_run._progress_bar(3)
+    try:
+        assert type(bar) is std.tqdm  # not tqdm.notebook's, which warns without widgets
+    finally:
+        bar.close()
