@@ -437,9 +437,13 @@ def test_positions_filter_and_carry_quantities(client: FluentClient) -> None:
 def test_notebook_without_widgets_gets_the_plain_text_bar(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
+    import tqdm.auto
+    import tqdm.notebook
     from tqdm import std
 
     real_find_spec = importlib.util.find_spec
+    # In a kernel, tqdm.auto resolves to the notebook bar.
+    monkeypatch.setattr(tqdm.auto, "tqdm", tqdm.notebook.tqdm)
     monkeypatch.setattr(_inventory_run, "_in_notebook", lambda: True)
     monkeypatch.setattr(
         importlib.util,
