@@ -40,8 +40,12 @@ generate: install
 
 # Regenerate and fail if anything committed differs (CI runs this when the schema is present).
 check-generated: generate
-	@git status --porcelain -- graphql fluent_sdk/_generated | tee /dev/stderr | (! grep -q .) \
-		|| (echo "generated files are stale: run 'make generate' and commit" >&2; exit 1)
+	@stale="$$(git status --porcelain -- graphql fluent_sdk/_generated)"; \
+	if [ -n "$$stale" ]; then \
+		echo "$$stale" >&2; \
+		echo "generated files are stale: run 'make generate' and commit" >&2; exit 1; \
+	fi; \
+	echo "generated files are fresh"
 
 # The docs site (also built with --strict by tests/docs/test_docs_build.py in `make test`).
 docs: install
