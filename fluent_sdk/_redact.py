@@ -17,7 +17,6 @@ from typing import Any
 __all__ = [
     "MASK",
     "RedactingFilter",
-    "forget_secret",
     "install_log_redaction",
     "redact",
     "register_secret",
@@ -58,14 +57,6 @@ def register_secret(value: str | None) -> None:
             return
         _known.add(value)
         _known_pattern = _compile(_known)
-
-
-def forget_secret(value: str | None) -> None:
-    global _known_pattern
-    with _lock:
-        if value in _known:
-            _known.discard(value)
-            _known_pattern = _compile(_known) if _known else None
 
 
 def _compile(values: set[str]) -> re.Pattern[str]:

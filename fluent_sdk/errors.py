@@ -66,6 +66,7 @@ __all__ = [
     "error_from_graphql",
     "error_from_response",
     "parse_retry_after",
+    "request_id_from",
 ]
 
 
@@ -447,10 +448,12 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-amz-cf-id", "fluent-request-id")
 
 
-def _request_id(headers: httpx.Headers) -> str | None:
+def request_id_from(headers: httpx.Headers) -> str | None:
+    """The request id a response carries, under whichever header the service used."""
     for name in _REQUEST_ID_HEADERS:
-        if name in headers:
-            return headers[name]
+        value: str | None = headers.get(name)
+        if value:
+            return value
     return None
 
 
@@ -490,7 +493,7 @@ def error_from_response(
                 event_status=str(body["eventStatus"]),
                 entity_id=_str_or_none(body.get("entityId")),
                 status=status,
-                request_id=_request_id(response.headers),
+                request_id=request_id_from(response.headers),
                 operation=operation,
                 attempts=attempts,
                 body=body,
@@ -510,7 +513,7 @@ def error_from_response(
         status=status,
         code=code,
         operation=operation,
-        request_id=_request_id(response.headers),
+        request_id=request_id_from(response.headers),
         attempts=attempts,
         body=body,
     )

@@ -19,7 +19,13 @@ import pydantic
 from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
-from fluent_sdk.errors import APIError, GraphQLError, ValidationError, error_from_graphql
+from fluent_sdk.errors import (
+    APIError,
+    GraphQLError,
+    ValidationError,
+    error_from_graphql,
+    request_id_from,
+)
 from fluent_sdk.graphql._pagination import AsyncPaginator, Paginator
 from fluent_sdk.graphql.scalars import to_json_value
 
@@ -194,19 +200,13 @@ def prepare_variables(
     return prepared
 
 
-def _request_id(response: httpx.Response) -> str | None:
-    headers = response.headers
-    value = headers.get("x-request-id") or headers.get("x-amzn-requestid")
-    return str(value) if value else None
-
-
 def _graphql_error(raw: Any, response: httpx.Response, operation: str | None) -> GraphQLError:
     return error_from_graphql(
         raw.get("errors") or [],
         data=raw.get("data"),
         status=response.status_code,
         operation=operation,
-        request_id=_request_id(response),
+        request_id=request_id_from(response.headers),
     )
 
 
@@ -220,7 +220,7 @@ def _raw_body(response: httpx.Response, operation: str | None) -> dict[str, Any]
             "response is not a GraphQL result (no 'data' or 'errors')",
             status=response.status_code,
             operation=operation,
-            request_id=_request_id(response),
+            request_id=request_id_from(response.headers),
         )
     return raw
 
@@ -261,7 +261,7 @@ def decode_result(response: httpx.Response, model: type[ModelT], operation: str 
             f"at {'.'.join(map(str, exc.errors()[0]['loc']))}",
             status=response.status_code,
             operation=operation,
-            request_id=_request_id(response),
+            request_id=request_id_from(response.headers),
         ) from None
     if envelope.errors:
         raise _graphql_error(_raw_body(response, operation), response, operation)
@@ -270,7 +270,7 @@ def decode_result(response: httpx.Response, model: type[ModelT], operation: str 
             "response has neither data nor errors",
             status=response.status_code,
             operation=operation,
-            request_id=_request_id(response),
+            request_id=request_id_from(response.headers),
         )
     return cast(ModelT, envelope.data)
 

@@ -242,6 +242,11 @@ def test_request_id_header_is_captured(header: str) -> None:
     assert "abc-123" in repr(error)
 
 
+def test_empty_request_id_header_is_no_request_id() -> None:
+    error = error_from_response(respond(404, {"message": "gone"}, headers={"x-request-id": ""}))
+    assert error.request_id is None
+
+
 async def test_errors_through_the_client(api: respx.MockRouter, harness: Harness) -> None:
     api.post("/oauth/token").mock(return_value=token_response())
     api.get("/api/v4.1/job/1").respond(

@@ -179,6 +179,18 @@ def test_graphql_errors_keep_partial_data_and_paths(
     assert error.operation == "OrderById"
 
 
+@pytest.mark.parametrize("header", ["x-request-id", "fluent-request-id"])
+def test_graphql_errors_carry_the_request_id_like_rest_errors(
+    gql: GraphQL, graphql_route: respx.Route, header: str
+) -> None:
+    graphql_route.respond(
+        json={"data": None, "errors": [{"message": "boom"}]}, headers={header: "rid-7"}
+    )
+    with pytest.raises(GraphQLError) as caught:
+        gql.order_by_id(id="1")
+    assert caught.value.request_id == "rid-7"
+
+
 def test_errors_with_data_not_matching_the_model_still_raise_graphql_error(
     gql: GraphQL, graphql_route: respx.Route
 ) -> None:
