@@ -12,6 +12,13 @@ auth flow, the retry loop and error mapping, and returns fully validated typed m
 - ``graphql_call_gql_parsed_once`` / ``..._parsed_per_call`` (for information): gql's ``Client``
   over its ``HTTPXTransport`` (same mock transport), the document parsed once with ``gql()`` or
   on every call, against the same raw baseline.
+- ``graphql_call_pydantic_floor_sync`` / ``_async`` (for information): the raw post followed by
+  nothing but pydantic's own validation of the body into the same generated models
+  (``model_validate_json``, collector paused as the SDK does), against the raw baseline: what
+  typed pydantic results cost before any SDK code runs.
+- ``graphql_call_sync_over_floor`` / ``_async_over_floor``: the SDK's typed call against that
+  floor: the SDK's own cost per call (request building, auth flow, retry loop, error mapping,
+  logging) (target <= 1.10x).
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ import httpx
 from benchmarks._data import orders_page_bytes
 from benchmarks._harness import Figure, Units, batch, cpu_per_call, figure
 from fluent_sdk import AsyncFluentClient, FluentClient
+from fluent_sdk._generated.orders import Orders
+from fluent_sdk.graphql._gc_pause import parse_paused
+from fluent_sdk.graphql._runtime import _envelope_for
 
 __all__ = ["UNITS", "measure_graphql_call"]
 
@@ -36,6 +46,10 @@ UNITS: Units = {
     "graphql_call_async": "s",
     "graphql_call_gql_parsed_once": "s",
     "graphql_call_gql_parsed_per_call": "s",
+    "graphql_call_pydantic_floor_sync": "s",
+    "graphql_call_pydantic_floor_async": "s",
+    "graphql_call_sync_over_floor": "s",
+    "graphql_call_async_over_floor": "s",
 }
 
 
@@ -92,6 +106,14 @@ def measure_graphql_call(
         response.raise_for_status()
         return json.loads(response.content)
 
+    # The same generated result model the SDK's `orders` method parses into.
+    validate = _envelope_for(Orders).model_validate_json
+
+    def floor_sync() -> object:
+        response = raw_client.post(url, content=body, headers=headers)
+        response.raise_for_status()
+        return parse_paused(validate, response.content)
+
     async def sdk_async() -> object:
         return await async_client.graphql.orders(first=nodes)
 
@@ -99,6 +121,11 @@ def measure_graphql_call(
         response = await raw_async.post(url, content=body, headers=headers)
         response.raise_for_status()
         return json.loads(response.content)
+
+    async def floor_async() -> object:
+        response = await raw_async.post(url, content=body, headers=headers)
+        response.raise_for_status()
+        return parse_paused(validate, response.content)
 
     from gql import Client, GraphQLRequest, gql
     from gql.transport.httpx import HTTPXTransport
@@ -121,6 +148,8 @@ def measure_graphql_call(
                 "raw_sync": batch(raw_sync),
                 "sdk_async": _async_batch(loop, sdk_async),
                 "raw_async": _async_batch(loop, raw_async_call),
+                "floor_sync": batch(floor_sync),
+                "floor_async": _async_batch(loop, floor_async),
                 "gql_once": batch(gql_once),
                 "gql_per_call": batch(gql_per_call),
             },
@@ -137,6 +166,16 @@ def measure_graphql_call(
     return {
         "graphql_call_sync": figure(per_call["sdk_sync"], per_call["raw_sync"], 1.25),
         "graphql_call_async": figure(per_call["sdk_async"], per_call["raw_async"], 1.15),
+        "graphql_call_pydantic_floor_sync": figure(
+            per_call["floor_sync"], per_call["raw_sync"], None
+        ),
+        "graphql_call_pydantic_floor_async": figure(
+            per_call["floor_async"], per_call["raw_async"], None
+        ),
+        "graphql_call_sync_over_floor": figure(per_call["sdk_sync"], per_call["floor_sync"], 1.10),
+        "graphql_call_async_over_floor": figure(
+            per_call["sdk_async"], per_call["floor_async"], 1.10
+        ),
         "graphql_call_gql_parsed_once": figure(per_call["gql_once"], per_call["raw_sync"], None),
         "graphql_call_gql_parsed_per_call": figure(
             per_call["gql_per_call"], per_call["raw_sync"], None

@@ -1,4 +1,8 @@
-"""Cursor pagination over Relay connections, one page in memory at a time.
+"""Cursor pagination over Relay connections, with memory bounded by the page size.
+
+A paginator holds the page being handed out until the next one is parsed, and drops it then,
+inside the parse's garbage-collector pause (`fluent_sdk.graphql._gc_pause`): so at most two
+pages are alive at once, and the collector never walks a fresh page.
 
 Fluent connections have no ``endCursor``: the next page starts ``after`` the last edge's
 ``cursor`` while ``pageInfo.hasNextPage`` is true. `_PageWalker` holds that logic with no I/O;
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fluent_sdk.errors import FluentError, ValidationError
+from fluent_sdk.graphql._gc_pause import release_after_parse
 
 if TYPE_CHECKING:
     import pandas
@@ -235,11 +240,14 @@ class Paginator(_PaginatorBase[NodeT]):
 
     def _pages(self, settings: dict[str, Any]) -> Iterator[Page[NodeT]]:
         walker = self._walker(**settings)
+        held: list[Page[NodeT]] = []
         while (arguments := walker.next_arguments()) is not None:
-            page = walker.accept(self._fetch(**arguments))
+            with release_after_parse(held.clear):
+                connection = self._fetch(**arguments)
+            held[:] = [walker.accept(connection)]
+            del connection
             self._cursor = walker.cursor
-            yield page
-            del page  # not held while the next page is fetched: one page in memory, not two
+            yield held[0]
 
     def __iter__(self) -> Iterator[NodeT]:
         return self._nodes(self._settings)
@@ -253,8 +261,7 @@ class Paginator(_PaginatorBase[NodeT]):
                 if cursor is not None:
                     self._cursor = cursor
                 yield node
-            # Drop this page before the next one is fetched (see `pages`).
-            del nodes, cursors
+            del nodes, cursors  # `pages` drops the page itself once the next one is parsed
 
     def to_records(self, max_items: int | None = None) -> list[dict[str, Any]]:
         """Walk the nodes (at most ``max_items`` of them; pages are requested no bigger than
@@ -292,11 +299,14 @@ class AsyncPaginator(_PaginatorBase[NodeT]):
 
     async def _pages(self, settings: dict[str, Any]) -> AsyncGenerator[Page[NodeT], None]:
         walker = self._walker(**settings)
+        held: list[Page[NodeT]] = []
         while (arguments := walker.next_arguments()) is not None:
-            page = walker.accept(await self._fetch(**arguments))
+            with release_after_parse(held.clear):
+                connection = await self._fetch(**arguments)
+            held[:] = [walker.accept(connection)]
+            del connection
             self._cursor = walker.cursor
-            yield page
-            del page  # not held while the next page is fetched: one page in memory, not two
+            yield held[0]
 
     def __aiter__(self) -> AsyncIterator[NodeT]:
         return self._nodes(self._settings)
@@ -311,8 +321,7 @@ class AsyncPaginator(_PaginatorBase[NodeT]):
                     if cursor is not None:
                         self._cursor = cursor
                     yield node
-                # Drop this page before the next one is fetched (see `pages`).
-                del nodes, cursors
+                del nodes, cursors  # `pages` drops the page itself once the next one is parsed
         finally:
             await pages.aclose()
 

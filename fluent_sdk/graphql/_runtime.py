@@ -7,7 +7,6 @@ The generated clients (``fluent_sdk/_generated/client.py`` and ``async_client.py
 from __future__ import annotations
 
 import functools
-import gc
 import importlib
 import json
 import textwrap
@@ -26,6 +25,7 @@ from fluent_sdk.errors import (
     error_from_graphql,
     request_id_from,
 )
+from fluent_sdk.graphql._gc_pause import parse_paused
 from fluent_sdk.graphql._pagination import AsyncPaginator, Paginator
 from fluent_sdk.graphql.scalars import to_json_value
 
@@ -225,33 +225,13 @@ def _raw_body(response: httpx.Response, operation: str | None) -> dict[str, Any]
     return raw
 
 
-def _validate_json(envelope_type: type[_Envelope[ModelT]], content: bytes) -> _Envelope[ModelT]:
-    """``envelope_type.model_validate_json(content)`` with the cyclic garbage collector paused.
-
-    A 100-node page builds thousands of GC-tracked objects (each model instance, its
-    ``__dict__`` and its fields-set), which makes CPython run several generation-0/1 passes,
-    and now and then a full one over the whole heap, in the middle of validation: about 40% of
-    the parse time. None of these objects can form a cycle (they are all reachable from the
-    result), so those passes are pure waste; pausing the collector for the parse removes them,
-    and the collector runs as usual at the next allocation. Only a collector that is enabled
-    is paused (and re-enabled), so an application that disabled it keeps it disabled.
-    """
-    if not gc.isenabled():
-        return envelope_type.model_validate_json(content)
-    gc.disable()
-    try:
-        return envelope_type.model_validate_json(content)
-    finally:
-        gc.enable()
-
-
 def decode_result(response: httpx.Response, model: type[ModelT], operation: str | None) -> ModelT:
     """Parse the body straight from bytes into ``model`` (one pass, no intermediate dict).
 
     ``errors`` in the body raise `GraphQLError` with the partial ``data`` kept as plain JSON.
     """
     try:
-        envelope = _validate_json(_envelope_for(model), response.content)
+        envelope = parse_paused(_envelope_for(model).model_validate_json, response.content)
     except pydantic.ValidationError as exc:
         raw = _raw_body(response, operation)
         if raw.get("errors"):

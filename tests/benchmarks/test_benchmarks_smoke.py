@@ -73,6 +73,10 @@ def test_graphql_call_tiny() -> None:
             "graphql_call_async",
             "graphql_call_gql_parsed_once",
             "graphql_call_gql_parsed_per_call",
+            "graphql_call_pydantic_floor_sync",
+            "graphql_call_pydantic_floor_async",
+            "graphql_call_sync_over_floor",
+            "graphql_call_async_over_floor",
         },
     )
 
