@@ -146,6 +146,21 @@ def _to_timeout(value: TimeoutTypes) -> httpx.Timeout:
     return httpx.Timeout(value, connect=min(float(value), DEFAULT_CONNECT_TIMEOUT))
 
 
+_READ_STREAM = httpx.ByteStream(b"")
+
+
+def _unbind_stream(response: httpx.Response) -> None:
+    """Break the reference cycle httpx makes between a response and its stream.
+
+    httpx wraps each response's stream in one that points back at the response (to stamp
+    ``elapsed`` on close). The cycle keeps a response, body included, alive after its last use
+    until the cyclic collector next runs: megabytes per page or batch answer, piling up when
+    collections are rare. A response read in full and closed has no use for its stream.
+    """
+    if response.is_closed and response.is_stream_consumed:
+        response.stream = _READ_STREAM
+
+
 class _BaseClient:
     """Configuration, request building and response checking, shared by both clients."""
 
@@ -355,6 +370,7 @@ class _BaseClient:
         operation: str | None,
     ) -> httpx.Response:
         """Log an answered attempt and raise the mapped error for an error status."""
+        _unbind_stream(response)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %d in %.1f ms (attempt %d)%s",
