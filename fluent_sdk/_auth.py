@@ -264,7 +264,8 @@ class FluentAuth(httpx.Auth):
             f"{config.base_url}\0{config.client_id}\0{config.username}".encode()
         ).hexdigest()
         self._thread_lock = threading.Lock()
-        self._task_locks: dict[int, asyncio.Lock] = {}
+        # One asyncio lock per event loop (see `_task_lock`).
+        self._task_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
         #: How many token requests this auth has sent (tests and diagnostics).
         self.token_requests = 0
 
@@ -480,13 +481,17 @@ class FluentAuth(httpx.Auth):
 
     def _task_lock(self) -> asyncio.Lock:
         # asyncio locks belong to one event loop; a client reused from another loop (a new
-        # asyncio.run per notebook cell) gets its own lock for that loop.
+        # asyncio.run per notebook cell) gets its own lock for that loop. Keyed by the loop
+        # itself, not its id (a new loop may reuse a dead one's id); locks of closed loops are
+        # forgotten when a new loop comes along, so they do not pile up.
         import asyncio  # only async users pay for importing asyncio
 
-        loop_id = id(asyncio.get_running_loop())
-        lock = self._task_locks.get(loop_id)
+        loop = asyncio.get_running_loop()
+        lock = self._task_locks.get(loop)
         if lock is None:
-            lock = self._task_locks[loop_id] = asyncio.Lock()
+            for closed in [known for known in self._task_locks if known.is_closed()]:
+                del self._task_locks[closed]
+            lock = self._task_locks[loop] = asyncio.Lock()
         return lock
 
     def sync_login(

@@ -151,6 +151,10 @@ async def test_async_client_works_across_event_loops(api: respx.MockRouter) -> N
         thread.join(DEADLOCK_TIMEOUT)
         assert not thread.is_alive()
     assert token.call_count >= 2  # expires_in=0: every burst logs in again
+    # Locks of finished loops are forgotten once another loop takes the lock: a long-lived
+    # client used from many loops does not keep one lock per loop.
+    await client.request("GET", PATH)
+    assert list(client._auth._task_locks) == [asyncio.get_running_loop()]  # type: ignore[union-attr]
     await client.aclose()
 
 
