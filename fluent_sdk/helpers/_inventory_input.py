@@ -2,7 +2,8 @@
 
 `open_source` turns what the caller passed (an iterable of records, a CSV or JSON-lines path, a
 pandas DataFrame) into a lazy stream of ``(row, raw)`` pairs; `check_record` turns one raw record
-into an `InventoryRecord` or a `RecordProblem`. Nothing here holds more than one record::
+into the body of a valid `InventoryRecord` or a `RecordProblem`. Nothing here holds more than one
+record::
 
     rows, total = open_source("stock.csv")
     for row, raw in rows:
@@ -26,7 +27,14 @@ from fluent_sdk.errors import ValidationError
 from fluent_sdk.rest._common import RetailerId
 from fluent_sdk.rest.jobs import InventoryRecord
 
-__all__ = ["RecordProblem", "RecordSource", "check_record", "open_source", "problem_from"]
+__all__ = [
+    "RecordBody",
+    "RecordProblem",
+    "RecordSource",
+    "check_record",
+    "open_source",
+    "problem_from",
+]
 
 #: What `Inventory.update` reads records from.
 RecordSource = Iterable[InventoryRecord | Mapping[str, Any]] | str | os.PathLike[str] | Any
@@ -154,60 +162,71 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def check_record(raw: Any, *, retailer_id: RetailerId) -> InventoryRecord | RecordProblem:
-    """``raw`` as a valid `InventoryRecord` (the retailer filled in), or why it is not."""
+#: A checked record as Fluent receives it: wire names, the retailer filled in, no None values
+#: (what ``InventoryRecord(...).to_body()`` gives).
+RecordBody = dict[str, Any]
+
+
+def check_record(raw: Any, *, retailer_id: RetailerId) -> RecordBody | RecordProblem:
+    """``raw`` as the body Fluent receives (``retailerId`` filled in with ``retailer_id``,
+    which the caller has checked) if it is a valid `InventoryRecord`, or why it is not."""
+    if type(raw) is dict:
+        # The common record, checked inline: it runs once per record of a bulk load.
+        sku, location, qty = raw.get("skuRef"), raw.get("locationRef"), raw.get("qty")
+        if (
+            type(sku) is str
+            and sku
+            and type(location) is str
+            and location
+            and type(qty) is int
+            and len(raw) == 3
+        ):
+            return {"skuRef": sku, "locationRef": location, "qty": qty, "retailerId": retailer_id}
     if isinstance(raw, _Unreadable):
         return RecordProblem(raw.reason)
     if isinstance(raw, InventoryRecord):
-        if raw.retailer_id is None:
-            return raw.model_copy(update={"retailer_id": retailer_id})
-        return raw
+        body = raw.to_body()
+        body.setdefault("retailerId", retailer_id)
+        return body
     if not isinstance(raw, Mapping):
         return RecordProblem(f"expected a mapping or InventoryRecord, got {type(raw).__name__}")
     if "__extra__" in raw:
         return RecordProblem("more cells than the header has columns")
     if not all(isinstance(key, str) for key in raw):
         return RecordProblem("field names must be strings")
+    fast = _plain_body(raw, retailer_id)
+    if fast is not None:
+        return fast
     data = dict(raw)
     if "retailerId" not in data and "retailer_id" not in data:
         data["retailerId"] = retailer_id
-    fast = _plain_record(data)
-    if fast is not None:
-        return fast
     try:
-        return InventoryRecord(**data)
+        return InventoryRecord(**data).to_body()
     except ValidationError as error:
         return problem_from(error)
 
 
-# Wire name -> field name of the keys a plain record may have.
-_PLAIN_KEYS = {
-    "skuRef": "sku_ref",
-    "locationRef": "location_ref",
-    "qty": "qty",
-    "correctedQty": "corrected_qty",
-    "reservedQty": "reserved_qty",
-    "type": "type",
-    "status": "status",
-    "retailerId": "retailer_id",
-}
+# The keys a plain record may have (wire names only).
+_PLAIN_KEYS = frozenset(
+    {"skuRef", "locationRef", "qty", "correctedQty", "reservedQty", "type", "status", "retailerId"}
+)
 _QUANTITY_KEYS = frozenset({"qty", "correctedQty", "reservedQty"})
 
 
-def _plain_record(data: Mapping[str, Any]) -> InventoryRecord | None:
-    """The record built without pydantic's validation, when it is plainly valid.
+def _plain_body(data: Mapping[str, Any], retailer_id: RetailerId) -> RecordBody | None:
+    """The record's body without pydantic's validation, when it is plainly valid.
 
     Bulk updates validate every record; pydantic costs ~10 µs a record, more than sending it.
     Records made only of known wire keys with non-empty string refs, whole-number quantities
     (ints or ASCII digit strings, as CSV gives) and a positive int retailer id pass the same
-    checks `InventoryRecord` makes, so they are constructed directly. Anything else (None,
-    attributes, aliases by field name, unusual types) returns None and takes the model's full
-    validation, which also words the errors.
+    checks `InventoryRecord` makes, and their body is the record itself (digit strings made
+    ints, ``retailer_id`` filled in when missing). Anything else (None, attributes, aliases by
+    field name, unusual types) returns None and takes the model's full validation, which also
+    words the errors.
     """
-    values: dict[str, Any] = {}
+    body: RecordBody = {}
     for key, value in data.items():
-        name = _PLAIN_KEYS.get(key)
-        if name is None:
+        if key not in _PLAIN_KEYS:
             return None
         kind = type(value)
         if key in _QUANTITY_KEYS:
@@ -220,31 +239,11 @@ def _plain_record(data: Mapping[str, Any]) -> InventoryRecord | None:
                 return None
         elif kind is not str or (not value and key in ("skuRef", "locationRef")):
             return None
-        values[name] = value
-    if "sku_ref" not in values or "location_ref" not in values or "qty" not in values:
+        body[key] = value
+    if "skuRef" not in body or "locationRef" not in body or "qty" not in body:
         return None
-    # What `model_construct` does, without its per-field default resolution (~3x its cost);
-    # every optional field of InventoryRecord defaults to None (checked in `_OPTIONAL`).
-    record = InventoryRecord.__new__(InventoryRecord)
-    object.__setattr__(record, "__dict__", {**_OPTIONAL, **values})
-    object.__setattr__(record, "__pydantic_fields_set__", set(values))
-    object.__setattr__(record, "__pydantic_extra__", None)
-    object.__setattr__(record, "__pydantic_private__", None)
-    return record
-
-
-def _optional_fields() -> dict[str, None]:
-    optional = {
-        name: field.default
-        for name, field in InventoryRecord.model_fields.items()
-        if not field.is_required()
-    }
-    if any(default is not None for default in optional.values()):  # pragma: no cover
-        raise RuntimeError("InventoryRecord gained a non-None default: update _plain_record")
-    return dict.fromkeys(optional)
-
-
-_OPTIONAL = _optional_fields()
+    body.setdefault("retailerId", retailer_id)
+    return body
 
 
 def problem_from(error: ValidationError) -> RecordProblem:

@@ -7,7 +7,8 @@ checkpoint; the sync and async twins in `fluent_sdk.helpers.inventory` only send
     run = UpdateRun(rows, total, retailer_id=1, catalogue_ref="DEFAULT:1", batch_size=5000,
                     source=None, journal=None, resend_unknown=False, progress=False)
     for planned in run.batches():
-        ...  # POST run.batch_body(planned), then run.batch_created / run.completed
+        ...  # client.call(run.send_call(job_id, planned)), then run.batch_created, then
+        ...  # poll run.poll_call(planned) (and run.more_results_call) for run.completed
     report = run.close()
 """
 
@@ -18,20 +19,26 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from fluent_sdk._client import ApiCall
 from fluent_sdk.errors import APIError, ConnectError, FluentError, TransportError, ValidationError
 from fluent_sdk.helpers._inventory_checkpoint import Checkpoint, RecordedRange, RowDigest
-from fluent_sdk.helpers._inventory_input import RecordProblem, check_record
+from fluent_sdk.helpers._inventory_input import RecordBody, RecordProblem, check_record
 from fluent_sdk.helpers._inventory_report import (
     FailedBatch,
     InventoryUpdateReport,
     RejectedRecord,
 )
-from fluent_sdk.rest._common import RetailerId, check_path_segment, json_model_parser
-from fluent_sdk.rest.jobs import JOB_PATH, Batch, BatchRecordResult, InventoryBatch, InventoryRecord
+from fluent_sdk.rest._common import RetailerId
+from fluent_sdk.rest.jobs import (
+    BatchCreated,
+    BatchRecordResult,
+    BatchTally,
+    batch_tally_call,
+    send_batch_body_call,
+)
 
 __all__ = ["PlannedBatch", "UpdateRun", "maybe_created"]
 
@@ -43,7 +50,8 @@ class PlannedBatch:
     """Consecutive input records that travel (or travelled) as one batch."""
 
     rows: list[int] = field(default_factory=list)
-    records: list[InventoryRecord] = field(default_factory=list)
+    #: The records' bodies, as sent (`check_record`).
+    records: list[RecordBody] = field(default_factory=list)
     digest: RowDigest | None = None
     #: ``new``: to send; ``sent``: sent by an earlier run, to poll; ``done``/``unknown``: its
     #: outcome is restored from the checkpoint.
@@ -52,11 +60,11 @@ class PlannedBatch:
     batch_id: str | None = None
     recorded: RecordedRange | None = None
 
-    def add(self, row: int, record: InventoryRecord) -> None:
+    def add(self, row: int, record: RecordBody) -> None:
         self.rows.append(row)
         self.records.append(record)
         if self.digest is not None:
-            self.digest.add(row, record.to_body())
+            self.digest.add(row, record)
 
     @property
     def first_row(self) -> int:
@@ -186,15 +194,72 @@ class UpdateRun:
     def batches(self) -> Iterator[PlannedBatch]:
         """The input cut into batches, aligned with the ranges an earlier run recorded."""
         ranges = self._journal.ranges if self._journal is not None else []
+        if ranges:
+            yield from self._batches_around(ranges)
+        yield from self._fresh_batches()
+
+    def _fresh_batches(self) -> Iterator[PlannedBatch]:
+        """The rest of the input (past every recorded range) in batches of ``batch_size``.
+
+        This loop runs once per record and is most of the SDK's own CPU in a bulk load, so it
+        avoids calls: the commonest record (a dict of exactly ``skuRef``, ``locationRef`` and
+        an int ``qty``, plainly valid) is checked inline, giving the body `check_record` would
+        give (tested), and `PlannedBatch.add` is inlined.
+        """
+        size, retailer_id = self._batch_size, self.retailer_id
+        fresh = self._new_batch()
+        rows, records, digest = fresh.rows, fresh.records, fresh.digest
+        row = self.report.read
+        for row, raw in self._rows:
+            body: RecordBody | None = None
+            if type(raw) is dict and len(raw) == 3:
+                try:
+                    sku, location, qty = raw["skuRef"], raw["locationRef"], raw["qty"]
+                except KeyError:  # another key: left to `check_record`
+                    sku = location = qty = None
+                if (
+                    type(sku) is str
+                    and sku
+                    and type(location) is str
+                    and location
+                    and type(qty) is int
+                ):
+                    body = {
+                        "skuRef": sku,
+                        "locationRef": location,
+                        "qty": qty,
+                        "retailerId": retailer_id,
+                    }
+            if body is None:
+                checked = check_record(raw, retailer_id=retailer_id)
+                if isinstance(checked, RecordProblem):
+                    self._invalid(row, raw, checked)
+                    continue
+                body = checked
+            rows.append(row)
+            records.append(body)
+            if digest is not None:
+                digest.add(row, body)
+            if len(records) >= size:
+                self.report.read = row  # rows are numbered from 1: the last one is the count
+                yield fresh
+                fresh = self._new_batch()
+                rows, records, digest = fresh.rows, fresh.records, fresh.digest
+        self.report.read = row
+        if records:
+            yield fresh
+
+    def _batches_around(self, ranges: list[RecordedRange]) -> Iterator[PlannedBatch]:
+        """The input up to the end of the last recorded range: each range re-read as one
+        batch (checked against what was recorded), the rows between them as fresh batches."""
         next_range = 0
         fresh: PlannedBatch | None = None
         replay: PlannedBatch | None = None
         for row, raw in self._rows:
             self.report.read += 1
             checked = check_record(raw, retailer_id=self.retailer_id)
-            recorded = ranges[next_range] if next_range < len(ranges) else None
-            if recorded is not None and not recorded.first <= row <= recorded.last:
-                recorded = None
+            current = ranges[next_range]
+            recorded = current if current.first <= row <= current.last else None
             if isinstance(checked, RecordProblem):
                 self._invalid(row, raw, checked)
             elif recorded is None:
@@ -216,14 +281,15 @@ class UpdateRun:
                 yield self._replayed(replay, recorded)
                 replay = None
                 next_range += 1
+                if next_range == len(ranges):
+                    return  # the rest is fresh
         if fresh is not None:
             yield fresh
-        if replay is not None or next_range < len(ranges):
-            raise ValidationError(
-                "checkpoint: the input has fewer records than the checkpoint recorded; "
-                "resume with the same input",
-                field="checkpoint",
-            )
+        raise ValidationError(
+            "checkpoint: the input has fewer records than the checkpoint recorded; "
+            "resume with the same input",
+            field="checkpoint",
+        )
 
     def _new_batch(self) -> PlannedBatch:
         return PlannedBatch(digest=RowDigest() if self._journal is not None else None)
@@ -247,10 +313,22 @@ class UpdateRun:
         replay.batch_id = recorded.batch_id
         return replay
 
-    def batch_body(self, planned: PlannedBatch) -> InventoryBatch:
-        return InventoryBatch(
-            catalogue_ref=self.catalogue_ref, source=self._source, entities=planned.records
-        )
+    def send_call(self, job_id: str, planned: PlannedBatch) -> ApiCall[BatchCreated]:
+        """The POST of a new batch: the body `InventoryBatch` would make of these (already
+        checked) records, built directly."""
+        body: dict[str, Any] = {"action": "UPSERT", "entityType": "INVENTORY"}
+        if self._source is not None:
+            body["source"] = self._source
+        body["catalogueRef"] = self.catalogue_ref
+        body["entities"] = planned.records
+        return send_batch_body_call(job_id, body)
+
+    @staticmethod
+    def poll_call(planned: PlannedBatch) -> ApiCall[BatchTally]:
+        """The GET of a created batch, its results tallied (only rejected ones modelled)."""
+        assert planned.job_id is not None
+        assert planned.batch_id is not None
+        return batch_tally_call(planned.job_id, planned.batch_id)
 
     # ---- outcomes --------------------------------------------------------------------------
     def _invalid(self, row: int, raw: Any, problem: RecordProblem) -> None:
@@ -276,7 +354,7 @@ class UpdateRun:
         reason: str,
     ) -> None:
         self.report.rejected.extend(
-            RejectedRecord(row, stage, reason, record.to_body(), batch_id=planned.batch_id)
+            RejectedRecord(row, stage, reason, record, batch_id=planned.batch_id)
             for row, record in zip(planned.rows, planned.records, strict=True)
         )
 
@@ -332,8 +410,8 @@ class UpdateRun:
             self._failed_batch(planned, reason, "unknown")
             self._settled(len(planned))
 
-    def completed(self, planned: PlannedBatch, batch: Batch) -> None:
-        failures = _failures(planned, batch.results)
+    def completed(self, planned: PlannedBatch, batch: BatchTally) -> None:
+        failures = _failures(planned, batch)
         if self._journal is not None:
             self._journal.append(
                 {
@@ -347,11 +425,7 @@ class UpdateRun:
             self.report.accepted += len(planned) - len(failures)
             self.report.rejected.extend(
                 RejectedRecord(
-                    planned.rows[i],
-                    "server",
-                    reason,
-                    planned.records[i].to_body(),
-                    batch_id=planned.batch_id,
+                    planned.rows[i], "server", reason, planned.records[i], batch_id=planned.batch_id
                 )
                 for i, reason in failures.items()
             )
@@ -370,7 +444,7 @@ class UpdateRun:
             else:
                 self.report.accepted += len(planned) - len(recorded.rejected)
                 self.report.rejected.extend(
-                    RejectedRecord(row, "server", recorded.rejected[row], record.to_body(),
+                    RejectedRecord(row, "server", recorded.rejected[row], record,
                                    batch_id=recorded.batch_id)
                     for row, record in zip(planned.rows, planned.records, strict=True)
                     if row in recorded.rejected
@@ -378,39 +452,39 @@ class UpdateRun:
             self._settled(len(planned))
 
     @staticmethod
-    def more_results_call(job_id: str, batch: Batch) -> ApiCall[Batch] | None:
+    def more_results_call(planned: PlannedBatch, batch: BatchTally) -> ApiCall[BatchTally] | None:
         """The next page of a completed batch's results, when Fluent paged them."""
-        if batch.total is None or len(batch.results) >= batch.total:
+        if batch.total is None or batch.results >= batch.total:
             return None
-        job = check_path_segment(job_id, field="job_id")
-        batch_id = check_path_segment(batch.id, field="batch_id")
-        return ApiCall(
-            "GET",
-            f"{JOB_PATH}/{job}/batch/{batch_id}",
-            json_model_parser(Batch, "jobs.get_batch"),
-            params={"start": len(batch.results), "count": _RESULTS_PAGE},
-            operation="jobs.get_batch",
-        )
+        assert planned.job_id is not None
+        return batch_tally_call(planned.job_id, batch.id, start=batch.results, count=_RESULTS_PAGE)
 
     @staticmethod
-    def merged(batch: Batch, page: Batch) -> Batch:
+    def merged(batch: BatchTally, page: BatchTally) -> BatchTally:
+        """``batch`` followed by ``page``, the next page of its results."""
         if not page.results:  # guard against a server that ignores ``start``
-            return batch.model_copy(update={"total": len(batch.results)})
-        return batch.model_copy(update={"results": [*batch.results, *page.results]})
+            return replace(batch, total=batch.results)
+        return replace(
+            batch,
+            results=batch.results + page.results,
+            failures=[*batch.failures, *((batch.results + i, r) for i, r in page.failures)],
+        )
 
 
-def _failures(planned: PlannedBatch, results: list[BatchRecordResult]) -> dict[int, str]:
+def _failures(planned: PlannedBatch, batch: BatchTally) -> dict[int, str]:
     """Index in the batch -> reason, for records whose result is not 200.
 
     Results are matched by position when there is one per record, else by ``entityRef``
     (``<skuRef>:<locationRef>`` or the ``skuRef``).
     """
-    if len(results) == len(planned):
-        return {i: _reason(r) for i, r in enumerate(results) if not r.ok}
-    bad = {r.entity_ref: r for r in results if not r.ok and r.entity_ref is not None}
+    if batch.results == len(planned):
+        return {i: _reason(r) for i, r in batch.failures}
+    bad = {r.entity_ref: r for _, r in batch.failures if r.entity_ref is not None}
     failures: dict[int, str] = {}
+    if not bad:
+        return failures
     for i, record in enumerate(planned.records):
-        found = bad.get(f"{record.sku_ref}:{record.location_ref}") or bad.get(record.sku_ref)
+        found = bad.get(f"{record['skuRef']}:{record['locationRef']}") or bad.get(record["skuRef"])
         if found is not None:
             failures[i] = _reason(found)
     return failures

@@ -145,6 +145,7 @@ class _InventoryBase:
         concurrency: int,
         batch_size: int,
         catalogue_ref: str | None,
+        source: str | None,
         poll_interval: float,
         batch_timeout: float,
     ) -> None:
@@ -168,6 +169,11 @@ class _InventoryBase:
             not isinstance(catalogue_ref, str) or not catalogue_ref.strip()
         ):
             raise ValidationError("catalogue_ref must be a non-empty string", field="catalogue_ref")
+        # Checked here: batch bodies are built directly, not through `InventoryBatch`.
+        if source is not None and not isinstance(source, str):
+            raise ValidationError(
+                f"source must be a string, got {type(source).__name__}", field="source"
+            )
         for name, value in (("poll_interval", poll_interval), ("batch_timeout", batch_timeout)):
             if not value > 0:
                 raise ValidationError(f"{name} must be positive, got {value!r}", field=name)
@@ -341,6 +347,7 @@ class Inventory(_InventoryBase, SyncNamespace):
             concurrency=concurrency,
             batch_size=batch_size,
             catalogue_ref=catalogue_ref,
+            source=source,
             poll_interval=poll_interval,
             batch_timeout=batch_timeout,
         )
@@ -407,23 +414,23 @@ class Inventory(_InventoryBase, SyncNamespace):
             )
 
     def _process(self, run: UpdateRun, planned: PlannedBatch, wait: dict[str, float]) -> None:
-        jobs = self._client.jobs
         if planned.state == "new":
             if run.stopped:
                 return
             job_id = run.report.job_id
             assert job_id is not None
             try:
-                created = jobs.send_batch(job_id, run.batch_body(planned))
+                created = self._client.call(run.send_call(job_id, planned))
             except FluentError as error:
                 run.post_failed(planned, error)
                 return
             run.batch_created(planned, job_id, created.id)
         assert planned.job_id is not None
-        assert planned.batch_id is not None
         try:
-            batch = jobs.wait_for_batch(planned.job_id, planned.batch_id, **wait)
-            while (call := run.more_results_call(planned.job_id, batch)) is not None:
+            batch = self._client.jobs._wait_for(
+                run.poll_call(planned), job_id=planned.job_id, **wait
+            )
+            while (call := run.more_results_call(planned, batch)) is not None:
                 batch = run.merged(batch, self._client.call(call))
         except FluentError as error:
             run.poll_failed(planned, error)
@@ -547,6 +554,7 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
             concurrency=concurrency,
             batch_size=batch_size,
             catalogue_ref=catalogue_ref,
+            source=source,
             poll_interval=poll_interval,
             batch_timeout=batch_timeout,
         )
@@ -598,23 +606,23 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
             )
 
     async def _process(self, run: UpdateRun, planned: PlannedBatch, wait: dict[str, float]) -> None:
-        jobs = self._client.jobs
         if planned.state == "new":
             if run.stopped:
                 return
             job_id = run.report.job_id
             assert job_id is not None
             try:
-                created = await jobs.send_batch(job_id, run.batch_body(planned))
+                created = await self._client.call(run.send_call(job_id, planned))
             except FluentError as error:
                 run.post_failed(planned, error)
                 return
             run.batch_created(planned, job_id, created.id)
         assert planned.job_id is not None
-        assert planned.batch_id is not None
         try:
-            batch = await jobs.wait_for_batch(planned.job_id, planned.batch_id, **wait)
-            while (call := run.more_results_call(planned.job_id, batch)) is not None:
+            batch = await self._client.jobs._wait_for(
+                run.poll_call(planned), job_id=planned.job_id, **wait
+            )
+            while (call := run.more_results_call(planned, batch)) is not None:
                 batch = run.merged(batch, await self._client.call(call))
         except FluentError as error:
             run.poll_failed(planned, error)

@@ -37,6 +37,7 @@ __all__ = [
     "json_model_parser",
     "response_json",
     "to_validation_error",
+    "unexpected_response",
     "utc_now",
     "validate_request",
 ]
@@ -204,7 +205,8 @@ IdStr = Annotated[str, BeforeValidator(_id_to_str)]
 CheckedRetailerId = Annotated[RetailerId, BeforeValidator(_retailer_id_value)]
 
 
-def _unexpected(response: httpx.Response, operation: str, problem: str) -> APIError:
+def unexpected_response(response: httpx.Response, operation: str, problem: str) -> APIError:
+    """An answer the SDK cannot read (the caller's input was fine): an `APIError`."""
     return APIError(
         f"unexpected response to {operation}: {problem}",
         status=response.status_code,
@@ -219,7 +221,7 @@ def response_json(response: httpx.Response, operation: str) -> Any:
     try:
         return json.loads(response.content)
     except ValueError:
-        raise _unexpected(response, operation, "body is not JSON") from None
+        raise unexpected_response(response, operation, "body is not JSON") from None
 
 
 def json_model_parser(
@@ -239,16 +241,17 @@ def json_model_parser(
                 return model.model_validate_json(response.content)
             except pydantic.ValidationError as exc:
                 if exc.errors()[0]["type"] != "json_invalid":
-                    raise _unexpected(response, operation, str(to_validation_error(exc))) from None
+                    problem = str(to_validation_error(exc))
+                    raise unexpected_response(response, operation, problem) from None
         body = response_json(response, operation)
         if body is None:
             if empty is None:
-                raise _unexpected(response, operation, "empty body")
+                raise unexpected_response(response, operation, "empty body")
             body = dict(empty)
         try:
             return model.model_validate(body)
         except pydantic.ValidationError as exc:
-            raise _unexpected(response, operation, str(to_validation_error(exc))) from None
+            raise unexpected_response(response, operation, str(to_validation_error(exc))) from None
 
     return parse
 

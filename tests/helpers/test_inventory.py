@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from inventory_support import (
 )
 
 from fluent_sdk import FluentClient
+from fluent_sdk._client import ApiCall
 from fluent_sdk.errors import ValidationError
 from fluent_sdk.helpers import _inventory_run
 from fluent_sdk.helpers.inventory import Inventory, InventoryRecord, InventoryUpdateReport
@@ -112,6 +114,7 @@ def test_batches_reuse_todays_job_and_fill_retailer_and_catalogue(
         ({"job_name": " "}, "job_name"),
         ({"catalogue_ref": ""}, "catalogue_ref"),
         ({"poll_interval": 0}, "poll_interval"),
+        ({"source": 5}, "source"),
     ],
 )
 def test_bad_arguments_fail_before_any_request(
@@ -251,21 +254,32 @@ def test_connection_refused_batch_is_retried_by_the_transport(
     assert len(posted_records(sandbox)) == 10
 
 
-def test_paged_batch_results_are_all_read(client: FluentClient, sandbox: Sandbox) -> None:
-    """Fluent may page a batch's results: the rest are fetched with ``start``."""
-    from fluent_sdk.rest.jobs import Batch
+def first_page_of(size: int, client: FluentClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the sandbox page each batch's results: the first GET of a batch answers ``size``."""
+    original = client.call
 
-    sandbox.faults.fail_batch_records(refs={"SKU-039"})
-    original = client.jobs.wait_for_batch
+    def paged(call: ApiCall[Any]) -> Any:
+        if call.operation == "jobs.get_batch" and not call.params:
+            call = dataclasses.replace(call, params={"count": size})
+        return original(call)
 
-    def first_page_only(*args: Any, **kwargs: Any) -> Batch:
-        batch = original(*args, **kwargs)
-        return batch.model_copy(update={"results": batch.results[:30]})
+    monkeypatch.setattr(client, "call", paged)
 
-    client.jobs.wait_for_batch = first_page_only  # type: ignore[method-assign]
+
+def test_paged_batch_results_are_all_read(
+    client: FluentClient, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fluent may page a batch's results: the rest are fetched with ``start``, and rejected
+    results on every page are matched to their records by position."""
+    sandbox.faults.fail_batch_records(refs={"SKU-005", "SKU-039"})
+    first_page_of(30, client, monkeypatch)
     report = client.inventory.update(unique_records(), **FAST)
-    assert report.accepted == 117
-    assert sorted(r.row for r in report.rejected) == [40, 80, 120]
+    assert_accounted(report, 120)
+    assert report.accepted == 114
+    # Row 6 is on the first page of results, the others on the second.
+    assert sorted(r.row for r in report.rejected) == [6, 40, 46, 80, 86, 120]
+    assert {r.record["skuRef"] for r in report.rejected} == {"SKU-005", "SKU-039"}
+    assert all(r.stage == "server" and r.reason.startswith("500: ") for r in report.rejected)
     pages = [r.query_string for r in sandbox.requests.filter("batch.get")]
     assert any("start=30" in q for q in pages)
 

@@ -12,6 +12,7 @@ import pytest
 from inventory_support import interrupted, make_sandbox, posted_records, record, unique_records
 
 from fluent_sdk import AsyncFluentClient, FluentClient
+from fluent_sdk._client import ApiCall
 from fluent_sdk.errors import ValidationError
 from fluent_sdk.helpers.inventory import InventoryUpdateReport
 from fluent_sdk.sandbox import Sandbox
@@ -88,22 +89,23 @@ def test_interrupt_while_polling_then_resume_polls_instead_of_resending(
     client: FluentClient, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checkpoint = tmp_path / "run.ckpt"
-    original = client.jobs.wait_for_batch
+    original = client.call
     calls = {"n": 0}
 
-    def interrupt_third_poll(*args: Any, **kwargs: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt  # batch 3 is created but never polled
-        return original(*args, **kwargs)
+    def interrupt_third_poll(call: ApiCall[Any]) -> Any:
+        if call.operation == "jobs.get_batch":
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise KeyboardInterrupt  # batch 3 is created but never polled
+        return original(call)
 
-    monkeypatch.setattr(client.jobs, "wait_for_batch", interrupt_third_poll)
+    monkeypatch.setattr(client, "call", interrupt_third_poll)
     with pytest.raises(KeyboardInterrupt):
         client.inventory.update(
             unique_records(), checkpoint=checkpoint, batch_size=10, concurrency=1, **FAST
         )
     assert len(posted_records(sandbox)) == 30
-    monkeypatch.setattr(client.jobs, "wait_for_batch", original)
+    monkeypatch.setattr(client, "call", original)
 
     report = client.inventory.update(
         unique_records(), checkpoint=checkpoint, batch_size=10, concurrency=2, **FAST
