@@ -169,19 +169,10 @@ RecordBody = dict[str, Any]
 
 def check_record(raw: Any, *, retailer_id: RetailerId) -> RecordBody | RecordProblem:
     """``raw`` as the body Fluent receives (``retailerId`` filled in with ``retailer_id``,
-    which the caller has checked) if it is a valid `InventoryRecord`, or why it is not."""
-    if type(raw) is dict:
-        # The common record, checked inline: it runs once per record of a bulk load.
-        sku, location, qty = raw.get("skuRef"), raw.get("locationRef"), raw.get("qty")
-        if (
-            type(sku) is str
-            and sku
-            and type(location) is str
-            and location
-            and type(qty) is int
-            and len(raw) == 3
-        ):
-            return {"skuRef": sku, "locationRef": location, "qty": qty, "retailerId": retailer_id}
+    which the caller has checked) if it is a valid `InventoryRecord`, or why it is not.
+
+    Plain records take `_plain_body`; the bulk loop checks the commonest one before calling
+    this (`UpdateRun._fresh_batches`)."""
     if isinstance(raw, _Unreadable):
         return RecordProblem(raw.reason)
     if isinstance(raw, InventoryRecord):
