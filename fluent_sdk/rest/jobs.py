@@ -296,21 +296,34 @@ def _parse_tally(response: httpx.Response) -> BatchTally:
     return BatchTally(batch.id, batch.status, batch.total, len(results), failures)
 
 
+_ParsedT = TypeVar("_ParsedT")
+
+
 def batch_tally_call(
     job_id: str | int, batch_id: str | int, *, start: int | None = None, count: int | None = None
 ) -> ApiCall[BatchTally]:
     """``GET /job/{jobId}/batch/{batchId}`` read as a `BatchTally` (``start``/``count`` page
     the results)."""
-    job_id = check_path_segment(job_id, field="job_id")
-    batch_id = check_path_segment(batch_id, field="batch_id")
     params = {
         name: value for name, value in (("start", start), ("count", count)) if value is not None
     }
+    return _get_batch(job_id, batch_id, _parse_tally, params or None)
+
+
+def _get_batch(
+    job_id: str | int,
+    batch_id: str | int,
+    parse: Callable[[httpx.Response], _ParsedT],
+    params: Mapping[str, int] | None = None,
+) -> ApiCall[_ParsedT]:
+    """``GET /job/{jobId}/batch/{batchId}``, read by ``parse``."""
+    job_id = check_path_segment(job_id, field="job_id")
+    batch_id = check_path_segment(batch_id, field="batch_id")
     return ApiCall(
         "GET",
         f"{JOB_PATH}/{job_id}/batch/{batch_id}",
-        _parse_tally,
-        params=params or None,
+        parse,
+        params=params,
         operation="jobs.get_batch",
     )
 
@@ -487,14 +500,7 @@ class _JobsBase:
 
     @staticmethod
     def _get_batch_call(job_id: str | int, batch_id: str | int) -> ApiCall[Batch]:
-        job_id = check_path_segment(job_id, field="job_id")
-        batch_id = check_path_segment(batch_id, field="batch_id")
-        return ApiCall(
-            "GET",
-            f"{JOB_PATH}/{job_id}/batch/{batch_id}",
-            json_model_parser(Batch, "jobs.get_batch"),
-            operation="jobs.get_batch",
-        )
+        return _get_batch(job_id, batch_id, json_model_parser(Batch, "jobs.get_batch"))
 
     @staticmethod
     def _check_wait(timeout: float, poll_interval: float, max_poll_interval: float) -> None:
