@@ -36,6 +36,7 @@ from fluent_sdk._retry import (
     AttemptLog,
     RetryPolicy,
 )
+from fluent_sdk._transport_errors import describe as describe_transport_failure
 from fluent_sdk._version import __version__
 from fluent_sdk.errors import (
     APIError,
@@ -406,23 +407,13 @@ class _BaseClient:
         except RuntimeError:  # raised before httpx attached a request
             failed = request
         operation = "oauth.token" if failed.url.path == TOKEN_PATH else None
-        where = f"{failed.method} {failed.url.path}"
+        failure = describe_transport_failure(exc, failed)
         # PoolTimeout: waited for a free connection, nothing was sent.
-        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
-            return ConnectError(
-                f"could not connect for {where}: {type(exc).__name__}",
-                request=failed,
-                operation=operation,
-            )
-        if isinstance(exc, httpx.TimeoutException):
-            return TimeoutError(
-                f"{where} timed out ({type(exc).__name__}); the server may have acted on it",
-                request=failed,
-                operation=operation,
-            )
-        return TransportError(
-            f"{where} failed: {type(exc).__name__}: {exc}", request=failed, operation=operation
-        )
+        if failure.connect:
+            return ConnectError(failure.message, request=failed, operation=operation)
+        if failure.timeout:
+            return TimeoutError(failure.message, request=failed, operation=operation)
+        return TransportError(failure.message, request=failed, operation=operation)
 
 
 class FluentClient(_BaseClient):
