@@ -59,6 +59,12 @@ class ClientConfig:
     token: SecretStr | None = field(default=None)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        # A config built directly (not by `resolve_config`) registers its secrets too.
+        for secret in (self.client_secret, self.password, self.token):
+            if secret is not None:
+                register_secret(secret.get_secret_value())
+
     @property
     def uses_static_token(self) -> bool:
         return self.token is not None

@@ -39,7 +39,7 @@ from typing import Any, Literal
 
 import httpx
 
-from fluent_sdk._redact import redact
+from fluent_sdk._redact import redact, scrub
 
 __all__ = [
     "APIError",
@@ -228,7 +228,7 @@ class APIError(FluentError):
         self.request_id = request_id
         self.operation = operation
         self.attempts = tuple(attempts)
-        self.body = body
+        self.body = scrub(body)
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -548,7 +548,7 @@ def error_from_graphql(
                 message=redact(str(raw.get("message", ""))),
                 path=tuple(raw.get("path") or ()),
                 code=str(code) if code is not None else None,
-                extensions=ext,
+                extensions=scrub(ext),
             )
         )
     first = items[0] if items else GraphQLErrorItem(message="unknown GraphQL error")
