@@ -10,19 +10,24 @@ to send (token grants, then the API request) and lock instructions; `sync_auth_f
   an ``invalid_grant`` falls back to the password grant, once.
 - Reactive: a 401 from any API drops the token, gets a new one and replays the request once.
 - Single flight: however many threads or tasks find the token expired, one token request runs.
+  A store shared between processes (`FileTokenStore`) also takes a file lock around the
+  refresh, and the flow re-reads the store once it holds the lock: clients in other processes
+  sharing the file use each single-use refresh token once (the second finds the fresh token).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union, runtime_checkable
 
 import httpx
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
@@ -38,8 +43,10 @@ __all__ = [
     "DEFAULT_REFRESH_SKEW",
     "FileTokenStore",
     "FluentAuth",
+    "LockingTokenStore",
     "MemoryTokenStore",
     "StaticTokenAuth",
+    "StoreLock",
     "Token",
     "TokenResponse",
     "TokenStore",
@@ -55,6 +62,12 @@ TOKEN_PATH = "/oauth/token"
 #: timeout extension, and httpcore then waits forever: token requests must always carry one.
 #: (The clients pass their own; these match `_retry`'s defaults without importing tenacity.)
 _DEFAULT_TOKEN_TIMEOUT = httpx.Timeout(30.0, connect=5.0, write=30.0, pool=5.0)
+#: How long a token refresh waits for another process's store lock before going ahead without
+#: it (a hung process must not stop this one; the worst case is one ``invalid_grant`` fallback).
+STORE_LOCK_WAIT = 30.0
+_STORE_LOCK_POLL = 0.01
+
+logger = logging.getLogger("fluent_sdk.auth")
 
 
 class TokenResponse(BaseModel):
@@ -129,6 +142,23 @@ class TokenStore(Protocol):
     def delete(self, key: str) -> None: ...
 
 
+class StoreLock(Protocol):
+    """A lock shared with other processes; non-blocking so both drivers can wait their way."""
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free; True if taken."""
+        ...
+
+    def release(self) -> None: ...
+
+
+@runtime_checkable
+class LockingTokenStore(TokenStore, Protocol):
+    """A store other processes share: `FluentAuth` holds ``lock()`` while it refreshes."""
+
+    def lock(self) -> StoreLock: ...
+
+
 class MemoryTokenStore:
     """Tokens in this process only (the default)."""
 
@@ -150,12 +180,19 @@ class MemoryTokenStore:
 
 class FileTokenStore:
     """Tokens in a JSON file readable only by you (mode 0600), so a restarted notebook kernel
-    does not log in again. Opt-in: the file holds live bearer tokens."""
+    does not log in again. Opt-in: the file holds live bearer tokens.
+
+    Safe to share between threads and processes: refreshes take an OS file lock on
+    ``<path>.lock`` (see `lock`), so each single-use refresh token is used once."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         default = Path.home() / ".cache" / "fluent-sdk" / "tokens.json"
         self.path = Path(path).expanduser() if path is not None else default
         self._lock = threading.Lock()
+
+    def lock(self) -> StoreLock:
+        """A new lock on this store's file, exclusive across threads and processes."""
+        return _FileLock(self.path.with_name(self.path.name + ".lock"))
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -166,7 +203,8 @@ class FileTokenStore:
 
     def _save(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = self.path.with_suffix(".tmp")
+        # Unique per writer, so two processes saving at once never share a temporary file.
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle)
@@ -201,6 +239,51 @@ class FileTokenStore:
 
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.path)!r})"
+
+
+class _FileLock:
+    """An exclusive OS lock on a file (``flock``; ``msvcrt.locking`` on Windows).
+
+    Each acquisition opens the file anew: ``flock`` locks belong to an open file, so two
+    threads sharing one descriptor would both "hold" it."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
 
 class _Acquire:
@@ -422,16 +505,27 @@ class FluentAuth(httpx.Auth):
     def _drive_sync(
         self, steps: Generator[_Step, httpx.Response, _T]
     ) -> Generator[httpx.Request, httpx.Response, _T]:
-        """Run ``steps`` with a thread lock; yields the requests for the caller to send."""
+        """Run ``steps`` with a thread lock (and the store's process lock, if it has one);
+        yields the requests for the caller to send."""
         held = False
+        store_lock: StoreLock | None = None
         try:
             step = next(steps)
             while True:
                 if isinstance(step, _Acquire):
                     self._thread_lock.acquire()
                     held = True
+                    waits = self._store_lock_waits()
+                    try:
+                        while True:
+                            time.sleep(next(waits))
+                    except StopIteration as taken:
+                        store_lock = taken.value
                     step = steps.send(None)  # type: ignore[arg-type]
                 elif isinstance(step, _Release):
+                    if store_lock is not None:
+                        store_lock.release()
+                        store_lock = None
                     self._thread_lock.release()
                     held = False
                     step = steps.send(None)  # type: ignore[arg-type]
@@ -446,6 +540,8 @@ class FluentAuth(httpx.Auth):
             try:
                 steps.close()
             finally:
+                if store_lock is not None:
+                    store_lock.release()
                 if held:
                     self._thread_lock.release()
 
@@ -453,16 +549,28 @@ class FluentAuth(httpx.Auth):
         self, steps: Generator[_Step, httpx.Response, Any]
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Run ``steps`` with a task lock; yields the requests for the caller to send."""
+        import asyncio
+
         lock = self._task_lock()
         held = False
+        store_lock: StoreLock | None = None
         try:
             step = next(steps)
             while True:
                 if isinstance(step, _Acquire):
                     await lock.acquire()
                     held = True
+                    waits = self._store_lock_waits()
+                    try:
+                        while True:  # noqa: ASYNC110 (polls an OS lock: no event to await)
+                            await asyncio.sleep(next(waits))
+                    except StopIteration as taken:
+                        store_lock = taken.value
                     step = steps.send(None)  # type: ignore[arg-type]
                 elif isinstance(step, _Release):
+                    if store_lock is not None:
+                        store_lock.release()
+                        store_lock = None
                     lock.release()
                     held = False
                     step = steps.send(None)  # type: ignore[arg-type]
@@ -476,8 +584,29 @@ class FluentAuth(httpx.Auth):
             try:
                 steps.close()
             finally:
+                if store_lock is not None:
+                    store_lock.release()
                 if held:
                     lock.release()
+
+    def _store_lock_waits(self) -> Generator[float, None, StoreLock | None]:
+        """Take the store's process lock: yields the seconds to wait between tries (the
+        drivers sleep their own way: never a blocking call in the event loop) and returns the
+        lock held, or None (no such lock, or it stayed taken for `STORE_LOCK_WAIT`)."""
+        if not isinstance(self._store, LockingTokenStore):
+            return None
+        lock = self._store.lock()
+        started = time.monotonic()
+        while not lock.try_acquire():
+            if time.monotonic() - started >= STORE_LOCK_WAIT:
+                logger.warning(
+                    "token store %r stayed locked for %.0f s; refreshing without its lock",
+                    self._store,
+                    STORE_LOCK_WAIT,
+                )
+                return None
+            yield _STORE_LOCK_POLL
+        return lock
 
     def _task_lock(self) -> asyncio.Lock:
         # asyncio locks belong to one event loop; a client reused from another loop (a new
