@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -80,11 +81,28 @@ def schema_from_text(text: str, *, origin: str = "<text>") -> GraphQLSchema:
     try:
         return build_schema(text)
     except GraphQLSyntaxError as exc:
-        raise SchemaSourceError(
-            f"{origin}: SDL syntax error: {exc.message} at {exc.locations}"
-        ) from exc
+        return _legacy_schema(text, exc, origin=origin)
     except TypeError as exc:
         raise SchemaSourceError(f"{origin}: invalid SDL: {exc}") from exc
+
+
+def _legacy_schema(text: str, error: GraphQLSyntaxError, *, origin: str) -> GraphQLSchema:
+    """Read SDL that does not parse as it is as the legacy dialect (see `legacy`), warning with
+    every change made; if that does not parse either, report the original error."""
+    from fluent_sdk._schema.legacy import LegacySdlWarning, normalize_legacy_sdl
+
+    normalized, changes = normalize_legacy_sdl(text)
+    problem = f"{origin}: SDL syntax error: {error.message} at {error.locations}"
+    if not changes:
+        raise SchemaSourceError(problem) from error
+    try:
+        schema = build_schema(normalized)
+    except (GraphQLSyntaxError, TypeError) as again:
+        raise SchemaSourceError(
+            f"{problem} (read as legacy SDL too: {getattr(again, 'message', again)})"
+        ) from error
+    warnings.warn(LegacySdlWarning(origin, changes), stacklevel=3)
+    return schema
 
 
 def read_schema_file(path: str | Path) -> GraphQLSchema:

@@ -5,6 +5,9 @@ Heavy imports (graphql-core, the client) happen inside the commands so ``--help`
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -54,6 +57,41 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+#: Comment descriptions listed one by one before the rest are only counted (exports have many).
+_LISTED_COMMENTS = 5
+
+
+@contextlib.contextmanager
+def _reporting_legacy_sdl() -> Iterator[None]:
+    """Print each legacy-SDL normalisation made inside the block to stderr, with its reason."""
+    from fluent_sdk._schema.legacy import LegacySdlWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LegacySdlWarning)
+        try:
+            yield
+        finally:
+            for warning in caught:
+                if not isinstance(warning.message, LegacySdlWarning):
+                    warnings.warn_explicit(
+                        warning.message, warning.category, warning.filename, warning.lineno
+                    )
+                    continue
+                typer.secho(f"warning: {warning.message}", err=True, fg=typer.colors.YELLOW)
+                comments = 0
+                for change in warning.message.normalizations:
+                    if change.kind == "comment_description":
+                        comments += 1
+                        if comments > _LISTED_COMMENTS:
+                            continue
+                    typer.echo(f"  {change}", err=True)
+                if comments > _LISTED_COMMENTS:
+                    typer.echo(
+                        f"  … {comments - _LISTED_COMMENTS} more comment descriptions dropped",
+                        err=True,
+                    )
+
+
 def _write_schema(source: Any, out: Path, package_copy: bool, fixes: Path | None) -> None:
     from fluent_sdk._schema.fixes import SchemaFixError, load_fixes
     from fluent_sdk._schema.sdl import SchemaInvalidError, import_schema
@@ -61,7 +99,8 @@ def _write_schema(source: Any, out: Path, package_copy: bool, fixes: Path | None
 
     try:
         fix_list = load_fixes(fixes) if fixes is not None else None
-        result = import_schema(source, out=out, package_copy=package_copy, fixes=fix_list)
+        with _reporting_legacy_sdl():
+            result = import_schema(source, out=out, package_copy=package_copy, fixes=fix_list)
     except (SchemaSourceError, SchemaFixError, SchemaInvalidError) as exc:
         raise _fail(str(exc)) from None
     for outcome in result.fixes:
@@ -153,7 +192,8 @@ def diff_command(
     from fluent_sdk._schema.source import SchemaSourceError
 
     try:
-        changes = diff_schemas(old, new)
+        with _reporting_legacy_sdl():
+            changes = diff_schemas(old, new)
     except SchemaSourceError as exc:
         raise _fail(str(exc)) from None
     typer.echo(format_changes(changes), nl=False)
@@ -165,7 +205,8 @@ def _schema_for(schema_path: Path | None) -> Any:
     from fluent_sdk._schema.source import SchemaSourceError, load_schema, read_schema_file
 
     try:
-        return load_schema() if schema_path is None else read_schema_file(schema_path)
+        with _reporting_legacy_sdl():
+            return load_schema() if schema_path is None else read_schema_file(schema_path)
     except SchemaSourceError as exc:
         raise _fail(str(exc)) from None
 
