@@ -270,16 +270,20 @@ class FaultServer:
         thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
         thread.daemon = True
         thread.start()
+
+        def stop() -> None:
+            httpd.shutdown()
+            httpd.server_close()
+
         # Stops itself even if the test never leaves the block (a hung client).
-        watchdog = threading.Timer(self.max_lifetime, httpd.shutdown)
+        watchdog = threading.Timer(self.max_lifetime, stop)
         watchdog.daemon = True
         watchdog.start()
         try:
             yield f"http://127.0.0.1:{httpd.server_address[1]}"
         finally:
             watchdog.cancel()
-            httpd.shutdown()
-            httpd.server_close()
+            stop()
             thread.join(timeout=5)
 
     # -- the one request handler ---------------------------------------------------------
