@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from fluent_sdk import (
     TimeoutError,
 )
 from fluent_sdk._redact import MASK, RedactingFilter, redact, register_secret
+from fluent_sdk.errors import error_from_response
 
 PATH = "/api/v4.1/order"
 EVENT = "/api/v4.1/event/sync"
@@ -213,3 +215,41 @@ def test_errors_redact_their_messages() -> None:
     assert ACCESS_1 not in str(api_error)
     assert ACCESS_1 not in repr(api_error)
     assert ACCESS_1 not in api_error.message
+
+
+def test_known_secrets_are_masked_in_their_encoded_forms() -> None:
+    from urllib.parse import quote, quote_plus
+
+    secret = 'enc/"sec+ret&=\\ü-value'
+    register_secret(secret)
+    json_once = json.dumps(secret)[1:-1]
+    for form in (secret, quote(secret, safe=""), quote_plus(secret), quote(secret), json_once):
+        assert redact(f"before {form} after") == f"before {MASK} after", form
+    # A JSON body echoed inside a JSON message: escaped twice.
+    assert secret not in redact(json.dumps(json.dumps({"p": secret})))
+    assert json.dumps(json.dumps(secret))[1:-1] not in redact(json.dumps(json.dumps(secret)))
+
+
+def test_error_bodies_are_scrubbed() -> None:
+    register_secret("body-secret-value-1")
+    response = httpx.Response(
+        400, json={"error": "x", "echo": {"headers": ["body-secret-value-1"], "n": 3}}
+    )
+    error = error_from_response(response)
+    assert error.body == {"error": "x", "echo": {"headers": [MASK], "n": 3}}
+
+
+def test_logged_tracebacks_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    from fluent_sdk._redact import install_log_redaction
+
+    install_log_redaction()
+    register_secret("traceback-secret-value")
+    caplog.set_level(logging.DEBUG, logger="fluent_sdk")
+    try:
+        raise RuntimeError("failed with traceback-secret-value")
+    except RuntimeError:
+        logging.getLogger("fluent_sdk.test").exception("it failed")
+    text = caplog.text
+    assert "it failed" in text
+    assert "RuntimeError: failed with ***" in text
+    assert "traceback-secret-value" not in text
