@@ -13,7 +13,8 @@ What it answers (reference section in brackets):
 - Job/Batch API [2.2]: ``POST /api/v4.1/job``, ``GET /api/v4.1/job/{id}``,
   ``POST /api/v4.1/job/{id}/batch``, ``GET /api/v4.1/job/{id}/batch/{batchId}`` (batches are
   ``COMPLETE`` at once; every record answers ``responseCode`` 200).
-- GraphQL [3]: ``me``, ``createOrder`` / ``createOrderAndCustomer`` and ``order(ref:)``; any other
+- GraphQL [3]: ``me``, ``createOrder`` / ``createOrderAndCustomer`` (customer, items as a Relay
+  connection) and ``order(ref:)``; any other
   root field gets a GraphQL error. A duplicate order ref gets ``C0121E``.
 - Errors [2.9, 3.5]: OAuth ``{"error", "error_description"}``, v4.1 ``{"errors": [{"code",
   "message"}]}``, GraphQL ``{"data", "errors": [{"message", "extensions": {"code"}}]}``.
@@ -615,6 +616,12 @@ class FaultServer:
             body["errors"] = errors
         return _json_reply(200, body)
 
+    def _customer(self, given: Any) -> dict[str, Any] | None:
+        """``customer: {id}`` (createOrder) or a new customer's fields (createOrderAndCustomer)."""
+        if not isinstance(given, dict):
+            return None
+        return {"__typename": "Customer", "id": str(given.get("id") or self._new_id()), **given}
+
     def _root_field(self, name: str, args: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
         if name == "me":
             return {
@@ -653,6 +660,21 @@ class FaultServer:
                 "retailer": {"__typename": "Retailer", "id": str(self.retailer_id)},
                 "createdOn": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
                 "attributes": order_input.get("attributes") or [],
+                "totalPrice": order_input.get("totalPrice"),
+                "customer": self._customer(order_input.get("customer")),
+                "items": _connection(
+                    {
+                        "__typename": "OrderItem",
+                        "id": self._new_id(),
+                        "ref": item.get("ref"),
+                        "productRef": item.get("productRef"),
+                        "quantity": item.get("quantity"),
+                        "price": item.get("price"),
+                        "status": "CREATED",
+                    }
+                    for item in order_input.get("items") or []
+                    if isinstance(item, dict)
+                ),
             }
             self.orders[ref] = order
             return order, None
@@ -660,6 +682,12 @@ class FaultServer:
             "message": f"C0140E: field '{name}' is not supported by the fault server",
             "extensions": {"code": "C0140E"},
         }
+
+
+def _connection(nodes: Any) -> dict[str, Any]:
+    """A Relay connection [3.3]: edges with a cursor each, and ``pageInfo``."""
+    edges = [{"node": node, "cursor": f"c{n}"} for n, node in enumerate(nodes, 1)]
+    return {"edges": edges, "pageInfo": {"hasNextPage": False, "hasPreviousPage": False}}
 
 
 def _gql_error(message: str, code: str) -> dict[str, Any]:

@@ -184,3 +184,31 @@ def test_unknown_routes_and_faults_are_refused() -> None:
         server.fault("orders", "echo")
     with pytest.raises(ValueError, match="unknown fault"):
         server.fault("token", "explode")
+
+
+def test_the_sdk_runs_its_order_flow_against_it() -> None:
+    from fluent_sdk import FluentClient
+    from fluent_sdk.helpers.orders import (
+        Address,
+        HomeDelivery,
+        NewCustomer,
+        NewOrder,
+        NewOrderItem,
+    )
+
+    server = FaultServer()
+    order = NewOrder(
+        ref="FS-1",
+        customer=NewCustomer(email="fs@example.com"),
+        fulfilment=HomeDelivery(delivery_address=Address(name="S", city="Melbourne")),
+        items=[NewOrderItem(product_ref="P-1", quantity=2, price=5.0)],
+    )
+    with FluentClient(transport=server.transport(), **server.credentials()) as client:
+        assert client.graphql.me().username == server.username
+        created = client.orders.create(order)
+        found = client.orders.get("FS-1")
+        assert client.orders.get("NOPE") is None
+    assert created.status == "CREATED"
+    assert found is not None
+    assert found.id == created.id
+    assert [item.quantity for item in found.items] == [2]
