@@ -5,17 +5,21 @@ or an iterable yielding the same records in the same order) plus a digest of eac
 records. Lines, each flushed and fsync'd before the run goes on::
 
     {"kind": "run", "v": 1, "retailer_id": "1", "catalogue_ref": "DEFAULT:1"}
+    {"kind": "intent", "first": 1, "last": 5000, "count": 5000, "digest": "...",
+     "job_id": "7"}                                     # written before the POST
     {"kind": "sent", "first": 1, "last": 5000, "count": 5000, "digest": "...",
      "job_id": "7", "batch_id": "12"}                  # Fluent created the batch
     {"kind": "done", "batch_id": "12", "accepted": 4998, "rejected": [[17, "404: ..."]]}
     {"kind": "unknown", "first": 5001, "last": 9999, "count": 4990, "digest": "...",
-     "error": "..."}                                    # POST timed out: maybe created
-    {"kind": "failed", ...}                             # not created: resent on resume
+     "job_id": "7", "error": "..."}                     # not settled within the run
+    {"kind": "failed", "first": ..., ...}               # not created: resent on resume
 
-On resume, rows of a ``done`` batch are skipped (their outcome is restored from the journal),
-a ``sent`` batch without ``done`` is polled, not resent, and an ``unknown`` batch is skipped
-and reported again unless the caller asks to resend it. A torn last line (a crash while
-writing) is ignored.
+Write-ahead: the ``intent`` line is durable before its batch is POSTed, so a crash at any
+point leaves either nothing sent for those rows or a record that they may have been. On
+resume, rows of a ``done`` batch are skipped (their outcome is restored from the journal), a
+``sent`` batch without ``done`` is polled, not resent, and an ``intent`` or ``unknown`` range
+is first looked for among the job's batches on the server (`UpdateRun` reconciles it): found,
+it is polled; provably absent, it is sent. A torn last line (a crash while writing) is ignored.
 
 Usage::
 
@@ -42,7 +46,7 @@ __all__ = ["Checkpoint", "RecordedRange", "RowDigest"]
 
 _VERSION = 1
 
-RangeState = Literal["sent", "done", "unknown"]
+RangeState = Literal["intent", "sent", "done", "unknown"]
 
 
 @dataclass
@@ -152,13 +156,13 @@ def _ranges(lines: list[dict[str, Any]]) -> list[RecordedRange]:
     by_batch: dict[str, RecordedRange] = {}
     for entry in lines:
         kind = entry.get("kind")
-        if kind in ("sent", "unknown"):
+        if kind in ("intent", "sent", "unknown"):
             recorded = RecordedRange(
                 first=int(entry["first"]),
                 last=int(entry["last"]),
                 count=int(entry["count"]),
                 digest=str(entry["digest"]),
-                state="sent" if kind == "sent" else "unknown",
+                state=kind,
                 job_id=entry.get("job_id"),
                 batch_id=entry.get("batch_id"),
                 error=entry.get("error"),
@@ -172,8 +176,9 @@ def _ranges(lines: list[dict[str, Any]]) -> list[RecordedRange]:
                 target.state = "done"
                 target.accepted = int(entry.get("accepted", 0))
                 target.rejected = {int(row): str(reason) for row, reason in entry["rejected"]}
-        elif kind == "resend":
-            by_first.pop(int(entry["first"]), None)  # an unknown range the caller resent
+        elif kind in ("resend", "failed"):
+            # Not created (``failed``), or an unknown range the caller chose to resend.
+            by_first.pop(int(entry["first"]), None)
     ordered = sorted(by_first.values(), key=lambda r: r.first)
     for before, after in itertools.pairwise(ordered):
         if after.first <= before.last:

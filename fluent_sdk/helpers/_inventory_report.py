@@ -1,12 +1,15 @@
 """What `Inventory.update` and `Inventory.send_deltas` return: counts, per-record reasons, batches.
 
-Every input record ends up counted once: ``read == accepted + len(rejected)``, where
-``rejected`` holds records that failed local validation, that Fluent rejected, whose batch
-failed, or whose batch's outcome is unknown (see `RejectedRecord.stage`)::
+Every input record ends up counted once: ``read == accepted + len(rejected) + unknown``.
+``rejected`` holds records that failed local validation, that Fluent rejected, or whose batch
+was not created (see `RejectedRecord.stage`); ``unknown_records`` holds those whose outcome
+could not be settled within the run (Fluent may have applied them: never resend them blindly;
+resume with the same checkpoint, which looks them up first)::
 
-    report = client.inventory.update("stock.csv")
+    report = client.inventory.update("stock.csv", checkpoint="stock.ckpt")
     report                       # <InventoryUpdateReport read=100000 accepted=99990 ...>
     report.to_csv("rejected.csv")
+    report.unknown_to_csv("unknown.csv")
     report.to_pandas()           # one row per rejected record
 """
 
@@ -35,8 +38,9 @@ __all__ = [
 
 #: ``validation``: refused locally, never sent. ``server``: Fluent's per-record result was not
 #: 200. ``batch_failed``: the batch POST failed; not created, safe to send again.
-#: ``unknown_outcome``: the POST timed out or the batch could not be polled to completion; it
-#: may have been processed, so it is not resent blindly.
+#: ``unknown_outcome`` (only in ``unknown_records``): the POST's reply was lost or the batch
+#: could not be polled to completion, and settling it failed within the run; it may have been
+#: processed, so it is not resent blindly.
 RejectionStage = Literal["validation", "server", "batch_failed", "unknown_outcome"]
 
 
@@ -91,7 +95,11 @@ class InventoryUpdateReport:
     #: Records in batches Fluent confirmed it created during this run.
     sent: int = 0
     accepted: int = 0
+    #: Records not accepted, each with its reason (never ``unknown_outcome``).
     rejected: list[RejectedRecord] = field(default_factory=list)
+    #: Records whose outcome could not be settled (stage ``unknown_outcome``): Fluent may have
+    #: applied them. A resume with the same checkpoint settles them.
+    unknown_records: list[RejectedRecord] = field(default_factory=list)
     failed_batches: list[FailedBatch] = field(default_factory=list)
     #: Batches created during this run.
     batches: int = 0
@@ -101,6 +109,8 @@ class InventoryUpdateReport:
     checkpoint: str | None = None
 
     def count(self, stage: RejectionStage) -> int:
+        if stage == "unknown_outcome":
+            return len(self.unknown_records)
         return sum(1 for rejected in self.rejected if rejected.stage == stage)
 
     @property
@@ -109,12 +119,18 @@ class InventoryUpdateReport:
 
     @property
     def unknown(self) -> int:
-        return self.count("unknown_outcome")
+        """Records whose outcome is unknown (`unknown_records`)."""
+        return len(self.unknown_records)
+
+    @property
+    def settled(self) -> bool:
+        """True when every record read is known accepted or rejected."""
+        return not self.unknown_records
 
     @property
     def ok(self) -> bool:
         """True when every record read was accepted."""
-        return not self.rejected and self.accepted == self.read
+        return not self.rejected and not self.unknown_records and self.accepted == self.read
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -139,6 +155,8 @@ class InventoryUpdateReport:
             f"accepted={self.accepted}",
             f"rejected={len(self.rejected)}",
         ]
+        if self.unknown_records:
+            parts.append(f"unknown={len(self.unknown_records)}")
         if self.failed_batches:
             parts.append(f"failed_batches={len(self.failed_batches)}")
         if self.resumed:
@@ -154,6 +172,7 @@ class InventoryUpdateReport:
             **self.summary(),
             "failed_batch_list": [jsonable(vars(batch)) for batch in self.failed_batches],
             "first_rejected": [r.to_row() for r in self.rejected[:20]],
+            "first_unknown": [r.to_row() for r in self.unknown_records[:20]],
         }
         return html_summary("Inventory update", fields, raw=raw)
 
@@ -168,6 +187,15 @@ class InventoryUpdateReport:
         """Write the rejected records to ``path`` (a header row even when there are none);
         returns how many were written."""
         return _write_csv(path, self.to_records(), ("row", "stage", "field", "reason"))
+
+    def unknown_to_records(self) -> list[dict[str, Any]]:
+        """The records whose outcome is unknown, as flat rows like `to_records`."""
+        return [unknown.to_row() for unknown in self.unknown_records]
+
+    def unknown_to_csv(self, path: str | os.PathLike[str]) -> int:
+        """Write the records whose outcome is unknown to ``path`` (kept apart from the
+        rejected ones: they may have been applied); returns how many were written."""
+        return _write_csv(path, self.unknown_to_records(), ("row", "stage", "field", "reason"))
 
 
 @dataclass(frozen=True)

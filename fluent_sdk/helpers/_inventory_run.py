@@ -1,15 +1,26 @@
 """The I/O-free core of `Inventory.update`: planning batches from the input, bookkeeping.
 
 `UpdateRun` reads the input lazily, cuts it into batches aligned with what a checkpoint
-recorded (`UpdateRun.batches`), and records each batch's outcome in the report and the
-checkpoint; the sync and async twins in `fluent_sdk.helpers.inventory` only send and poll::
+recorded (`UpdateRun.batches`), and owns each batch's whole life as a plan
+(`UpdateRun.process`): a generator that yields the `ApiCall` to make or a `Pause`, is sent
+each answer (or thrown each error), and records every outcome in the report and the
+checkpoint. The sync and async twins in `fluent_sdk.helpers.inventory` only perform the
+steps::
 
     run = UpdateRun(rows, total, retailer_id=1, catalogue_ref="DEFAULT:1", batch_size=5000,
                     source=None, journal=None, resend_unknown=False, progress=False)
     for planned in run.batches():
-        ...  # client.call(run.send_call(job_id, planned)), then run.batch_created, then
-        ...  # poll run.poll_call(planned) (and run.more_results_call) for run.completed
+        ...  # open the job once (run.report.job_id), then drive run.process(planned)
     report = run.close()
+
+A batch's life: an ``intent`` line is made durable in the checkpoint before the POST (write
+ahead), so that no crash can leave rows sent but unrecorded. A POST whose outcome is unknown
+(the reply was lost) is settled within the run: the job's batches are read back
+(``GET /job/{id}``) and the one holding exactly these records is claimed; if none does, after
+a second look, the batch was not created and is sent again. Polls that fail (an HTML page, a
+gateway error after the transport's retries) are repeated with backoff until
+``settle_timeout``. Only what cannot be settled by then is reported ``unknown``; a resume
+with the same checkpoint settles it the same way.
 """
 
 from __future__ import annotations
@@ -18,12 +29,20 @@ import importlib.util
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from fluent_sdk._client import ApiCall
-from fluent_sdk.errors import APIError, ConnectError, FluentError, TransportError, ValidationError
+from fluent_sdk.errors import (
+    APIError,
+    ConnectError,
+    FluentError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
 from fluent_sdk.helpers._inventory_checkpoint import Checkpoint, RecordedRange, RowDigest
 from fluent_sdk.helpers._inventory_input import RecordBody, RecordProblem, check_record
 from fluent_sdk.helpers._inventory_report import (
@@ -33,16 +52,59 @@ from fluent_sdk.helpers._inventory_report import (
 )
 from fluent_sdk.rest._common import RetailerId
 from fluent_sdk.rest.jobs import (
+    Batch,
     BatchCreated,
     BatchRecordResult,
     BatchTally,
+    Job,
+    batch_call,
     batch_tally_call,
+    job_call,
+    poll_delay,
     send_batch_body_call,
 )
 
-__all__ = ["PlannedBatch", "UpdateRun", "maybe_created"]
+__all__ = [
+    "BatchPlan",
+    "Pause",
+    "PlannedBatch",
+    "Settling",
+    "UpdateRun",
+    "adrive",
+    "drive",
+    "maybe_created",
+    "worth_retrying",
+]
 
+_T = TypeVar("_T")
 _RESULTS_PAGE = 5000
+#: POSTs of one batch, when each was provably not created (its reply lost before commit).
+_MAX_SENDS = 3
+#: Looks at the job's batches that find no match before a lost POST counts as not created.
+_LOOKS_BEFORE_ABSENT = 2
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A step of a plan: wait ``seconds`` (``time.sleep`` or ``asyncio.sleep``)."""
+
+    seconds: float
+
+
+#: What a batch's plan yields; it is sent each call's answer or thrown its `FluentError`.
+BatchPlan = Generator["ApiCall[Any] | Pause", Any, None]
+
+
+@dataclass(frozen=True)
+class Settling:
+    """How a run waits: for batches to complete, and to settle outcomes left unknown."""
+
+    poll_interval: float = 1.0
+    max_poll_interval: float = 30.0
+    #: Seconds a batch may take to reach ``COMPLETE`` (`BatchTimeoutError` after).
+    batch_timeout: float = 600.0
+    #: Seconds to keep trying to settle a batch whose POST reply was lost or whose polls fail.
+    settle_timeout: float = 300.0
 
 
 @dataclass
@@ -53,12 +115,15 @@ class PlannedBatch:
     #: The records' bodies, as sent (`check_record`).
     records: list[RecordBody] = field(default_factory=list)
     digest: RowDigest | None = None
-    #: ``new``: to send; ``sent``: sent by an earlier run, to poll; ``done``/``unknown``: its
-    #: outcome is restored from the checkpoint.
-    state: Literal["new", "sent", "done", "unknown"] = "new"
+    #: ``new``: to send; ``sent``: sent by an earlier run, to poll; ``intent``/``unknown``:
+    #: maybe sent by an earlier run, to look for on the server; ``done``: its outcome is
+    #: restored from the checkpoint.
+    state: Literal["new", "sent", "done", "unknown", "intent"] = "new"
     job_id: str | None = None
     batch_id: str | None = None
     recorded: RecordedRange | None = None
+    #: This run POSTed it (so a batch found for it was created during this run).
+    posted: bool = False
 
     def add(self, row: int, record: RecordBody) -> None:
         self.rows.append(row)
@@ -140,6 +205,67 @@ def maybe_created(error: FluentError) -> bool:
     return False
 
 
+class _Caller(Protocol):
+    def call(self, call: ApiCall[_T]) -> _T: ...
+
+
+class _AsyncCaller(Protocol):
+    async def call(self, call: ApiCall[_T]) -> _T: ...
+
+
+def drive(client: _Caller, plan: BatchPlan) -> None:
+    """Run ``plan`` on a `FluentClient`: perform each call, sleep each pause."""
+    try:
+        step = next(plan)
+        while True:
+            if isinstance(step, Pause):
+                time.sleep(step.seconds)
+                step = plan.send(None)
+                continue
+            try:
+                answer = client.call(step)
+            except FluentError as error:
+                step = plan.throw(error)
+            else:
+                step = plan.send(answer)
+    except StopIteration:
+        return
+
+
+async def adrive(client: _AsyncCaller, plan: BatchPlan) -> None:
+    """`drive` on an `AsyncFluentClient`."""
+    import asyncio
+
+    try:
+        step = next(plan)
+        while True:
+            if isinstance(step, Pause):
+                await asyncio.sleep(step.seconds)
+                step = plan.send(None)
+                continue
+            try:
+                answer = await client.call(step)
+            except FluentError as error:
+                step = plan.throw(error)
+            else:
+                step = plan.send(answer)
+    except StopIteration:
+        return
+
+
+def worth_retrying(error: FluentError) -> bool:
+    """Whether a failed read may succeed if tried again later: a lost or unreadable answer
+    (an HTML page with status 200, malformed JSON), a 5xx or a 429 the transport's own
+    retries did not get past. Refusals (401, 403, 404, 400) are final."""
+    if isinstance(error, (TransportError, ServerError, RateLimitedError)):
+        return True
+    return isinstance(error, APIError) and (error.status is None or error.status < 400)
+
+
+#: `UpdateRun._settle`'s answer when the batch was provably not created.
+_NOT_CREATED = BatchTally("", None, None, 0, [])
+
+
 class UpdateRun:
     """One `Inventory.update`: reads and plans batches, records outcomes, keeps the report.
 
@@ -158,8 +284,19 @@ class UpdateRun:
         journal: Checkpoint | None,
         resend_unknown: bool,
         progress: bool,
+        settling: Settling | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._rows = rows
+        self._settling = settling or Settling()
+        self._clock = clock
+        # Batch ids this run knows the rows of (recorded in the checkpoint, created or claimed
+        # now); any other batch of the job may hold rows whose POST reply was lost.
+        self._known_batches = {
+            r.batch_id for r in (journal.ranges if journal is not None else []) if r.batch_id
+        }
+        # Result refs of job batches read while settling that matched no rows yet.
+        self._unclaimed: dict[str, list[str | None]] = {}
         self.retailer_id = retailer_id
         self.catalogue_ref = catalogue_ref
         self._batch_size = batch_size
@@ -313,6 +450,218 @@ class UpdateRun:
         replay.batch_id = recorded.batch_id
         return replay
 
+    # ---- a batch's life, as a plan -----------------------------------------------------------
+    def needs_job(self, planned: PlannedBatch) -> bool:
+        """Whether today's job must be opened before ``planned`` is processed (it may be
+        sent: a new batch, or one an earlier run may not have created)."""
+        if self.report.job_id is not None:
+            return False
+        return planned.state == "new" or (
+            planned.state in ("intent", "unknown") and self._settling.settle_timeout > 0
+        )
+
+    def needs_processing(self, planned: PlannedBatch) -> bool:
+        """Whether ``planned`` has a plan to run; a batch an earlier run finished is counted
+        from the checkpoint here instead."""
+        if planned.state == "done":
+            self.restore(planned)
+            return False
+        return True
+
+    def process(self, planned: PlannedBatch) -> BatchPlan:
+        """The plan of one batch (see the module docstring); every outcome is recorded."""
+        if planned.state in ("intent", "unknown"):
+            if self._settling.settle_timeout <= 0:
+                self.restore(planned)  # settling is off: reported as the earlier run left it
+                return
+            settled = yield from self._settle(planned, None)
+            if settled is None:
+                return  # recorded unknown
+            if settled is not _NOT_CREATED:
+                self.completed(planned, settled)
+                return
+            planned.state = "new"  # provably not created: send it now
+        if planned.state == "new":
+            yield from self._send(planned)
+            return
+        tally = yield from self._poll(planned)  # sent by an earlier run
+        if tally is not None:
+            self.completed(planned, tally)
+
+    def _send(
+        self, planned: PlannedBatch
+    ) -> Generator[ApiCall[Any] | Pause, Any, BatchTally | None]:
+        """POST the batch (the intent made durable first) until it is created or provably not;
+        returns the tally of a batch found complete while settling, else None (the batch is
+        `sent` and still to poll, or its outcome is recorded)."""
+        for attempt in range(1, _MAX_SENDS + 1):
+            if self.stopped:
+                return None
+            job_id = self.report.job_id
+            assert job_id is not None
+            planned.job_id, planned.posted = job_id, True
+            if self._journal is not None:
+                self._journal.append({**self._range_entry("intent", planned), "job_id": job_id})
+            try:
+                created: BatchCreated = yield self.send_call(job_id, planned)
+            except FluentError as error:
+                if not maybe_created(error) or self._settling.settle_timeout <= 0:
+                    self.post_failed(planned, error)
+                    return None
+                settled = yield from self._settle(planned, error)
+                if settled is not _NOT_CREATED:
+                    if settled is not None:
+                        self.completed(planned, settled)
+                    return None
+                if attempt == _MAX_SENDS:
+                    self.post_failed(planned, error, not_created=True)
+                    return None
+                continue
+            self.batch_created(planned, job_id, created.id)
+            tally = yield from self._poll(planned)
+            if tally is not None:
+                self.completed(planned, tally)
+            return None
+        return None  # pragma: no cover - the loop returns
+
+    def _settle(
+        self, planned: PlannedBatch, error: FluentError | None
+    ) -> Generator[ApiCall[Any] | Pause, Any, BatchTally | None]:
+        """Find out whether a POST whose reply never came created the batch.
+
+        Reads the job's batches and claims the one, not known to this run, that holds exactly
+        these records. Returns its tally (complete), `_NOT_CREATED` when two looks found none,
+        or None when it could not be told by ``settle_timeout`` (recorded ``unknown``).
+        """
+        assert planned.job_id is not None
+        settling = self._settling
+        deadline = self._clock() + settling.settle_timeout
+        delay = settling.poll_interval
+        looks = 0
+        last_error = error
+        while True:
+            try:
+                job: Job = yield job_call(planned.job_id)
+                for summary in job.batches:
+                    refs = yield from self._candidate_refs(planned.job_id, summary.id)
+                    if refs is not None and self._claim(planned, summary.id, refs):
+                        return (yield from self._poll(planned))
+                looks += 1
+                if looks >= _LOOKS_BEFORE_ABSENT:
+                    return _NOT_CREATED
+            except FluentError as exc:
+                if not worth_retrying(exc):
+                    self._unsettled(planned, exc)
+                    return None
+                last_error = exc
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                self._unsettled(planned, last_error)
+                return None
+            yield Pause(min(delay, remaining))
+            delay = min(delay * 2, settling.max_poll_interval)
+
+    def _candidate_refs(
+        self, job_id: str, batch_id: str
+    ) -> Generator[ApiCall[Any] | Pause, Any, list[str | None] | None]:
+        """The result refs of a job batch no rows of this run are known to be in, read once
+        it is complete (None for a batch this run knows)."""
+        with self._lock:
+            if batch_id in self._known_batches:
+                return None
+            cached = self._unclaimed.get(batch_id)
+        if cached is not None:
+            return cached
+        started = self._clock()
+        delay = self._settling.poll_interval
+        while True:
+            batch: Batch = yield batch_call(job_id, batch_id)
+            wait = poll_delay(
+                batch,
+                job_id=job_id,
+                waited=self._clock() - started,
+                timeout=self._settling.batch_timeout,
+                delay=delay,
+            )
+            if wait is None:
+                break
+            yield Pause(wait)
+            delay = min(delay * 2, self._settling.max_poll_interval)
+        refs = [result.entity_ref for result in batch.results]
+        while batch.total is not None and len(refs) < batch.total:
+            page: Batch = yield batch_call(job_id, batch_id, start=len(refs), count=_RESULTS_PAGE)
+            if not page.results:
+                break
+            refs.extend(result.entity_ref for result in page.results)
+        with self._lock:
+            self._unclaimed[batch_id] = refs
+        return refs
+
+    def _claim(self, planned: PlannedBatch, batch_id: str, refs: list[str | None]) -> bool:
+        """Take ``batch_id`` as the batch of ``planned`` when it holds exactly its records
+        (one result per record, in order, as Fluent answers them)."""
+        if len(refs) != len(planned) or not all(
+            ref in (f"{record['skuRef']}:{record['locationRef']}", record["skuRef"])
+            for ref, record in zip(refs, planned.records, strict=True)
+        ):
+            return False
+        with self._lock:
+            if batch_id in self._known_batches:
+                return False  # claimed by another batch meanwhile
+            self._known_batches.add(batch_id)
+            self._unclaimed.pop(batch_id, None)
+        self.batch_created(planned, planned.job_id or "", batch_id, found=True)
+        return True
+
+    def _poll(
+        self, planned: PlannedBatch
+    ) -> Generator[ApiCall[Any] | Pause, Any, BatchTally | None]:
+        """Poll a created batch until it is complete, with all its results; failed polls are
+        repeated with backoff until ``settle_timeout``. None when it could not be read
+        (recorded ``unknown``)."""
+        assert planned.job_id is not None
+        settling = self._settling
+        started = self._clock()
+        delay = settling.poll_interval
+        failing_since: float | None = None
+        call: ApiCall[BatchTally] | None = self.poll_call(planned)
+        batch: BatchTally | None = None
+        while call is not None:
+            try:
+                answer: BatchTally = yield call
+            except FluentError as error:
+                now = self._clock()
+                failing_since = now if failing_since is None else failing_since
+                if not worth_retrying(error) or now - failing_since >= settling.settle_timeout:
+                    self.poll_failed(planned, error)
+                    return None
+                yield Pause(min(delay, settling.max_poll_interval))
+                delay = min(delay * 2, settling.max_poll_interval)
+                continue
+            failing_since = None
+            if batch is not None:  # a further page of a complete batch's results
+                batch = self.merged(batch, answer)
+            else:
+                try:
+                    wait = poll_delay(
+                        answer,
+                        job_id=planned.job_id,
+                        waited=self._clock() - started,
+                        timeout=settling.batch_timeout,
+                        delay=delay,
+                    )
+                except FluentError as error:
+                    self.poll_failed(planned, error)
+                    return None
+                if wait is not None:
+                    yield Pause(wait)
+                    delay = min(delay * 2, settling.max_poll_interval)
+                    continue
+                batch = answer
+                delay = settling.poll_interval
+            call = self.more_results_call(planned, batch)
+        return batch
+
     def send_call(self, job_id: str, planned: PlannedBatch) -> ApiCall[BatchCreated]:
         """The POST of a new batch: the body `InventoryBatch` would make of these (already
         checked) records, built directly."""
@@ -348,13 +697,16 @@ class UpdateRun:
         )
 
     def _reject_all(
-        self,
-        planned: PlannedBatch,
-        stage: Literal["batch_failed", "unknown_outcome"],
-        reason: str,
+        self, planned: PlannedBatch, stage: Literal["batch_failed"], reason: str
     ) -> None:
         self.report.rejected.extend(
             RejectedRecord(row, stage, reason, record, batch_id=planned.batch_id)
+            for row, record in zip(planned.rows, planned.records, strict=True)
+        )
+
+    def _unknown_all(self, planned: PlannedBatch, reason: str) -> None:
+        self.report.unknown_records.extend(
+            RejectedRecord(row, "unknown_outcome", reason, record, batch_id=planned.batch_id)
             for row, record in zip(planned.rows, planned.records, strict=True)
         )
 
@@ -377,27 +729,59 @@ class UpdateRun:
             "digest": planned.digest.hexdigest(),
         }
 
-    def batch_created(self, planned: PlannedBatch, job_id: str, batch_id: str) -> None:
+    def batch_created(
+        self, planned: PlannedBatch, job_id: str, batch_id: str, *, found: bool = False
+    ) -> None:
+        """Record that Fluent created ``planned`` as ``batch_id`` (``found``: its POST reply
+        was lost and the batch was found among the job's)."""
         planned.job_id, planned.batch_id, planned.state = job_id, batch_id, "sent"
         if self._journal is not None:
-            self._journal.append(
-                {**self._range_entry("sent", planned), "job_id": job_id, "batch_id": batch_id}
-            )
+            entry = {**self._range_entry("sent", planned), "job_id": job_id, "batch_id": batch_id}
+            self._journal.append({**entry, "found": True} if found else entry)
         with self._lock:
-            self.report.sent += len(planned)
-            self.report.batches += 1
+            self._known_batches.add(batch_id)
+            if planned.posted or not found:  # else created by an earlier run
+                self.report.sent += len(planned)
+                self.report.batches += 1
 
-    def post_failed(self, planned: PlannedBatch, error: FluentError) -> None:
+    def post_failed(
+        self, planned: PlannedBatch, error: FluentError, *, not_created: bool = False
+    ) -> None:
+        """Record a POST that failed: not created (``batch_failed``, safe to send again), or
+        maybe created (``unknown``) when settling is off."""
         reason = f"{type(error).__name__}: {error}"
-        unknown = maybe_created(error)
+        unknown = maybe_created(error) and not not_created
         if unknown:
             reason = f"batch may or may not have been created (not resent): {reason}"
+        elif not_created:
+            reason = f"batch was not created after {_MAX_SENDS} tries: {reason}"
         if self._journal is not None:
             kind = "unknown" if unknown else "failed"
-            self._journal.append({**self._range_entry(kind, planned), "error": reason})
+            self._journal.append(
+                {**self._range_entry(kind, planned), "job_id": planned.job_id, "error": reason}
+            )
         with self._lock:
-            self._reject_all(planned, "unknown_outcome" if unknown else "batch_failed", reason)
+            if unknown:
+                self._unknown_all(planned, reason)
+            else:
+                self._reject_all(planned, "batch_failed", reason)
             self._failed_batch(planned, reason, "unknown" if unknown else "failed")
+            self._settled(len(planned))
+
+    def _unsettled(self, planned: PlannedBatch, error: FluentError | None) -> None:
+        """A POST whose outcome could not be settled by ``settle_timeout``."""
+        cause = f"{type(error).__name__}: {error}" if error is not None else "no answer"
+        reason = (
+            "batch may or may not have been created, and the job's batches could not be read "
+            f"within settle_timeout ({cause}); resume with the same checkpoint to settle it"
+        )
+        if self._journal is not None:
+            self._journal.append(
+                {**self._range_entry("unknown", planned), "job_id": planned.job_id, "error": reason}
+            )
+        with self._lock:
+            self._unknown_all(planned, reason)
+            self._failed_batch(planned, reason, "unknown")
             self._settled(len(planned))
 
     def poll_failed(self, planned: PlannedBatch, error: FluentError) -> None:
@@ -406,7 +790,7 @@ class UpdateRun:
             f"({type(error).__name__}: {error}); it is polled again on resume"
         )
         with self._lock:
-            self._reject_all(planned, "unknown_outcome", reason)
+            self._unknown_all(planned, reason)
             self._failed_batch(planned, reason, "unknown")
             self._settled(len(planned))
 
@@ -437,9 +821,10 @@ class UpdateRun:
         assert recorded is not None
         with self._lock:
             self.report.resumed += len(planned)
-            if planned.state == "unknown":
-                reason = f"recorded by an earlier run: {recorded.error}"
-                self._reject_all(planned, "unknown_outcome", reason)
+            if planned.state in ("unknown", "intent"):
+                error = recorded.error or "a crash between its POST and the reply"
+                reason = f"recorded by an earlier run: {error}"
+                self._unknown_all(planned, reason)
                 self._failed_batch(planned, reason, "unknown")
             else:
                 self.report.accepted += len(planned) - len(recorded.rejected)

@@ -67,7 +67,7 @@ from fluent_sdk.helpers._inventory_report import (
     InventoryUpdateReport,
     RejectedRecord,
 )
-from fluent_sdk.helpers._inventory_run import PlannedBatch, UpdateRun
+from fluent_sdk.helpers._inventory_run import PlannedBatch, Settling, UpdateRun, adrive, drive
 from fluent_sdk.rest._common import (
     AsyncNamespace,
     RequestModel,
@@ -148,6 +148,7 @@ class _InventoryBase:
         source: str | None,
         poll_interval: float,
         batch_timeout: float,
+        settle_timeout: float,
     ) -> None:
         if not isinstance(job_name, str) or not job_name.strip():
             raise ValidationError("job_name must be a non-empty string", field="job_name")
@@ -177,6 +178,11 @@ class _InventoryBase:
         for name, value in (("poll_interval", poll_interval), ("batch_timeout", batch_timeout)):
             if not value > 0:
                 raise ValidationError(f"{name} must be positive, got {value!r}", field=name)
+        if not settle_timeout >= 0:
+            raise ValidationError(
+                f"settle_timeout must be 0 (do not settle) or more seconds, got {settle_timeout!r}",
+                field="settle_timeout",
+            )
 
     @staticmethod
     def _open_run(
@@ -189,6 +195,7 @@ class _InventoryBase:
         checkpoint: str | os.PathLike[str] | None,
         resend_unknown: bool,
         progress: bool,
+        settling: Settling,
     ) -> UpdateRun:
         catalogue = catalogue_ref or f"DEFAULT:{retailer_id}"
         journal = (
@@ -209,6 +216,7 @@ class _InventoryBase:
             journal=journal,
             resend_unknown=resend_unknown,
             progress=progress,
+            settling=settling,
         )
 
     # ---- deltas ----------------------------------------------------------------------------
@@ -326,6 +334,7 @@ class Inventory(_InventoryBase, SyncNamespace):
         resend_unknown: bool = False,
         poll_interval: float = 1.0,
         batch_timeout: float = 600.0,
+        settle_timeout: float = 300.0,
     ) -> InventoryUpdateReport:
         """Send absolute stock-on-hand ``records`` through the Job/Batch API; see the module
         docstring. Returns a report in which every record read is accepted or rejected with
@@ -350,6 +359,7 @@ class Inventory(_InventoryBase, SyncNamespace):
             source=source,
             poll_interval=poll_interval,
             batch_timeout=batch_timeout,
+            settle_timeout=settle_timeout,
         )
         opened = open_source(records)
         run = self._open_run(
@@ -361,16 +371,19 @@ class Inventory(_InventoryBase, SyncNamespace):
             checkpoint=checkpoint,
             resend_unknown=resend_unknown,
             progress=progress,
+            settling=Settling(
+                poll_interval=poll_interval,
+                batch_timeout=batch_timeout,
+                settle_timeout=settle_timeout,
+            ),
         )
-        wait = {"timeout": batch_timeout, "poll_interval": poll_interval}
         try:
             if concurrency == 1:
                 for planned in run.batches():
-                    self._dispatch(run, planned, job_name)
-                    if planned.state in ("new", "sent"):
-                        self._process(run, planned, wait)
+                    if self._dispatch(run, planned, job_name):
+                        self._process(run, planned)
             else:
-                self._run_pool(run, job_name, concurrency, wait)
+                self._run_pool(run, job_name, concurrency)
         except BaseException:
             run.stop()
             raise
@@ -378,17 +391,14 @@ class Inventory(_InventoryBase, SyncNamespace):
             run.close()
         return run.report
 
-    def _run_pool(
-        self, run: UpdateRun, job_name: str, concurrency: int, wait: dict[str, float]
-    ) -> None:
+    def _run_pool(self, run: UpdateRun, job_name: str, concurrency: int) -> None:
         with concurrent.futures.ThreadPoolExecutor(
             concurrency, thread_name_prefix="fluent-inventory"
         ) as pool:
             in_flight: set[concurrent.futures.Future[None]] = set()
             try:
                 for planned in run.batches():
-                    self._dispatch(run, planned, job_name)
-                    if planned.state not in ("new", "sent"):
+                    if not self._dispatch(run, planned, job_name):
                         continue
                     # Read no further ahead than the pool can send: memory stays bounded.
                     while len(in_flight) >= concurrency:
@@ -397,45 +407,23 @@ class Inventory(_InventoryBase, SyncNamespace):
                         )
                         for future in done:
                             future.result()
-                    in_flight.add(pool.submit(self._process, run, planned, wait))
+                    in_flight.add(pool.submit(self._process, run, planned))
                 for future in concurrent.futures.as_completed(in_flight):
                     future.result()
             except BaseException:
                 run.stop()  # before the pool's exit waits for the in-flight batches
                 raise
 
-    def _dispatch(self, run: UpdateRun, planned: PlannedBatch, job_name: str) -> None:
-        """Settle a restored batch, or make sure a new one has today's job."""
-        if planned.state in ("done", "unknown"):
-            run.restore(planned)
-        elif planned.state == "new" and run.report.job_id is None:
+    def _dispatch(self, run: UpdateRun, planned: PlannedBatch, job_name: str) -> bool:
+        """Whether ``planned`` needs processing; today's job is opened before the first."""
+        if run.needs_job(planned):
             run.report.job_id = self._client.jobs.open_job_for_today(
                 job_name, retailer_id=run.retailer_id
             )
+        return run.needs_processing(planned)
 
-    def _process(self, run: UpdateRun, planned: PlannedBatch, wait: dict[str, float]) -> None:
-        if planned.state == "new":
-            if run.stopped:
-                return
-            job_id = run.report.job_id
-            assert job_id is not None
-            try:
-                created = self._client.call(run.send_call(job_id, planned))
-            except FluentError as error:
-                run.post_failed(planned, error)
-                return
-            run.batch_created(planned, job_id, created.id)
-        assert planned.job_id is not None
-        try:
-            batch = self._client.jobs._wait_for(
-                run.poll_call(planned), job_id=planned.job_id, **wait
-            )
-            while (call := run.more_results_call(planned, batch)) is not None:
-                batch = run.merged(batch, self._client.call(call))
-        except FluentError as error:
-            run.poll_failed(planned, error)
-            return
-        run.completed(planned, batch)
+    def _process(self, run: UpdateRun, planned: PlannedBatch) -> None:
+        drive(self._client, run.process(planned))
 
     def send_deltas(
         self,
@@ -546,6 +534,7 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
         resend_unknown: bool = False,
         poll_interval: float = 1.0,
         batch_timeout: float = 600.0,
+        settle_timeout: float = 300.0,
     ) -> InventoryUpdateReport:
         """See `Inventory.update`; batches in flight are asyncio tasks, at most
         ``concurrency`` at once. The input is read on the event loop between sends."""
@@ -557,6 +546,7 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
             source=source,
             poll_interval=poll_interval,
             batch_timeout=batch_timeout,
+            settle_timeout=settle_timeout,
         )
         opened = open_source(records)
         run = self._open_run(
@@ -568,13 +558,16 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
             checkpoint=checkpoint,
             resend_unknown=resend_unknown,
             progress=progress,
+            settling=Settling(
+                poll_interval=poll_interval,
+                batch_timeout=batch_timeout,
+                settle_timeout=settle_timeout,
+            ),
         )
-        wait = {"timeout": batch_timeout, "poll_interval": poll_interval}
         in_flight: set[asyncio.Task[None]] = set()
         try:
             for planned in run.batches():
-                await self._dispatch(run, planned, job_name)
-                if planned.state not in ("new", "sent"):
+                if not await self._dispatch(run, planned, job_name):
                     continue
                 # Read no further ahead than can be sent: memory stays bounded.
                 while len(in_flight) >= concurrency:
@@ -583,7 +576,7 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
                     )
                     for task in done:
                         task.result()
-                in_flight.add(asyncio.create_task(self._process(run, planned, wait)))
+                in_flight.add(asyncio.create_task(self._process(run, planned)))
             while in_flight:
                 done, in_flight = await asyncio.wait(in_flight)
                 for task in done:
@@ -597,37 +590,15 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
             run.close()
         return run.report
 
-    async def _dispatch(self, run: UpdateRun, planned: PlannedBatch, job_name: str) -> None:
-        if planned.state in ("done", "unknown"):
-            run.restore(planned)
-        elif planned.state == "new" and run.report.job_id is None:
+    async def _dispatch(self, run: UpdateRun, planned: PlannedBatch, job_name: str) -> bool:
+        if run.needs_job(planned):
             run.report.job_id = await self._client.jobs.open_job_for_today(
                 job_name, retailer_id=run.retailer_id
             )
+        return run.needs_processing(planned)
 
-    async def _process(self, run: UpdateRun, planned: PlannedBatch, wait: dict[str, float]) -> None:
-        if planned.state == "new":
-            if run.stopped:
-                return
-            job_id = run.report.job_id
-            assert job_id is not None
-            try:
-                created = await self._client.call(run.send_call(job_id, planned))
-            except FluentError as error:
-                run.post_failed(planned, error)
-                return
-            run.batch_created(planned, job_id, created.id)
-        assert planned.job_id is not None
-        try:
-            batch = await self._client.jobs._wait_for(
-                run.poll_call(planned), job_id=planned.job_id, **wait
-            )
-            while (call := run.more_results_call(planned, batch)) is not None:
-                batch = run.merged(batch, await self._client.call(call))
-        except FluentError as error:
-            run.poll_failed(planned, error)
-            return
-        run.completed(planned, batch)
+    async def _process(self, run: UpdateRun, planned: PlannedBatch) -> None:
+        await adrive(self._client, run.process(planned))
 
     async def send_deltas(
         self,

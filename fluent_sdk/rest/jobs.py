@@ -410,8 +410,17 @@ class _JobsBase:
             self._open_jobs[(job.name, str(retailer_id))] = (created.id, day)
             return created
 
-        # Not idempotent: a retry after a lost answer would open a second job.
-        return ApiCall("POST", JOB_PATH, parse_and_remember, json=body, operation="jobs.create")
+        # Retried like an idempotent request: after a lost answer the retry may open a second
+        # job, but an empty job is harmless (it closes at midnight UTC), while giving up
+        # would stop a whole bulk load before its first batch.
+        return ApiCall(
+            "POST",
+            JOB_PATH,
+            parse_and_remember,
+            json=body,
+            idempotent=True,
+            operation="jobs.create",
+        )
 
     def _get_call(self, job_id: str | int) -> ApiCall[Job]:
         job_id = check_path_segment(job_id, field="job_id")
@@ -521,22 +530,52 @@ class _JobsBase:
         timeout: float,
         delay: float,
     ) -> float | None:
-        """Seconds to sleep before polling again, None when the batch is complete.
+        return poll_delay(
+            batch,
+            job_id=job_id,
+            waited=self._monotonic() - started,
+            timeout=timeout,
+            delay=delay,
+        )
 
-        Raises `BatchTimeoutError` once the deadline has passed; the last sleep is cut so
-        that one final poll happens at the deadline.
-        """
-        if batch.is_complete:
-            return None
-        elapsed = self._monotonic() - started
-        if elapsed >= timeout:
-            raise BatchTimeoutError(
-                job_id=str(job_id),
-                batch_id=batch.id,
-                last_status=str(batch.status) if batch.status is not None else None,
-                waited=elapsed,
-            )
-        return min(delay, timeout - elapsed)
+
+def poll_delay(
+    batch: _Polled, *, job_id: str | int, waited: float, timeout: float, delay: float
+) -> float | None:
+    """Seconds to sleep before polling ``batch`` again, None when it is complete.
+
+    Raises `BatchTimeoutError` once ``waited`` reaches ``timeout``; the last sleep is cut so
+    that one final poll happens at the deadline.
+    """
+    if batch.is_complete:
+        return None
+    if waited >= timeout:
+        raise BatchTimeoutError(
+            job_id=str(job_id),
+            batch_id=batch.id,
+            last_status=str(batch.status) if batch.status is not None else None,
+            waited=waited,
+        )
+    return min(delay, timeout - waited)
+
+
+def job_call(job_id: str | int) -> ApiCall[Job]:
+    """``GET /job/{jobId}``: the job with the batches it holds."""
+    job_id = check_path_segment(job_id, field="job_id")
+    return ApiCall(
+        "GET", f"{JOB_PATH}/{job_id}", json_model_parser(Job, "jobs.get"), operation="jobs.get"
+    )
+
+
+def batch_call(
+    job_id: str | int, batch_id: str | int, *, start: int | None = None, count: int | None = None
+) -> ApiCall[Batch]:
+    """``GET /job/{jobId}/batch/{batchId}`` read as a `Batch`, every result modelled
+    (``start``/``count`` page the results)."""
+    params = {
+        name: value for name, value in (("start", start), ("count", count)) if value is not None
+    }
+    return _get_batch(job_id, batch_id, json_model_parser(Batch, "jobs.get_batch"), params or None)
 
 
 # -- I/O twins -----------------------------------------------------------------------------

@@ -122,7 +122,12 @@ def test_poll_failure_is_unknown_and_a_resume_completes_it(
     checkpoint = tmp_path / "run.ckpt"
     sandbox.faults.server_error("batch.get", status=500, times=1)
     first = client.inventory.update(
-        unique_records(), checkpoint=checkpoint, batch_size=60, concurrency=1, **FAST
+        unique_records(),
+        checkpoint=checkpoint,
+        batch_size=60,
+        concurrency=1,
+        settle_timeout=0,
+        **FAST,
     )
     assert (first.accepted, first.unknown) == (60, 60)
     [failed] = first.failed_batches
@@ -141,19 +146,25 @@ def test_unknown_post_outcome_is_not_resent_unless_asked(
 ) -> None:
     checkpoint = tmp_path / "run.ckpt"
     sandbox.faults.read_timeout("batch.create", times=1)  # before commit: not created
-    first = client.inventory.update(unique_records()[:20], checkpoint=checkpoint, **FAST)
+    first = client.inventory.update(
+        unique_records()[:20], checkpoint=checkpoint, settle_timeout=0, **FAST
+    )
     assert first.unknown == 20
     assert posted_records(sandbox) == {}
 
-    second = client.inventory.update(unique_records()[:20], checkpoint=checkpoint, **FAST)
+    second = client.inventory.update(
+        unique_records()[:20], checkpoint=checkpoint, settle_timeout=0, **FAST
+    )
     assert (second.unknown, second.sent, second.resumed) == (20, 0, 20)
-    assert "earlier run" in second.rejected[0].reason
+    assert "earlier run" in second.unknown_records[0].reason
 
     third = client.inventory.update(
-        unique_records()[:20], checkpoint=checkpoint, resend_unknown=True, **FAST
+        unique_records()[:20], checkpoint=checkpoint, resend_unknown=True, settle_timeout=0, **FAST
     )
     assert (third.accepted, third.sent) == (20, 20)
-    fourth = client.inventory.update(unique_records()[:20], checkpoint=checkpoint, **FAST)
+    fourth = client.inventory.update(
+        unique_records()[:20], checkpoint=checkpoint, settle_timeout=0, **FAST
+    )
     assert (fourth.accepted, fourth.sent) == (20, 0)
     assert set(posted_records(sandbox).values()) == {1}
 
