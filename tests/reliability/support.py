@@ -117,19 +117,22 @@ def check_inventory_accounting(
     read: int,
     invalid_rows: set[int],
 ) -> BatchPosts:
-    """Every record read ends accepted or reported, once; no row reached Fluent twice; every
-    ``unknown_outcome`` batch is explained by what the sandbox holds. Returns the POSTs seen."""
+    """Every record read ends accepted, rejected or unknown, once; no row reached Fluent twice;
+    every ``unknown_outcome`` batch is explained by what the sandbox holds. Returns the POSTs
+    seen."""
     posts = batch_posts(sandbox)
-    rejected_rows = [r.row for r in report.rejected]
+    reported = [r.row for r in [*report.rejected, *report.unknown_records]]
     by_stage: dict[str, set[int]] = {}
-    for rejected in report.rejected:
+    for rejected in [*report.rejected, *report.unknown_records]:
         by_stage.setdefault(rejected.stage, set()).add(rejected.row)
+    assert all(r.stage != "unknown_outcome" for r in report.rejected)
+    assert all(r.stage == "unknown_outcome" for r in report.unknown_records)
 
-    # Every record read is accepted or rejected, exactly once.
+    # Every record read is accepted, rejected or unknown, exactly once.
     assert report.read == read
-    assert report.accepted + len(report.rejected) == read
-    assert len(set(rejected_rows)) == len(rejected_rows)
-    assert set(rejected_rows) <= set(range(1, read + 1))
+    assert report.accepted + len(report.rejected) + report.unknown == read
+    assert len(set(reported)) == len(reported)
+    assert set(reported) <= set(range(1, read + 1))
 
     # None sent twice: each input row is in at most one batch Fluent created.
     assert max(posts.committed.values(), default=0) <= 1
@@ -141,23 +144,22 @@ def check_inventory_accounting(
     assert not invalid_rows & (committed_rows | set(posts.refused))
 
     # Accepted rows = rows in created batches, minus those Fluent rejected and those whose
-    # reply was lost.
-    lost_rows = {row for req in posts.committed_but_lost for row in posts.rows_of(req)}
+    # outcome stayed unknown.
     unknown_rows = by_stage.get("unknown_outcome", set())
     server_rows = by_stage.get("server", set())
     failed_rows = by_stage.get("batch_failed", set())
-    assert lost_rows <= unknown_rows
-    assert report.accepted == len(committed_rows - lost_rows - server_rows)
-    assert server_rows <= committed_rows - lost_rows
+    assert report.accepted == len(committed_rows - unknown_rows - server_rows)
+    assert server_rows <= committed_rows - unknown_rows
     # A failed batch was provably not created; it may be sent again safely.
     assert not failed_rows & committed_rows
 
     # Per-stage counts agree with each other and with the sandbox.
-    assert report.sent == len(committed_rows - lost_rows)
-    assert report.sent == report.accepted + len(server_rows) + sum(
-        1 for r in report.rejected if r.stage == "unknown_outcome" and r.batch_id is not None
-    )
-    assert report.batches == len(posts.committed_requests) - len(posts.committed_but_lost)
+    lost_unsettled = [
+        req for req in posts.committed_but_lost if set(posts.rows_of(req)) <= unknown_rows
+    ]
+    unsettled_rows = {row for req in lost_unsettled for row in posts.rows_of(req)}
+    assert report.sent == len(committed_rows - unsettled_rows)
+    assert report.batches == len(posts.committed_requests) - len(lost_unsettled)
     assert sum(b.records for b in report.failed_batches) == len(failed_rows | unknown_rows)
     summary = report.summary()
     assert summary["rejected"] == len(report.rejected)
@@ -169,14 +171,14 @@ def check_inventory_accounting(
     for failed in report.failed_batches:
         rows = {
             r.row
-            for r in report.rejected
+            for r in [*report.rejected, *report.unknown_records]
             if failed.first_row <= r.row <= failed.last_row and r.stage != "validation"
         }
         assert len(rows) == failed.records
         if failed.outcome == "failed":
             assert not rows & committed_rows
             continue
-        held = [req for req in posts.committed_but_lost if set(posts.rows_of(req)) == rows]
+        held = [req for req in posts.committed_requests if set(posts.rows_of(req)) == rows]
         assert held or not rows & committed_rows, f"unexplained unknown batch {failed}"
     return posts
 
