@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_FAILED",
     "EXIT_OK",
+    "EXIT_UNSETTLED",
     "EXIT_USAGE",
     "STATE",
     "BaseUrlOption",
@@ -61,6 +62,8 @@ __all__ = [
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+#: Some records' outcome is unknown (none known rejected): resume with the same checkpoint.
+EXIT_UNSETTLED = 3
 _CONNECTION_PANEL = "Connection"
 
 

@@ -9,6 +9,7 @@ import typer
 
 from fluent_sdk.cli._common import (
     EXIT_FAILED,
+    EXIT_UNSETTLED,
     BaseUrlOption,
     Connection,
     OutputFormat,
@@ -59,6 +60,21 @@ def update(
         Path | None,
         typer.Option(help="Write rejected records (row, stage, reason, fields) to this CSV."),
     ] = None,
+    unknown: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write records whose outcome could not be settled (Fluent may have applied "
+            "them; do not resend them blindly) to this CSV."
+        ),
+    ] = None,
+    settle_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to keep settling lost replies and failed polls within the run "
+            "(0: leave them unknown).",
+        ),
+    ] = 300.0,
     concurrency: Annotated[int, typer.Option(min=1, max=32, help="Batches in flight.")] = 4,
     job_name: Annotated[str | None, typer.Option(help="Job to reuse for today's batches.")] = None,
     catalogue_ref: Annotated[
@@ -75,7 +91,8 @@ def update(
     """Send absolute stock-on-hand records in batches of up to 5000 and report every record.
 
     Invalid records are reported with their row and reason and never sent; the run goes on.
-    Exit 0 when every record was accepted, 1 when any was rejected.
+    Exit 0 when every record was accepted, 1 when any was rejected, 3 when none was rejected
+    but some outcomes could not be settled (rerun with the same --checkpoint to settle them).
     """
     from fluent_sdk.helpers.inventory import DEFAULT_JOB_NAME
 
@@ -88,6 +105,7 @@ def update(
             catalogue_ref=catalogue_ref,
             source=source,
             job_name=job_name or DEFAULT_JOB_NAME,
+            settle_timeout=settle_timeout,
         )
     if output is OutputFormat.table:
         print_fields("Inventory update", report.summary())
@@ -96,11 +114,28 @@ def update(
     if rejected is not None and report.rejected:
         written = report.to_csv(rejected)
         typer.echo(f"wrote {written} rejected record(s) to {rejected}", err=True)
-    if not report.ok:
-        first = report.rejected[0] if report.rejected else None
-        detail = f" (first: row {first.row}, {first.stage}: {first.reason})" if first else ""
+    if unknown is not None and report.unknown_records:
+        written = report.unknown_to_csv(unknown)
+        typer.echo(f"wrote {written} record(s) of unknown outcome to {unknown}", err=True)
+    if report.rejected:
+        first = report.rejected[0]
         typer.echo(
-            f"Error: {len(report.rejected)} of {report.read} records not accepted{detail}",
+            f"Error: {len(report.rejected)} of {report.read} records not accepted "
+            f"(first: row {first.row}, {first.stage}: {first.reason})",
             err=True,
         )
+    if report.unknown_records:
+        how = (
+            f"rerun with --checkpoint {checkpoint} to settle them"
+            if checkpoint is not None
+            else "check them with `inventory positions` before resending"
+        )
+        typer.echo(
+            f"Warning: {report.unknown} of {report.read} records have an unknown outcome "
+            f"(Fluent may have applied them); {how}",
+            err=True,
+        )
+    if report.rejected:
         raise typer.Exit(EXIT_FAILED)
+    if report.unknown_records:
+        raise typer.Exit(EXIT_UNSETTLED)

@@ -23,7 +23,7 @@ from pydantic import AliasChoices, BeforeValidator, Field
 
 from fluent_sdk._client import ApiCall
 from fluent_sdk._validation import reject_bool
-from fluent_sdk.errors import BatchTimeoutError, ValidationError
+from fluent_sdk.errors import APIError, BatchTimeoutError, ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,
     CheckedRetailerId,
@@ -559,6 +559,17 @@ def poll_delay(
     return min(delay, timeout - waited)
 
 
+#: Tries of `open_job_for_today` when Fluent's answer cannot be read (the transport retries
+#: lost replies and 5xx itself: job creation is marked safe to repeat).
+_JOB_CREATE_ATTEMPTS = 3
+
+
+def _unreadable(error: APIError) -> bool:
+    """A 2xx answer that was not what Fluent sends (an HTML page, truncated JSON): whether a
+    job was created is unknown, and creating another is harmless."""
+    return error.status is not None and 200 <= error.status < 300
+
+
 def job_call(job_id: str | int) -> ApiCall[Job]:
     """``GET /job/{jobId}``: the job with the batches it holds."""
     job_id = check_path_segment(job_id, field="job_id")
@@ -630,7 +641,13 @@ class Jobs(_JobsBase, SyncNamespace):
             known = self._open_job_today(job.name, resolved)
             if known is not None:
                 return known
-            return self._client.call(self._create_call(job, resolved)).id
+            for attempt in range(1, _JOB_CREATE_ATTEMPTS + 1):
+                try:
+                    return self._client.call(self._create_call(job, resolved)).id
+                except APIError as error:
+                    if not _unreadable(error) or attempt == _JOB_CREATE_ATTEMPTS:
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
 
     def send_batch(
         self, job_id: str | int, batch: InventoryBatch | RetailerBatch | Mapping[str, Any]
@@ -733,7 +750,13 @@ class AsyncJobs(_JobsBase, AsyncNamespace):
             known = self._open_job_today(job.name, resolved)
             if known is not None:
                 return known
-            return (await self._client.call(self._create_call(job, resolved))).id
+            for attempt in range(1, _JOB_CREATE_ATTEMPTS + 1):
+                try:
+                    return (await self._client.call(self._create_call(job, resolved))).id
+                except APIError as error:
+                    if not _unreadable(error) or attempt == _JOB_CREATE_ATTEMPTS:
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
 
     async def send_batch(
         self, job_id: str | int, batch: InventoryBatch | RetailerBatch | Mapping[str, Any]
