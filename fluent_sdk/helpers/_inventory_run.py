@@ -360,6 +360,7 @@ class UpdateRun:
                     and type(location) is str
                     and location
                     and type(qty) is int
+                    and qty >= 0
                 ):
                     body = {
                         "skuRef": sku,

@@ -26,13 +26,16 @@ change) through the Job/Batch API, as Fluent recommends for bulk and periodic lo
   ``concurrency`` batches at a time, and each batch is polled until ``COMPLETE``.
 - A batch whose POST fails (after the transport's retries; 429 is always retried) is reported:
   its records are not accepted and carry the error as reason; the run goes on. Creating a batch
-  is not idempotent, so after a timeout or a dropped reply the batch may exist: it is reported
-  as ``unknown_outcome`` and not resent blindly.
+  is not idempotent, so after a timeout or a dropped reply the batch may exist: the run reads
+  the job's batches back to find it, and sends it again only when it provably is not there.
+  Failed polls are repeated. What cannot be settled within ``settle_timeout`` is kept in
+  ``report.unknown_records`` (apart from ``rejected``) and never resent blindly.
 - Fluent processes batches in parallel: when one input names the same position twice in
   different batches, which value wins is not defined. Send one record per position.
-- ``checkpoint=PATH`` makes a run resumable (see `fluent_sdk.helpers._inventory_checkpoint`):
-  run it again with the same input and checkpoint after an interruption and only what was not
-  yet sent is sent; batches sent but not yet confirmed are polled, not resent.
+- ``checkpoint=PATH`` makes a run resumable and exactly-once across crashes (see
+  `fluent_sdk.helpers._inventory_checkpoint`): an intent is made durable before each POST; run
+  it again with the same input and checkpoint after an interruption and only what was not yet
+  sent is sent; batches sent but not yet confirmed are polled or looked up, not resent.
 
 `Inventory.send_deltas` sends relative changes (store sales, adjustments) as one
 ``INVENTORY_DELTA`` event each on the inventory catalogue, Fluent's recommended pattern for
@@ -345,7 +348,9 @@ class Inventory(_InventoryBase, SyncNamespace):
         ``source`` (e.g. ``"ERP"``) to Fluent's ``batch``. ``checkpoint`` makes the run
         resumable; ``resend_unknown=True`` resends batches a checkpointed run left with an
         unknown outcome (check with `positions` first: Fluent may have applied them).
-        ``poll_interval`` / ``batch_timeout`` drive `Jobs.wait_for_batch`.
+        ``poll_interval`` / ``batch_timeout`` drive the polling of each batch;
+        ``settle_timeout`` bounds how long a lost POST reply or failing polls are settled
+        within the run (0: leave them unknown, for a resume to settle).
 
         Raises `ValidationError` for bad arguments or an unreadable source before any
         request; invalid records are reported, not raised. An interruption (e.g.
