@@ -198,7 +198,7 @@ class AttemptLog:
     def finish(self, error: FluentError) -> FluentError:
         """Attach the full history (including the last, failed attempt) to ``error``."""
         history = [*self.attempts, Attempt(len(self.attempts) + 1, self.describe(error))]
-        error.attempts = tuple(history)  # type: ignore[attr-defined]
+        error.attempts = tuple(history)
         if isinstance(error, APIError):
             error.args = (error._describe(),)
         return error

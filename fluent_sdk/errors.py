@@ -20,6 +20,20 @@ The tree::
         ├── RateLimitedError        429, ``C0011E`` (``retry_after`` in seconds when known)
         ├── ServerError             5xx, ``S…`` codes
         └── GraphQLError            GraphQL ``errors`` (paths and partial ``data`` kept)
+            ├── GraphQLNotFoundError        also a NotFoundError (``C0120E``)
+            ├── GraphQLConflictError        also a ConflictError (``C0121E``, ...)
+            ├── GraphQLPermissionDeniedError  also a PermissionDeniedError (``C0020E``)
+            ├── GraphQLBadRequestError      also a BadRequestError (``C01xx``)
+            ├── GraphQLRateLimitedError     also a RateLimitedError (``C0011E``)
+            ├── GraphQLAuthenticationError  also an AuthenticationError
+            └── GraphQLServerError          also a ServerError (``S…`` codes)
+
+A GraphQL error whose code maps to a class is an instance of both, so one
+``except NotFoundError`` (or ``ConflictError``, …) catches the REST and the GraphQL answer alike;
+``except GraphQLError`` still catches every GraphQL error, and ``kind`` names the mapped class.
+
+``ValidationError.field`` is a path into the input: dotted keys and ``[index]`` for list items,
+rooted at the argument's name, e.g. ``input.items[2].quantity``.
 
 `error_from_response` maps any Fluent HTTP error body (OAuth, v4.1 ``{"errors": [...]}``, plugin
 ``{"message", "status"}``, event ``eventStatus``) to the right class. Messages never contain
@@ -53,8 +67,15 @@ __all__ = [
     "ErrorCode",
     "EventRejectedError",
     "FluentError",
+    "GraphQLAuthenticationError",
+    "GraphQLBadRequestError",
+    "GraphQLConflictError",
     "GraphQLError",
     "GraphQLErrorItem",
+    "GraphQLNotFoundError",
+    "GraphQLPermissionDeniedError",
+    "GraphQLRateLimitedError",
+    "GraphQLServerError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitedError",
@@ -106,7 +127,13 @@ class ErrorCode:
 
 
 class FluentError(Exception):
-    """Base of every error raised by fluent-sdk."""
+    """Base of every error raised by fluent-sdk.
+
+    ``attempts`` is the history of tries behind the error when the transport retried (empty
+    otherwise); `APIError` fills it from its constructor, the retry layer for the others.
+    """
+
+    attempts: tuple[Attempt, ...] = ()
 
 
 class ConfigurationError(FluentError):
@@ -373,6 +400,55 @@ class GraphQLError(APIError):
         return html_summary(type(self).__name__, fields, raw=raw)
 
 
+class GraphQLNotFoundError(GraphQLError, NotFoundError):
+    """A GraphQL error with a not-found code (``C0120E``)."""
+
+
+class GraphQLConflictError(GraphQLError, ConflictError):
+    """A GraphQL error with a unique-constraint code (``C0121E``, ``C0123E``, ``C0128E``)."""
+
+
+class GraphQLPermissionDeniedError(GraphQLError, PermissionDeniedError):
+    """A GraphQL error with a permission code (``C0020E``)."""
+
+
+class GraphQLBadRequestError(GraphQLError, BadRequestError):
+    """A GraphQL error with a bad-request code (``C01xx``)."""
+
+
+class GraphQLRateLimitedError(GraphQLError, RateLimitedError):
+    """A GraphQL error with the rate-limit code (``C0011E``)."""
+
+
+class GraphQLAuthenticationError(GraphQLError, AuthenticationError):
+    """A GraphQL error that means the credentials or token were refused."""
+
+
+class GraphQLServerError(GraphQLError, ServerError):
+    """A GraphQL error with a server-failure code (``S…``)."""
+
+
+#: The GraphQL error class for each mapped kind (`graphql_error_class`).
+_GRAPHQL_CLASSES: dict[type, type[GraphQLError]] = {
+    NotFoundError: GraphQLNotFoundError,
+    ConflictError: GraphQLConflictError,
+    PermissionDeniedError: GraphQLPermissionDeniedError,
+    BadRequestError: GraphQLBadRequestError,
+    RateLimitedError: GraphQLRateLimitedError,
+    AuthenticationError: GraphQLAuthenticationError,
+    ServerError: GraphQLServerError,
+}
+
+
+def graphql_error_class(kind: type[APIError] | None) -> type[GraphQLError]:
+    """`GraphQLError`, or its subclass that is also ``kind`` (e.g. `GraphQLNotFoundError`)."""
+    for base in (kind or APIError).__mro__:
+        found = _GRAPHQL_CLASSES.get(base)
+        if found is not None:
+            return found
+    return GraphQLError
+
+
 def _attempts_text(attempts: Sequence[Attempt]) -> str | None:
     """``"3: HTTP 503 (retried after 1.0s), HTTP 503, HTTP 500"`` for notebook display."""
     if not attempts:
@@ -560,7 +636,7 @@ def error_from_graphql(
     )
     if len(items) > 5:
         message += f"; … {len(items) - 5} more"
-    return GraphQLError(
+    return graphql_error_class(kind)(
         message,
         errors=items,
         data=data,

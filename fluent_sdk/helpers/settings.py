@@ -30,7 +30,7 @@ from typing import Any
 
 from fluent_sdk._display import html_summary
 from fluent_sdk._redact import MASK, redact
-from fluent_sdk.errors import ConflictError, GraphQLError, ValidationError
+from fluent_sdk.errors import ConflictError, ValidationError
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
 from fluent_sdk.helpers._platform_common import dump_node, same_json
 from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace
@@ -293,10 +293,6 @@ class _SettingsBase:
         return args
 
 
-def _is_conflict(error: GraphQLError) -> bool:
-    return issubclass(error.kind, ConflictError)
-
-
 class Settings(SyncNamespace, _SettingsBase):
     """``client.settings`` (see the module docstring)."""
 
@@ -350,9 +346,9 @@ class Settings(SyncNamespace, _SettingsBase):
         method, data = write
         try:
             result = getattr(self._client.graphql, method)(input=data)
-        except GraphQLError as error:
+        except ConflictError:
             # Created by someone else since we looked: update it instead.
-            if method != "setting_create" or not _is_conflict(error):
+            if method != "setting_create":
                 raise
             existing = self._find(name, scope)
             if existing is None:
@@ -435,8 +431,9 @@ class AsyncSettings(AsyncNamespace, _SettingsBase):
         method, data = write
         try:
             result = await getattr(self._client.graphql, method)(input=data)
-        except GraphQLError as error:
-            if method != "setting_create" or not _is_conflict(error):
+        except ConflictError:
+            # Created by someone else since we looked: update it instead.
+            if method != "setting_create":
                 raise
             existing = await self._find(name, scope)
             if existing is None:

@@ -294,3 +294,46 @@ def test_configuration_error_names_setting_and_places() -> None:
     assert error.setting == "password"
     assert error.looked_in == ("arguments", "$X")
     assert str(error) == "missing (looked in: arguments, $X)"
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("C0120E", NotFoundError),
+        ("C0121E", ConflictError),
+        ("C0128E", ConflictError),
+        ("C0020E", PermissionDeniedError),
+        ("C0011E", RateLimitedError),
+    ],
+)
+def test_a_graphql_error_with_a_mapped_code_is_also_that_class(
+    code: str, kind: type[APIError]
+) -> None:
+    error = error_from_graphql([{"message": f"{code}: boom", "extensions": {"code": code}}])
+    assert isinstance(error, GraphQLError)
+    assert isinstance(error, kind)
+    assert error.kind is kind
+    # One except clause catches the REST and the GraphQL answer alike.
+    with pytest.raises(kind):
+        raise error
+
+
+def test_an_unmapped_graphql_error_is_only_a_graphql_error() -> None:
+    error = error_from_graphql([{"message": "something odd"}])
+    assert type(error) is GraphQLError
+    assert not isinstance(error, (NotFoundError, ConflictError, BadRequestError))
+
+
+def test_sandbox_not_found_is_caught_by_except_not_found(fluent_client: Any) -> None:
+    """``except NotFoundError`` around a GraphQL lookup of a missing entity."""
+    with pytest.raises(NotFoundError) as caught:
+        fluent_client.graphql.execute(
+            "mutation U($input: UpdateLocationInput) { updateLocation(input: $input) { id } }",
+            {"input": {"id": "999999", "status": "INACTIVE"}},
+        )
+    assert isinstance(caught.value, GraphQLError)
+
+
+def test_every_attribute_set_on_fluent_error_is_declared() -> None:
+    assert FluentError.attempts == ()
+    assert "attempts" in FluentError.__annotations__
