@@ -218,8 +218,29 @@ def model_fields_summary(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
+def model_label(cls: type) -> str:
+    """A readable name for a generated model class: its GraphQL field, not the generator's
+    concatenation of operation and field (``MeMe`` -> ``Me``, ``LocationLocation`` ->
+    ``Location``, ``LocationFields`` -> ``Location``, ``OrdersOrdersEdgesNode`` -> ``Orders node``).
+    """
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+", cls.__name__)
+    node = words[-2:] == ["Edges", "Node"]
+    if node:
+        words = words[:-2]
+    if len(words) > 1 and words[-1] == "Fields":  # a fragment's model
+        words = words[:-1]
+    # The generator prefixes the operation's name: the field's name starts at the first word
+    # that the operation's name already used.
+    for start in range(1, len(words)):
+        if words[start] in words[:start]:
+            words = words[start:]
+            break
+    label = "".join(words) or cls.__name__
+    return f"{label} node" if node else label
+
+
 def _model_title(model: Any, data: Mapping[str, Any]) -> str:
-    name = str(data.get("__typename") or type(model).__name__)
+    name = str(data.get("__typename") or model_label(type(model)))
     for key in ("ref", "id", "name"):
         if data.get(key) not in (None, ""):
             return f"{name} {data[key]}"
@@ -244,7 +265,7 @@ def model_html(model: Any) -> str:
             if isinstance(edge, dict) and edge.get("node")
         ]
         return nodes_html(
-            f"{type(model).__name__}: {len(nodes)} nodes",
+            f"{model_label(type(model))}: {len(nodes)} nodes",
             nodes,
             [("hasNextPage", _has_next(data)), ("endCursor", cursors[-1] if cursors else None)],
         )

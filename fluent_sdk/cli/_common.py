@@ -89,7 +89,7 @@ ProfileOption = Annotated[
     typer.Option(
         "--profile",
         "-p",
-        help="Fluent CLI profile (~/.fluentcommerce/<name>/, or $FLUENT_PROFILE_DIR).",
+        help="Fluent CLI profile (~/.fluentcommerce/PROFILE/, or $FLUENT_PROFILE_DIR).",
         rich_help_panel=_CONNECTION_PANEL,
         show_default=False,
     ),

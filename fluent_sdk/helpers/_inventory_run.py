@@ -156,7 +156,8 @@ class _Progress:
     def update(self, count: int, *, accepted: int, rejected: int) -> None:
         if self._bar is not None:
             self._bar.update(count)
-            self._bar.set_postfix(accepted=accepted, rejected=rejected, refresh=False)
+            # A string: tqdm's number formatting would show 20000 as "2e+4".
+            self._bar.set_postfix_str(f"accepted={accepted}, rejected={rejected}", refresh=False)
 
     def close(self) -> None:
         if self._bar is not None:

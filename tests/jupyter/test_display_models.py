@@ -213,3 +213,42 @@ def test_typename_columns_stay_in_the_rows_but_not_in_the_table(
     assert "primaryAddress.__typename" in locations.to_records()[0]
     assert "__typename" not in header.group(1)
     assert "primaryAddress.city" in header.group(1) or "more columns" in locations._repr_html_()
+
+
+def test_html_titles_are_one_clean_name_per_model(fluent_client: FluentClient) -> None:
+    me = fluent_client.graphql.me()
+    assert "<b>Me sandbox_admin</b>" in me._repr_html_()
+    assert "MeMe" not in me._repr_html_()
+    orders = fluent_client.graphql.orders(first=2)
+    assert "<b>Orders: " in orders._repr_html_()
+
+
+def test_progress_counts_are_plain_integers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fluent_sdk.helpers import _inventory_run
+
+    shown: list[str] = []
+
+    class Bar:
+        def update(self, count: int) -> None: ...
+
+        def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+            shown.append(text)
+
+        def close(self) -> None: ...
+
+    monkeypatch.setattr(_inventory_run, "_interactive", lambda: True)
+    monkeypatch.setattr(_inventory_run, "_progress_bar", lambda total: Bar())
+    progress = _inventory_run._Progress(True, 20_000)
+    progress.update(1, accepted=0, rejected=20_000)
+    assert shown == ["accepted=0, rejected=20000"]
+
+
+def test_cli_profile_help_shows_a_placeholder() -> None:
+    from typer.testing import CliRunner
+
+    from fluent_sdk.cli import build_app
+
+    result = CliRunner().invoke(build_app(), ["inventory", "update", "--help"])
+    text = " ".join(result.output.split())
+    assert "~/.fluentcommerce//" not in text
+    assert "~/.fluentcommerce/PROFILE/" in text

@@ -136,7 +136,7 @@ def test_notebook_cells_run_and_display(kernel_dir: Path) -> None:
     ]
     assert problems == []
     cells = notebook.cells
-    assert "<b>LocationsLocations: 2 nodes</b>" in _html(cells[1])
+    assert "<b>Locations: 2 nodes</b>" in _html(cells[1])
     provider = _html(cells[2])
     assert "PSP-NB" in provider
     assert "&lt;b&gt;Pay&lt;/b&gt;" in provider
@@ -147,7 +147,7 @@ def test_notebook_cells_run_and_display(kernel_dir: Path) -> None:
     assert "dataframe" in _html(cells[6])
     assert "LOC_MELB" in _html(cells[6])
     assert "Inventory update" in _html(cells[7])
-    assert "LocationsLocations: 1 nodes" in _html(cells[8])
+    assert "Locations: 1 nodes" in _html(cells[8])
     error = _html(cells[9])
     assert "<b>ServerError</b>" in error
     assert "503" in error

@@ -84,7 +84,7 @@ def test_async_client_awaits_in_one_loop_after_another() -> None:
     assert sorted(refs) == ["PSP-00", "PSP-01", "PSP-02"]
     assert connection is not None
     assert len(connection.edges) == 2
-    assert "<b>LocationsLocations: 2 nodes</b>" in connection._repr_html_()
+    assert "<b>Locations: 2 nodes</b>" in connection._repr_html_()
     assert len(frame) == 3
     assert "retailer.ref" in frame.columns
     assert graphql_requests(sandbox) == 2 + 1 + 2
