@@ -360,8 +360,14 @@ class GraphQLError(APIError):
     """A GraphQL response carried ``errors``. ``data`` keeps whatever partial data came back.
 
     ``kind`` is the class the first error's Fluent code maps to (e.g. `NotFoundError` for
-    ``C0120E``), so callers can ``except GraphQLError`` and still branch on the cause.
+    ``C0120E``), and the error is an instance of it too: ``GraphQLError(..., kind=NotFoundError)``
+    makes a `GraphQLNotFoundError`, caught by ``except NotFoundError`` and ``except GraphQLError``.
     """
+
+    def __new__(cls, *args: Any, kind: type[APIError] | None = None, **kwargs: Any) -> Any:
+        if cls is GraphQLError:
+            cls = graphql_error_class(kind)
+        return super().__new__(cls, *args)
 
     def __init__(
         self,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -34,11 +35,8 @@ from pydantic.alias_generators import to_camel
 
 from fluent_sdk._validation import field_steps
 from fluent_sdk.errors import (
-    APIError,
     ConflictError,
     FluentError,
-    GraphQLError,
-    NotFoundError,
     TransportError,
     ValidationError,
 )
@@ -54,6 +52,7 @@ __all__ = [
     "InputModel",
     "Operation",
     "OutputModel",
+    "Pause",
     "Plan",
     "ResolveRetailer",
     "SendEvent",
@@ -66,9 +65,8 @@ __all__ = [
     "create_once",
     "edge_nodes",
     "field_path",
-    "is_conflict",
-    "is_not_found",
     "iso_utc",
+    "lookup_until_found",
     "parse_input",
 ]
 
@@ -115,7 +113,15 @@ class ResolveRetailer:
     explicit: int | str | None = None
 
 
-Call = Execute | Operation | SendEvent | ResolveRetailer
+@dataclass(frozen=True)
+class Pause:
+    """Wait ``seconds`` before the next call (``time.sleep`` / ``asyncio.sleep``: never
+    blocking an event loop); the answer is None."""
+
+    seconds: float
+
+
+Call = Execute | Operation | SendEvent | ResolveRetailer | Pause
 #: A helper's logic: yields calls, receives their answers, returns the result.
 Plan = Generator[Call, Any, T]
 
@@ -148,6 +154,9 @@ class SyncHelper:
         self._client = client
 
     def _perform(self, call: Call) -> Any:
+        if isinstance(call, Pause):
+            time.sleep(call.seconds)
+            return None
         if isinstance(call, Execute):
             return self._client.graphql.execute(call.document, dict(call.variables))
         if isinstance(call, Operation):
@@ -184,6 +193,11 @@ class AsyncHelper:
         self._client = client
 
     async def _perform(self, call: Call) -> Any:
+        if isinstance(call, Pause):
+            import asyncio  # only async users pay for importing asyncio
+
+            await asyncio.sleep(call.seconds)
+            return None
         if isinstance(call, Execute):
             return await self._client.graphql.execute(call.document, dict(call.variables))
         if isinstance(call, Operation):
@@ -214,20 +228,27 @@ class AsyncHelper:
             return result
 
 
-# -- errors ----------------------------------------------------------------------------------
+# -- creating exactly once ------------------------------------------------------------------
+
+#: Look-ups after a conflict that followed a lost reply, waiting `LAGGING_LOOKUP_DELAY` seconds
+#: (doubling) between them: the entity exists, but reads may lag behind the write.
+LAGGING_LOOKUPS = 5
+LAGGING_LOOKUP_DELAY = 0.2
 
 
-def is_conflict(exc: BaseException) -> bool:
-    """A unique-constraint violation (``C0121E``…), as a REST or a GraphQL error."""
-    if isinstance(exc, GraphQLError):
-        return issubclass(exc.kind, ConflictError)
-    return isinstance(exc, ConflictError)
-
-
-def is_not_found(exc: BaseException) -> bool:
-    if isinstance(exc, GraphQLError):
-        return issubclass(exc.kind, NotFoundError)
-    return isinstance(exc, NotFoundError)
+def lookup_until_found(lookup: Callable[[], Plan[T | None]]) -> Plan[T | None]:
+    """``lookup()``, repeated `LAGGING_LOOKUPS` times more while it finds nothing, waiting
+    `LAGGING_LOOKUP_DELAY` seconds (doubling) in between: for an entity known to exist whose
+    reads may lag behind its write. None if it never appears."""
+    delay = LAGGING_LOOKUP_DELAY
+    for tries in range(LAGGING_LOOKUPS + 1):
+        found = yield from lookup()
+        if found is not None:
+            return found
+        if tries < LAGGING_LOOKUPS:
+            yield Pause(delay)
+            delay *= 2
+    return None
 
 
 def create_once(
@@ -243,9 +264,11 @@ def create_once(
     A create whose reply is lost (`TransportError`, which includes `TimeoutError`) may have
     been carried out, so before trying again the entity is looked up by its ref (``lookup``):
     if it exists it is the result. A unique-ref conflict on a retry means an earlier try
-    succeeded, so it resolves to the existing entity too. A conflict on the first try means the
-    ref was already taken: it is raised unless ``existing_ok``, which also looks the ref up
-    before the first try (for entities whose refs the server does not keep unique).
+    succeeded, so it resolves to the existing entity too; since reads may lag behind the write,
+    the look-up is then repeated (`lookup_until_found`) before giving up. A conflict on the
+    first try means the ref was already taken: it is raised unless ``existing_ok``, which also
+    looks the ref up before the first try (for entities whose refs the server does not keep
+    unique).
     """
     if max_attempts < 1:
         raise ValidationError("max_attempts must be at least 1", field="max_attempts")
@@ -255,7 +278,7 @@ def create_once(
         if existing is not None:
             return None, existing
     lost: TransportError | None = None
-    for attempt in range(1, max_attempts + 1):
+    for _ in range(max_attempts):
         try:
             created = yield create
         except TransportError as exc:
@@ -264,13 +287,19 @@ def create_once(
             if existing is not None:
                 return None, existing
             continue
-        except APIError as exc:
-            if not is_conflict(exc) or (attempt == 1 and not existing_ok):
-                raise
-            existing = yield from lookup()
-            if existing is None:
-                raise
-            return None, existing
+        except ConflictError as exc:
+            if lost is None and not existing_ok:
+                raise  # the ref was taken before this call
+            existing = yield from lookup_until_found(lookup)
+            if existing is not None:
+                return None, existing
+            if lost is not None and hasattr(exc, "add_note"):
+                exc.add_note(
+                    f"An earlier try's reply was lost ({type(lost).__name__}), so that try "
+                    "probably created it, but looking it up by its ref still found nothing: "
+                    "look it up again later before creating it anew."
+                )
+            raise
         return created, None
     assert lost is not None  # the loop only ends here after lost replies
     raise lost

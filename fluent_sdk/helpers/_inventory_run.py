@@ -43,6 +43,7 @@ from fluent_sdk.errors import (
     TransportError,
     ValidationError,
 )
+from fluent_sdk.helpers._common import Pause
 from fluent_sdk.helpers._inventory_checkpoint import Checkpoint, RecordedRange, RowDigest
 from fluent_sdk.helpers._inventory_input import RecordBody, RecordProblem, check_record
 from fluent_sdk.helpers._inventory_report import (
@@ -82,13 +83,6 @@ _RESULTS_PAGE = 5000
 _MAX_SENDS = 3
 #: Looks at the job's batches that find no match before a lost POST counts as not created.
 _LOOKS_BEFORE_ABSENT = 2
-
-
-@dataclass(frozen=True)
-class Pause:
-    """A step of a plan: wait ``seconds`` (``time.sleep`` or ``asyncio.sleep``)."""
-
-    seconds: float
 
 
 #: What a batch's plan yields; it is sent each call's answer or thrown its `FluentError`.

@@ -73,6 +73,7 @@ from fluent_sdk.helpers._common import (
     create_once,
     edge_nodes,
     iso_utc,
+    lookup_until_found,
     parse_input,
 )
 
@@ -566,6 +567,10 @@ def _ref_of(value: Any) -> Any:
 
 
 class Customer(OutputModel):
+    """A customer; ``found_existing`` (from `Orders.get_or_create_customer`) is True when it
+    was found rather than created by the call. Never sent to Fluent."""
+
+    found_existing: bool = Field(default=False, exclude=True)
     id: str
     ref: str | None = None
     username: str | None = None
@@ -690,8 +695,14 @@ class OrderSummary(WithAttributes):
 
 
 class Order(OrderSummary):
-    """An order with its items and fulfilment choices, as `Orders.get` / `create` return it."""
+    """An order with its items and fulfilment choices, as `Orders.get` / `create` return it.
 
+    ``found_existing`` (from `Orders.create`): True when the order was not created by this
+    call but found by its ref: an earlier try whose reply was lost had created it, or
+    ``existing_ok=True`` found it already there. Never sent to Fluent.
+    """
+
+    found_existing: bool = Field(default=False, exclude=True)
     billing_address: OrderAddress | None = None
     items: list[OrderItem] = Field(default_factory=list)
     fulfilment_choices: list[FulfilmentChoice] = Field(default_factory=list)
@@ -882,8 +893,8 @@ class _OrdersBase:
             existing_ok=existing_ok,
         )
         if existing is not None:
-            return existing
-        created = yield from self._get_plan(order.ref)
+            return existing.model_copy(update={"found_existing": True})
+        created = yield from lookup_until_found(lambda: self._get_plan(order.ref))
         if created is None:
             raise APIError(f"order {order.ref!r} was created but cannot be read back")
         return created
@@ -954,14 +965,14 @@ class _OrdersBase:
 
         existing = yield from lookup()
         if existing is not None:
-            return existing
+            return existing.model_copy(update={"found_existing": True})
         created, existing = yield from create_once(
             Execute(CREATE_CUSTOMER, {"input": customer.to_input(retailer_id)}),
             lookup,
             existing_ok=True,  # someone created it since we looked
         )
         if existing is not None:
-            return existing
+            return existing.model_copy(update={"found_existing": True})
         return Customer.model_validate(created["createCustomer"])
 
 
@@ -1034,7 +1045,11 @@ class Orders(_OrdersBase, SyncHelper):
         max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
         existing_ok: bool = False,
     ) -> Order:
-        """Create ``order`` exactly once and return it as read back from Fluent."""
+        """Create ``order`` exactly once and return it as read back from Fluent.
+
+        After a lost reply the order is looked up by its ref before any retry, and a conflict
+        on a retry resolves to the order an earlier try created (looked up again while reads
+        lag): either way it is returned with ``found_existing=True``."""
         checked = self._checked_order(order)
         self._check_create_options(catalogue_ref, max_attempts)
         return self._run(

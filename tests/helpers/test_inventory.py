@@ -336,6 +336,9 @@ class FakeBar:
     def set_postfix(self, **kwargs: Any) -> None:
         pass
 
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        pass
+
     def close(self) -> None:
         self.closed = True
 

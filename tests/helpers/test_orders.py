@@ -17,7 +17,7 @@ from orders_support import (
 
 from fluent_sdk import FluentClient
 from fluent_sdk.errors import ConflictError, GraphQLError, TimeoutError, ValidationError
-from fluent_sdk.helpers._common import Execute, ResolveRetailer
+from fluent_sdk.helpers._common import LAGGING_LOOKUPS, Execute, Pause, ResolveRetailer
 from fluent_sdk.helpers.orders import NewCustomer, Order, OrderSummary, _OrdersBase
 from fluent_sdk.sandbox import Sandbox
 
@@ -251,9 +251,23 @@ def test_conflict_on_retry_without_the_order_is_raised() -> None:
     plan.send("1")
     plan.throw(TimeoutError("lost"))
     plan.send({"order": None})
-    plan.throw(GraphQLError("C0121E: exists", errors=[], kind=ConflictError))
-    with pytest.raises(GraphQLError):
-        plan.send({"order": None})
+    step = plan.throw(GraphQLError("C0121E: exists", errors=[], kind=ConflictError))
+    lookups = 0
+
+    def answer_until_raised() -> None:  # reads may lag: looked up again, then raised
+        nonlocal step, lookups
+        while True:
+            if isinstance(step, Execute):
+                lookups += 1
+                step = plan.send({"order": None})
+            else:
+                assert isinstance(step, Pause)
+                step = plan.send(None)
+
+    with pytest.raises(GraphQLError) as caught:
+        answer_until_raised()
+    assert isinstance(caught.value, ConflictError)
+    assert lookups == LAGGING_LOOKUPS + 1
 
 
 def test_duplicate_ref_on_first_try_raises_unless_existing_ok(

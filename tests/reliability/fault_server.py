@@ -15,7 +15,8 @@ What it answers (reference section in brackets):
   ``COMPLETE`` at once; every record answers ``responseCode`` 200).
 - GraphQL [3]: ``me``, ``createOrder`` / ``createOrderAndCustomer`` (customer, items as a Relay
   connection) and ``order(ref:)``; any other
-  root field gets a GraphQL error. A duplicate order ref gets ``C0121E``.
+  root field gets a GraphQL error. A duplicate order ref gets ``C0121E``. ``read_lag = n``
+  makes ``order(ref:)`` answer null ``n`` times after each create (reads lagging writes).
 - Errors [2.9, 3.5]: OAuth ``{"error", "error_description"}``, v4.1 ``{"errors": [{"code",
   "message"}]}``, GraphQL ``{"data", "errors": [{"message", "extensions": {"code"}}]}``.
 
@@ -221,6 +222,10 @@ class FaultServer:
         self._ids = itertools.count(100)
         self._lock = threading.Lock()
         self._unused_refresh: set[str] = set()
+        #: Reads lag behind writes: ``order(ref:)`` answers null this many times after the
+        #: order is created (an eventually consistent read path).
+        self.read_lag = 0
+        self._lagging: dict[str, int] = {}
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -636,7 +641,11 @@ class FaultServer:
                 "primaryEmail": f"{self.username}@example.com",
             }, None
         if name == "order":
-            return self.orders.get(str(args.get("ref"))), None
+            ref = str(args.get("ref"))
+            if self._lagging.get(ref, 0) > 0:
+                self._lagging[ref] -= 1
+                return None, None
+            return self.orders.get(ref), None
         if name in ("createOrder", "createOrderAndCustomer"):
             order_input = args.get("input") or {}
             ref = order_input.get("ref")
@@ -677,6 +686,7 @@ class FaultServer:
                 ),
             }
             self.orders[ref] = order
+            self._lagging[ref] = self.read_lag
             return order, None
         return None, {
             "message": f"C0140E: field '{name}' is not supported by the fault server",
