@@ -153,13 +153,32 @@ class ConfigurationError(FluentError):
 
 
 class ValidationError(FluentError, ValueError):
-    """Input to an SDK call is invalid. ``field`` is the dotted path of the first bad field."""
+    """Input to an SDK call is invalid; raised before any request is sent.
+
+    ``field`` is the path of the first bad field, rooted at the argument's name
+    (``input.items[2].quantity``; see the module docstring). ``detail`` is the message without
+    that path (``unknown field (did you mean 'status'?)``). ``errors`` lists every problem
+    found, each a dict with ``field``, ``msg`` and pydantic's ``type`` and ``loc`` when pydantic
+    found it.
+    """
+
+    field: str | None
+    detail: str
+    errors: list[dict[str, Any]]
 
     def __init__(
-        self, message: str, *, field: str | None = None, errors: Sequence[Mapping[str, Any]] = ()
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        errors: Sequence[Mapping[str, Any]] = (),
+        detail: str | None = None,
     ) -> None:
         self.field = field
-        self.errors = list(errors)
+        self.errors = [dict(error) for error in errors]
+        if detail is None:
+            detail = message.removeprefix(f"{field}: ") if field else message
+        self.detail = detail
         super().__init__(message)
 
 

@@ -196,6 +196,23 @@ class FluentClientPlugin(Plugin):
             self._module_uses_lenient_enum = False
         return module
 
+    # -- inputs ---------------------------------------------------------------------------
+
+    def generate_inputs_module(self, module: ast.Module) -> ast.Module:
+        """Input models derive from ``BaseInputModel`` (unknown keys refused), results stay on
+        the lenient ``BaseModel``."""
+        for node in module.body:
+            if isinstance(node, ast.ImportFrom) and node.module == "base_model":
+                node.names = [ast.alias(name="BaseInputModel")]
+            elif isinstance(node, ast.ClassDef):
+                node.bases = [
+                    ast.Name(id="BaseInputModel")
+                    if isinstance(base, ast.Name) and base.id == "BaseModel"
+                    else base
+                    for base in node.bases
+                ]
+        return module
+
     # -- methods --------------------------------------------------------------------------
 
     def generate_client_method(

@@ -6,82 +6,82 @@ from pydantic import Field, PlainSerializer
 
 from fluent_sdk.graphql.scalars import serialize_datetime
 
-from .base_model import BaseModel
+from .base_model import BaseInputModel
 
 
-class AddressId(BaseModel):
+class AddressId(BaseInputModel):
     id: str
 
 
-class AmountTypeInput(BaseModel):
+class AmountTypeInput(BaseInputModel):
     amount: Optional[float] = None
     scale: Optional[int] = None
     unscaled_value: Optional[int] = None
 
 
-class ArticleId(BaseModel):
+class ArticleId(BaseInputModel):
     id: str
 
 
-class AttributeInput(BaseModel):
+class AttributeInput(BaseInputModel):
     name: str
     type_: str = Field(alias="type")
     value: Any
 
 
-class BaseLocationInput(BaseModel):
+class BaseLocationInput(BaseInputModel):
     id: str
 
 
-class BillingAccountKey(BaseModel):
+class BillingAccountKey(BaseInputModel):
     ref: str
 
 
-class CarrierConsignmentArticleId(BaseModel):
+class CarrierConsignmentArticleId(BaseInputModel):
     article: Optional["ArticleId"] = None
     carrier_consignment: Optional["CarrierConsignmentKey"] = None
 
 
-class CarrierConsignmentKey(BaseModel):
+class CarrierConsignmentKey(BaseInputModel):
     ref: str
 
 
-class CarrierId(BaseModel):
+class CarrierId(BaseInputModel):
     id: str
 
 
-class CarrierKey(BaseModel):
+class CarrierKey(BaseInputModel):
     ref: str
 
 
-class CategoryKey(BaseModel):
+class CategoryKey(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
 
 
-class CommentId(BaseModel):
+class CommentId(BaseInputModel):
     id: str
 
 
-class ConsignmentArticleId(BaseModel):
+class ConsignmentArticleId(BaseInputModel):
     article: Optional["ArticleId"] = None
     consignment: Optional["ConsignmentId"] = None
 
 
-class ConsignmentId(BaseModel):
+class ConsignmentId(BaseInputModel):
     id: str
 
 
-class ControlGroupKey(BaseModel):
+class ControlGroupKey(BaseInputModel):
     ref: str
 
 
-class ControlKey(BaseModel):
+class ControlKey(BaseInputModel):
     ref: str
     control_group: "ControlGroupKey"
 
 
-class CreateArticleInput(BaseModel):
+class CreateArticleInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -101,13 +101,13 @@ class CreateArticleInput(BaseModel):
     storage_area: Optional["StorageAreaId"] = None
 
 
-class CreateArticleItemWithArticleInput(BaseModel):
+class CreateArticleItemWithArticleInput(BaseInputModel):
     quantity: int
     barcode: Optional[str] = None
     order_item: Optional["OrderItemId"] = None
 
 
-class CreateBillingAccountInput(BaseModel):
+class CreateBillingAccountInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     name: str
@@ -117,7 +117,7 @@ class CreateBillingAccountInput(BaseModel):
     address: Optional["StreetAddressInput"] = None
 
 
-class CreateCarrierConsignmentInput(BaseModel):
+class CreateCarrierConsignmentInput(BaseInputModel):
     ref: str
     consignment_reference: Optional[str] = None
     tracking_label: Optional[str] = None
@@ -129,7 +129,7 @@ class CreateCarrierConsignmentInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateCarrierInput(BaseModel):
+class CreateCarrierInput(BaseInputModel):
     ref: str
     name: str
     retailer: "RetailerId"
@@ -137,7 +137,7 @@ class CreateCarrierInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateCategoryInput(BaseModel):
+class CreateCategoryInput(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
     type_: str = Field(alias="type")
@@ -148,18 +148,18 @@ class CreateCategoryInput(BaseModel):
     child_categories: Optional[list[Optional["CategoryKey"]]] = None
 
 
-class CreateCommentInput(BaseModel):
+class CreateCommentInput(BaseInputModel):
     entity_type: str
     entity_id: Optional[str] = None
     entity_ref: Optional[str] = None
     text: str
 
 
-class CreateConsignmentArticleWithConsignmentInput(BaseModel):
+class CreateConsignmentArticleWithConsignmentInput(BaseInputModel):
     article: Optional["ArticleId"] = None
 
 
-class CreateConsignmentInput(BaseModel):
+class CreateConsignmentInput(BaseInputModel):
     ref: str
     consignment_reference: str
     tracking_label: Optional[str] = None
@@ -170,7 +170,7 @@ class CreateConsignmentInput(BaseModel):
     consignment_articles: list[Optional["CreateConsignmentArticleWithConsignmentInput"]]
 
 
-class CreateControlGroupInput(BaseModel):
+class CreateControlGroupInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     name: str
@@ -179,7 +179,7 @@ class CreateControlGroupInput(BaseModel):
     retailer_refs: Optional[list[Optional[str]]] = None
 
 
-class CreateControlInput(BaseModel):
+class CreateControlInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     name: str
@@ -190,7 +190,7 @@ class CreateControlInput(BaseModel):
     execution_order: Optional[int] = None
 
 
-class CreateCreditMemoInput(BaseModel):
+class CreateCreditMemoInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -208,7 +208,7 @@ class CreateCreditMemoInput(BaseModel):
     total_balance: "AmountTypeInput"
 
 
-class CreateCreditMemoItemInput(BaseModel):
+class CreateCreditMemoItemInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     description: Optional[str] = None
@@ -225,7 +225,7 @@ class CreateCreditMemoItemInput(BaseModel):
     tax_amount: "AmountTypeInput"
 
 
-class CreateCreditMemoItemWithCreditMemoInput(BaseModel):
+class CreateCreditMemoItemWithCreditMemoInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     description: Optional[str] = None
@@ -241,7 +241,7 @@ class CreateCreditMemoItemWithCreditMemoInput(BaseModel):
     tax_amount: "AmountTypeInput"
 
 
-class CreateCustomerAddressInput(BaseModel):
+class CreateCustomerAddressInput(BaseInputModel):
     ref: str
     company_name: Optional[str] = None
     name: Optional[str] = None
@@ -258,7 +258,7 @@ class CreateCustomerAddressInput(BaseModel):
     email: Optional[str] = None
 
 
-class CreateCustomerInput(BaseModel):
+class CreateCustomerInput(BaseInputModel):
     username: str
     attributes: Optional[list[Optional["AttributeInput"]]] = None
     title: Optional[str] = None
@@ -273,7 +273,7 @@ class CreateCustomerInput(BaseModel):
     retailer: "RetailerId"
 
 
-class CreateFinancialTransactionInput(BaseModel):
+class CreateFinancialTransactionInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     amount: float
@@ -289,7 +289,7 @@ class CreateFinancialTransactionInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateFinancialTransactionWithOrderInput(BaseModel):
+class CreateFinancialTransactionWithOrderInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     amount: float
@@ -304,7 +304,7 @@ class CreateFinancialTransactionWithOrderInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateFulfilmentChoiceInput(BaseModel):
+class CreateFulfilmentChoiceInput(BaseInputModel):
     ref: Optional[str] = None
     type_: Optional[str] = Field(alias="type", default=None)
     currency: Optional[str] = None
@@ -326,7 +326,7 @@ class CreateFulfilmentChoiceInput(BaseModel):
     order: "OrderId"
 
 
-class CreateFulfilmentChoiceWithOrderInput(BaseModel):
+class CreateFulfilmentChoiceWithOrderInput(BaseInputModel):
     ref: Optional[str] = None
     type_: Optional[str] = Field(alias="type", default=None)
     currency: Optional[str] = None
@@ -347,7 +347,7 @@ class CreateFulfilmentChoiceWithOrderInput(BaseModel):
     delivery_address: Optional["CreateCustomerAddressInput"] = None
 
 
-class CreateFulfilmentInput(BaseModel):
+class CreateFulfilmentInput(BaseInputModel):
     ref: str
     attributes: Optional[list[Optional["AttributeInput"]]] = None
     delivery_type: Optional[str] = None
@@ -362,7 +362,7 @@ class CreateFulfilmentInput(BaseModel):
     items: Optional[list[Optional["CreateFulfilmentItemWithFulfilmentInput"]]] = None
 
 
-class CreateFulfilmentItemWithFulfilmentInput(BaseModel):
+class CreateFulfilmentItemWithFulfilmentInput(BaseInputModel):
     ref: str
     requested_quantity: Optional[int] = None
     filled_quantity: int
@@ -370,7 +370,7 @@ class CreateFulfilmentItemWithFulfilmentInput(BaseModel):
     order_item: "OrderItemId"
 
 
-class CreateFulfilmentOptionAddressInput(BaseModel):
+class CreateFulfilmentOptionAddressInput(BaseInputModel):
     name: Optional[str] = None
     company_name: Optional[str] = None
     address_line_1: Optional[str] = None
@@ -383,7 +383,7 @@ class CreateFulfilmentOptionAddressInput(BaseModel):
     longitude: Optional[float] = None
 
 
-class CreateFulfilmentOptionInput(BaseModel):
+class CreateFulfilmentOptionInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     retailer_id: int
@@ -395,33 +395,33 @@ class CreateFulfilmentOptionInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateFulfilmentOptionProductInput(BaseModel):
+class CreateFulfilmentOptionProductInput(BaseInputModel):
     product_ref: str
     catalogue_ref: Optional[str] = None
     requested_quantity: Optional[int] = None
 
 
-class CreateFulfilmentPlanExceptionInput(BaseModel):
+class CreateFulfilmentPlanExceptionInput(BaseInputModel):
     code: Optional[str] = None
     message: Optional[str] = None
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateFulfilmentPlanFulfilmentInput(BaseModel):
+class CreateFulfilmentPlanFulfilmentInput(BaseInputModel):
     fulfilment_type: Optional[str] = None
     location_ref: Optional[str] = None
     eta: Optional[str] = None
     items: Optional[list[Optional["CreateFulfilmentPlanFulfilmentItemInput"]]] = None
 
 
-class CreateFulfilmentPlanFulfilmentItemInput(BaseModel):
+class CreateFulfilmentPlanFulfilmentItemInput(BaseInputModel):
     product_ref: str
     catalogue_ref: Optional[str] = None
     available_quantity: int
     requested_quantity: int
 
 
-class CreateFulfilmentPlanInput(BaseModel):
+class CreateFulfilmentPlanInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     splits: Optional[int] = None
@@ -433,7 +433,7 @@ class CreateFulfilmentPlanInput(BaseModel):
     exceptions: Optional[list[Optional["CreateFulfilmentPlanExceptionInput"]]] = None
 
 
-class CreateGroupProductInput(BaseModel):
+class CreateGroupProductInput(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
     type_: str = Field(alias="type")
@@ -446,7 +446,7 @@ class CreateGroupProductInput(BaseModel):
     products: Optional[list[Optional["ProductKey"]]] = None
 
 
-class CreateInventoryCatalogueInput(BaseModel):
+class CreateInventoryCatalogueInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -455,7 +455,7 @@ class CreateInventoryCatalogueInput(BaseModel):
     retailer_refs: Optional[list[Optional[str]]] = None
 
 
-class CreateInventoryPositionInput(BaseModel):
+class CreateInventoryPositionInput(BaseInputModel):
     ref: str
     catalogue: "InventoryCatalogueKey"
     type_: str = Field(alias="type")
@@ -466,7 +466,7 @@ class CreateInventoryPositionInput(BaseModel):
     quantities: Optional[list[Optional["InventoryQuantityKey"]]] = None
 
 
-class CreateInventoryQuantityInput(BaseModel):
+class CreateInventoryQuantityInput(BaseInputModel):
     ref: str
     catalogue: "InventoryCatalogueKey"
     position: "InventoryPositionKey"
@@ -478,7 +478,7 @@ class CreateInventoryQuantityInput(BaseModel):
     storage_area_ref: Optional[str] = None
 
 
-class CreateInvoiceInput(BaseModel):
+class CreateInvoiceInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -496,7 +496,7 @@ class CreateInvoiceInput(BaseModel):
     total_balance: "AmountTypeInput"
 
 
-class CreateInvoiceItemInput(BaseModel):
+class CreateInvoiceItemInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     invoice: "InvoiceKey"
@@ -509,7 +509,7 @@ class CreateInvoiceItemInput(BaseModel):
     tax_amount: "AmountTypeInput"
 
 
-class CreateInvoiceItemWithInvoiceInput(BaseModel):
+class CreateInvoiceItemWithInvoiceInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     description: Optional[str] = None
@@ -521,7 +521,7 @@ class CreateInvoiceItemWithInvoiceInput(BaseModel):
     tax_amount: "AmountTypeInput"
 
 
-class CreateLocationInput(BaseModel):
+class CreateLocationInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -535,7 +535,7 @@ class CreateLocationInput(BaseModel):
     storage_areas: Optional[list[Optional["CreateStorageAreaWithLocationInput"]]] = None
 
 
-class CreateManifestInput(BaseModel):
+class CreateManifestInput(BaseInputModel):
     ref: str
     name: str
     carrier: "CarrierKey"
@@ -546,7 +546,7 @@ class CreateManifestInput(BaseModel):
     carrier_manifest_link: Optional[str] = None
 
 
-class CreateNetworkInput(BaseModel):
+class CreateNetworkInput(BaseInputModel):
     name: str
     type_: Optional[str] = Field(alias="type", default=None)
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -554,13 +554,13 @@ class CreateNetworkInput(BaseModel):
     locations: Optional[list[Optional["LocationId"]]] = None
 
 
-class CreateNetworkWithRetailerInput(BaseModel):
+class CreateNetworkWithRetailerInput(BaseInputModel):
     ref: str
     type_: Optional[str] = Field(alias="type", default=None)
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateOpeningScheduleInput(BaseModel):
+class CreateOpeningScheduleInput(BaseInputModel):
     all_hours: bool
     mon_start: int
     mon_end: int
@@ -578,7 +578,7 @@ class CreateOpeningScheduleInput(BaseModel):
     sun_end: int
 
 
-class CreateOrderAndCustomerInput(BaseModel):
+class CreateOrderAndCustomerInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -592,7 +592,7 @@ class CreateOrderAndCustomerInput(BaseModel):
     items: list[Optional["CreateOrderItemWithOrderInput"]]
 
 
-class CreateOrderBillingAddressInput(BaseModel):
+class CreateOrderBillingAddressInput(BaseInputModel):
     company_name: Optional[str] = None
     name: Optional[str] = None
     street: Optional[str] = None
@@ -608,7 +608,7 @@ class CreateOrderBillingAddressInput(BaseModel):
     email: Optional[str] = None
 
 
-class CreateOrderInput(BaseModel):
+class CreateOrderInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -626,7 +626,7 @@ class CreateOrderInput(BaseModel):
     )
 
 
-class CreateOrderItemInput(BaseModel):
+class CreateOrderItemInput(BaseInputModel):
     ref: str
     product_ref: str
     product_catalogue_ref: str
@@ -643,7 +643,7 @@ class CreateOrderItemInput(BaseModel):
     order: "OrderKey"
 
 
-class CreateOrderItemWithOrderInput(BaseModel):
+class CreateOrderItemWithOrderInput(BaseInputModel):
     ref: str
     product_ref: str
     product_catalogue_ref: Optional[str] = None
@@ -659,7 +659,7 @@ class CreateOrderItemWithOrderInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreatePaymentInput(BaseModel):
+class CreatePaymentInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     status: Optional[str] = None
@@ -673,7 +673,7 @@ class CreatePaymentInput(BaseModel):
     credit_memo: Optional["CreditMemoKey"] = None
 
 
-class CreatePaymentServiceProviderInput(BaseModel):
+class CreatePaymentServiceProviderInput(BaseInputModel):
     ref: str
     name: Optional[str] = None
     client_id: str
@@ -685,7 +685,7 @@ class CreatePaymentServiceProviderInput(BaseModel):
     retailer: "RetailerId"
 
 
-class CreatePaymentTransactionInput(BaseModel):
+class CreatePaymentTransactionInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     status: Optional[str] = None
@@ -699,7 +699,7 @@ class CreatePaymentTransactionInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreatePaymentTransactionWithPaymentInput(BaseModel):
+class CreatePaymentTransactionWithPaymentInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     status: Optional[str] = None
@@ -712,7 +712,7 @@ class CreatePaymentTransactionWithPaymentInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateProductCatalogueInput(BaseModel):
+class CreateProductCatalogueInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -721,7 +721,7 @@ class CreateProductCatalogueInput(BaseModel):
     retailer_refs: Optional[list[Optional[str]]] = None
 
 
-class CreateRetailerInput(BaseModel):
+class CreateRetailerInput(BaseInputModel):
     name: str
     summary: Optional[str] = None
     website_url: Optional[str] = None
@@ -735,7 +735,7 @@ class CreateRetailerInput(BaseModel):
     networks: Optional[list[Optional["CreateNetworkWithRetailerInput"]]] = None
 
 
-class CreateReturnFulfilmentInput(BaseModel):
+class CreateReturnFulfilmentInput(BaseInputModel):
     ref: str
     return_order: "ReturnOrderKey"
     type_: str = Field(alias="type")
@@ -748,7 +748,7 @@ class CreateReturnFulfilmentInput(BaseModel):
     ] = None
 
 
-class CreateReturnFulfilmentItemInput(BaseModel):
+class CreateReturnFulfilmentItemInput(BaseInputModel):
     ref: str
     return_order_fulfilment: "ReturnFulfilmentKey"
     return_order_item: "ReturnOrderItemKey"
@@ -757,7 +757,7 @@ class CreateReturnFulfilmentItemInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateReturnFulfilmentItemWithReturnFulfilmentInput(BaseModel):
+class CreateReturnFulfilmentItemWithReturnFulfilmentInput(BaseInputModel):
     ref: str
     return_order_item: "ReturnOrderItemKey"
     unit_quantity: "QuantityTypeInput"
@@ -765,7 +765,7 @@ class CreateReturnFulfilmentItemWithReturnFulfilmentInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateReturnOrderInput(BaseModel):
+class CreateReturnOrderInput(BaseInputModel):
     ref: str
     retailer: "RetailerId"
     type_: str = Field(alias="type")
@@ -793,7 +793,7 @@ class CreateReturnOrderInput(BaseModel):
     total_amount: "AmountTypeInput"
 
 
-class CreateReturnOrderItemInput(BaseModel):
+class CreateReturnOrderItemInput(BaseInputModel):
     ref: str
     return_order: "ReturnOrderKey"
     status: str
@@ -814,7 +814,7 @@ class CreateReturnOrderItemInput(BaseModel):
     item_amount: "AmountTypeInput"
 
 
-class CreateReturnOrderItemWithReturnOrderInput(BaseModel):
+class CreateReturnOrderItemWithReturnOrderInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -833,25 +833,25 @@ class CreateReturnOrderItemWithReturnOrderInput(BaseModel):
     item_amount: "AmountTypeInput"
 
 
-class CreateReturnVerificationInput(BaseModel):
+class CreateReturnVerificationInput(BaseInputModel):
     ref: str
     return_order: "ReturnOrderKey"
     type_: str = Field(alias="type")
     verification_details: str
 
 
-class CreateReturnVerificationWithReturnOrderInput(BaseModel):
+class CreateReturnVerificationWithReturnOrderInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     verification_details: str
 
 
-class CreateRoleInput(BaseModel):
+class CreateRoleInput(BaseInputModel):
     name: str
     permissions: Optional[list[Optional["PermissionKey"]]] = None
 
 
-class CreateSettingInput(BaseModel):
+class CreateSettingInput(BaseInputModel):
     name: str
     value_type: str
     lob_value: Optional[Any] = None
@@ -860,7 +860,7 @@ class CreateSettingInput(BaseModel):
     context_id: int
 
 
-class CreateStandardProductInput(BaseModel):
+class CreateStandardProductInput(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
     type_: str = Field(alias="type")
@@ -874,20 +874,20 @@ class CreateStandardProductInput(BaseModel):
     variants: Optional[list[Optional["VariantProductKey"]]] = None
 
 
-class CreateStorageAreaInput(BaseModel):
+class CreateStorageAreaInput(BaseInputModel):
     ref: str
     location: "LocationId"
     type_: Optional[str] = Field(alias="type", default=None)
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateStorageAreaWithLocationInput(BaseModel):
+class CreateStorageAreaWithLocationInput(BaseInputModel):
     ref: str
     type_: Optional[str] = Field(alias="type", default=None)
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class CreateStoreAddressInput(BaseModel):
+class CreateStoreAddressInput(BaseInputModel):
     ref: str
     company_name: Optional[str] = None
     name: Optional[str] = None
@@ -904,7 +904,7 @@ class CreateStoreAddressInput(BaseModel):
     email: Optional[str] = None
 
 
-class CreateUserInput(BaseModel):
+class CreateUserInput(BaseInputModel):
     ref: str
     username: str
     password: str
@@ -926,7 +926,7 @@ class CreateUserInput(BaseModel):
     roles: Optional[list[Optional["UserRoleInput"]]] = None
 
 
-class CreateVariantProductInput(BaseModel):
+class CreateVariantProductInput(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
     type_: str = Field(alias="type")
@@ -940,7 +940,7 @@ class CreateVariantProductInput(BaseModel):
     tax_type: Optional["TaxTypeInput"] = None
 
 
-class CreateVirtualCatalogueInput(BaseModel):
+class CreateVirtualCatalogueInput(BaseInputModel):
     ref: str
     type_: str = Field(alias="type")
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -953,7 +953,7 @@ class CreateVirtualCatalogueInput(BaseModel):
     retailer_refs: Optional[list[Optional[str]]] = None
 
 
-class CreateVirtualPositionInput(BaseModel):
+class CreateVirtualPositionInput(BaseInputModel):
     ref: str
     catalogue: "VirtualCatalogueKey"
     type_: str = Field(alias="type")
@@ -963,7 +963,7 @@ class CreateVirtualPositionInput(BaseModel):
     quantity: int
 
 
-class CreateWaveInput(BaseModel):
+class CreateWaveInput(BaseInputModel):
     ref: str
     name: Optional[str] = None
     type_: str = Field(alias="type")
@@ -974,344 +974,344 @@ class CreateWaveInput(BaseModel):
     allocated_to: Optional["UserId"] = None
 
 
-class CreditMemoItemKey(BaseModel):
+class CreditMemoItemKey(BaseInputModel):
     ref: str
 
 
-class CreditMemoKey(BaseModel):
+class CreditMemoKey(BaseInputModel):
     ref: str
 
 
-class CreditMemoLinkInput(BaseModel):
+class CreditMemoLinkInput(BaseInputModel):
     ref: str
 
 
-class CurrencyKey(BaseModel):
+class CurrencyKey(BaseInputModel):
     alphabetic_code: str
 
 
-class CurrencyLinkInput(BaseModel):
+class CurrencyLinkInput(BaseInputModel):
     alphabetic_code: str
 
 
-class CustomerAddressId(BaseModel):
+class CustomerAddressId(BaseInputModel):
     id: str
 
 
-class CustomerId(BaseModel):
+class CustomerId(BaseInputModel):
     id: str
 
 
-class CustomerKey(BaseModel):
+class CustomerKey(BaseInputModel):
     ref: str
 
 
-class CustomerLinkInput(BaseModel):
+class CustomerLinkInput(BaseInputModel):
     ref: str
 
 
-class DateRange(BaseModel):
+class DateRange(BaseInputModel):
     from_: Optional[Annotated[datetime, PlainSerializer(serialize_datetime)]] = Field(
         alias="from", default=None
     )
     to: Optional[Annotated[datetime, PlainSerializer(serialize_datetime)]] = None
 
 
-class FinancialTransactionKey(BaseModel):
+class FinancialTransactionKey(BaseInputModel):
     id: str
 
 
-class FulfilmentChoiceId(BaseModel):
+class FulfilmentChoiceId(BaseInputModel):
     id: str
 
 
-class FulfilmentChoiceKey(BaseModel):
+class FulfilmentChoiceKey(BaseInputModel):
     id: Optional[str] = None
     ref: Optional[str] = None
 
 
-class FulfilmentId(BaseModel):
+class FulfilmentId(BaseInputModel):
     id: str
 
 
-class FulfilmentKey(BaseModel):
+class FulfilmentKey(BaseInputModel):
     id: Optional[str] = None
 
 
-class FulfilmentLinkInput(BaseModel):
+class FulfilmentLinkInput(BaseInputModel):
     ref: str
 
 
-class FulfilmentOptionId(BaseModel):
+class FulfilmentOptionId(BaseInputModel):
     id: str
 
 
-class FulfilmentPlanId(BaseModel):
+class FulfilmentPlanId(BaseInputModel):
     id: str
 
 
-class GeoCoordinateInput(BaseModel):
+class GeoCoordinateInput(BaseInputModel):
     latitude: float
     longitude: float
 
 
-class GroupProductKey(BaseModel):
+class GroupProductKey(BaseInputModel):
     ref: Optional[str] = None
     catalogue: "ProductCatalogueKey"
 
 
-class InventoryCatalogueKey(BaseModel):
+class InventoryCatalogueKey(BaseInputModel):
     ref: str
 
 
-class InventoryPositionKey(BaseModel):
+class InventoryPositionKey(BaseInputModel):
     ref: str
     catalogue: "InventoryCatalogueKey"
 
 
-class InventoryPositionsLocationFilterInput(BaseModel):
+class InventoryPositionsLocationFilterInput(BaseInputModel):
     catalogue: "InventoryCatalogueKey"
     location_ref: str
 
 
-class InventoryQuantityFilterInput(BaseModel):
+class InventoryQuantityFilterInput(BaseInputModel):
     position: "InventoryPositionKey"
     type_: Optional[list[str]] = Field(alias="type", default=None)
     status: Optional[list[str]] = None
     expected_on: Optional["DateRange"] = None
 
 
-class InventoryQuantityKey(BaseModel):
+class InventoryQuantityKey(BaseInputModel):
     ref: str
     catalogue: "InventoryCatalogueKey"
 
 
-class InvoiceItemKey(BaseModel):
+class InvoiceItemKey(BaseInputModel):
     ref: str
 
 
-class InvoiceKey(BaseModel):
+class InvoiceKey(BaseInputModel):
     ref: str
 
 
-class LocationId(BaseModel):
+class LocationId(BaseInputModel):
     id: str
 
 
-class LocationKey(BaseModel):
+class LocationKey(BaseInputModel):
     id: Optional[str] = None
     ref: Optional[str] = None
 
 
-class LocationLinkInput(BaseModel):
+class LocationLinkInput(BaseInputModel):
     ref: str
 
 
-class ManifestKey(BaseModel):
+class ManifestKey(BaseInputModel):
     ref: str
 
 
-class NetworkId(BaseModel):
+class NetworkId(BaseInputModel):
     id: str
 
 
-class NetworkKey(BaseModel):
+class NetworkKey(BaseInputModel):
     id: Optional[str] = None
     ref: Optional[str] = None
 
 
-class OrderId(BaseModel):
+class OrderId(BaseInputModel):
     id: str
 
 
-class OrderItemId(BaseModel):
+class OrderItemId(BaseInputModel):
     id: str
 
 
-class OrderItemLinkInput(BaseModel):
+class OrderItemLinkInput(BaseInputModel):
     ref: str
     order: "OrderLinkInput"
 
 
-class OrderKey(BaseModel):
+class OrderKey(BaseInputModel):
     id: Optional[str] = None
     ref: Optional[str] = None
 
 
-class OrderLinkInput(BaseModel):
+class OrderLinkInput(BaseInputModel):
     ref: str
     retailer: "RetailerId"
 
 
-class PaymentKey(BaseModel):
+class PaymentKey(BaseInputModel):
     ref: str
 
 
-class PaymentLinkInput(BaseModel):
+class PaymentLinkInput(BaseInputModel):
     ref: str
 
 
-class PaymentServiceProviderKey(BaseModel):
+class PaymentServiceProviderKey(BaseInputModel):
     ref: str
 
 
-class PaymentTransactionKey(BaseModel):
+class PaymentTransactionKey(BaseInputModel):
     ref: str
 
 
-class PermissionKey(BaseModel):
+class PermissionKey(BaseInputModel):
     name: str
 
 
-class PriceInput(BaseModel):
+class PriceInput(BaseInputModel):
     type_: str = Field(alias="type")
     currency: str
     value: float
 
 
-class ProductCatalogueKey(BaseModel):
+class ProductCatalogueKey(BaseInputModel):
     ref: str
 
 
-class ProductCatalogueLinkInput(BaseModel):
+class ProductCatalogueLinkInput(BaseInputModel):
     ref: str
 
 
-class ProductKey(BaseModel):
+class ProductKey(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
 
 
-class ProductLinkInput(BaseModel):
+class ProductLinkInput(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueLinkInput"
 
 
-class ProductQuantityInput(BaseModel):
+class ProductQuantityInput(BaseInputModel):
     product_ref: str
     quantity: int
 
 
-class QuantityTypeInput(BaseModel):
+class QuantityTypeInput(BaseInputModel):
     quantity: int
     unit: Optional[str] = None
 
 
-class RemoveCategoriesFromGroupProductInput(BaseModel):
+class RemoveCategoriesFromGroupProductInput(BaseInputModel):
     group_product: "GroupProductKey"
     categories: list["CategoryKey"]
 
 
-class RemoveCategoriesFromStandardProductInput(BaseModel):
+class RemoveCategoriesFromStandardProductInput(BaseInputModel):
     standard_product: "StandardProductKey"
     categories: list["CategoryKey"]
 
 
-class RemoveCategoriesFromVariantProductInput(BaseModel):
+class RemoveCategoriesFromVariantProductInput(BaseInputModel):
     variant_product: "VariantProductKey"
     categories: list["CategoryKey"]
 
 
-class RemoveFulfilmentsFromWaveInput(BaseModel):
+class RemoveFulfilmentsFromWaveInput(BaseInputModel):
     wave: "WaveKey"
     fulfilments: list["FulfilmentKey"]
 
 
-class RemoveLocationsFromNetworkInput(BaseModel):
+class RemoveLocationsFromNetworkInput(BaseInputModel):
     network: "NetworkKey"
     locations: list["LocationKey"]
 
 
-class RemoveNetworksFromLocationInput(BaseModel):
+class RemoveNetworksFromLocationInput(BaseInputModel):
     location: "LocationKey"
     networks: list["NetworkKey"]
 
 
-class RemovePermissionsFromRoleInput(BaseModel):
+class RemovePermissionsFromRoleInput(BaseInputModel):
     role: "RoleKey"
     permissions: list["PermissionKey"]
 
 
-class RemoveUserRolesFromUserInput(BaseModel):
+class RemoveUserRolesFromUserInput(BaseInputModel):
     user: "UserKey"
     roles: list["UserRoleKey"]
 
 
-class RetailerId(BaseModel):
+class RetailerId(BaseInputModel):
     id: str
 
 
-class RetailerLinkInput(BaseModel):
+class RetailerLinkInput(BaseInputModel):
     id: str
 
 
-class ReturnFulfilmentItemKey(BaseModel):
+class ReturnFulfilmentItemKey(BaseInputModel):
     ref: str
     return_fulfilment: "ReturnFulfilmentKey"
 
 
-class ReturnFulfilmentKey(BaseModel):
+class ReturnFulfilmentKey(BaseInputModel):
     ref: str
     return_order: "ReturnOrderKey"
 
 
-class ReturnOrderItemKey(BaseModel):
+class ReturnOrderItemKey(BaseInputModel):
     ref: str
     return_order: "ReturnOrderKey"
 
 
-class ReturnOrderItemLinkInput(BaseModel):
+class ReturnOrderItemLinkInput(BaseInputModel):
     ref: str
     return_order: Optional["ReturnOrderLinkInput"] = None
 
 
-class ReturnOrderKey(BaseModel):
+class ReturnOrderKey(BaseInputModel):
     ref: str
     retailer: "RetailerId"
 
 
-class ReturnOrderLinkInput(BaseModel):
+class ReturnOrderLinkInput(BaseInputModel):
     ref: str
     retailer: "RetailerLinkInput"
 
 
-class RoleContextInput(BaseModel):
+class RoleContextInput(BaseInputModel):
     context_type: str
     context_id: str
 
 
-class RoleContextKey(BaseModel):
+class RoleContextKey(BaseInputModel):
     context_type: str
     context_id: str
 
 
-class RoleKey(BaseModel):
+class RoleKey(BaseInputModel):
     name: str
 
 
-class SettingValueTypeInput(BaseModel):
+class SettingValueTypeInput(BaseInputModel):
     value: str
     label: Optional[str] = None
 
 
-class StandardProductKey(BaseModel):
+class StandardProductKey(BaseInputModel):
     ref: Optional[str] = None
     catalogue: "ProductCatalogueKey"
 
 
-class StatusInput(BaseModel):
+class StatusInput(BaseInputModel):
     status: str
 
 
-class StorageAreaId(BaseModel):
+class StorageAreaId(BaseInputModel):
     id: str
 
 
-class StoreAddressId(BaseModel):
+class StoreAddressId(BaseInputModel):
     id: str
 
 
-class StreetAddressInput(BaseModel):
+class StreetAddressInput(BaseInputModel):
     company_name: Optional[str] = None
     name: Optional[str] = None
     street: Optional[str] = None
@@ -1325,13 +1325,13 @@ class StreetAddressInput(BaseModel):
     time_zone: Optional[str] = None
 
 
-class TaxTypeInput(BaseModel):
+class TaxTypeInput(BaseInputModel):
     country: str
     group: str
     tariff: str
 
 
-class UpdateArticleInput(BaseModel):
+class UpdateArticleInput(BaseInputModel):
     id: str
     type_: Optional[str] = Field(alias="type", default=None)
     status: Optional[str] = None
@@ -1350,14 +1350,14 @@ class UpdateArticleInput(BaseModel):
     items: Optional[list[Optional["UpdateArticleItemWithArticleInput"]]] = None
 
 
-class UpdateArticleItemWithArticleInput(BaseModel):
+class UpdateArticleItemWithArticleInput(BaseInputModel):
     id: str
     quantity: Optional[int] = None
     barcode: Optional[str] = None
     order_item: Optional["OrderItemId"] = None
 
 
-class UpdateBillingAccountInput(BaseModel):
+class UpdateBillingAccountInput(BaseInputModel):
     ref: str
     status: Optional[str] = None
     name: Optional[str] = None
@@ -1365,7 +1365,7 @@ class UpdateBillingAccountInput(BaseModel):
     address: Optional["StreetAddressInput"] = None
 
 
-class UpdateCarrierConsignmentInput(BaseModel):
+class UpdateCarrierConsignmentInput(BaseInputModel):
     ref: str
     status: Optional[str] = None
     consignment_reference: Optional[str] = None
@@ -1375,14 +1375,14 @@ class UpdateCarrierConsignmentInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdateCarrierInput(BaseModel):
+class UpdateCarrierInput(BaseInputModel):
     id: str
     name: Optional[str] = None
     status: Optional[str] = None
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdateCategoryInput(BaseModel):
+class UpdateCategoryInput(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
     type_: Optional[str] = Field(alias="type", default=None)
@@ -1394,13 +1394,13 @@ class UpdateCategoryInput(BaseModel):
     child_categories: Optional[list[Optional["CategoryKey"]]] = None
 
 
-class UpdateCommentInput(BaseModel):
+class UpdateCommentInput(BaseInputModel):
     id: str
     entity_ref: Optional[str] = None
     text: str
 
 
-class UpdateConsignmentInput(BaseModel):
+class UpdateConsignmentInput(BaseInputModel):
     id: str
     status: Optional[str] = None
     consignment_reference: Optional[str] = None
@@ -1410,7 +1410,7 @@ class UpdateConsignmentInput(BaseModel):
     carrier: Optional["CarrierId"] = None
 
 
-class UpdateControlGroupInput(BaseModel):
+class UpdateControlGroupInput(BaseInputModel):
     ref: str
     type_: Optional[str] = Field(alias="type", default=None)
     status: Optional[str] = None
@@ -1420,7 +1420,7 @@ class UpdateControlGroupInput(BaseModel):
     retailer_refs: Optional[list[Optional[str]]] = None
 
 
-class UpdateControlInput(BaseModel):
+class UpdateControlInput(BaseInputModel):
     ref: str
     type_: Optional[str] = Field(alias="type", default=None)
     status: Optional[str] = None
@@ -1432,7 +1432,7 @@ class UpdateControlInput(BaseModel):
     execution_order: Optional[int] = None
 
 
-class UpdateCreditMemoInput(BaseModel):
+class UpdateCreditMemoInput(BaseInputModel):
     ref: str
     status: Optional[str] = None
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -1448,7 +1448,7 @@ class UpdateCreditMemoInput(BaseModel):
     total_balance: Optional["AmountTypeInput"] = None
 
 
-class UpdateCreditMemoItemWithCreditMemoInput(BaseModel):
+class UpdateCreditMemoItemWithCreditMemoInput(BaseInputModel):
     ref: Optional[str] = None
     description: Optional[str] = None
     credit_reason_code: Optional["SettingValueTypeInput"] = None
@@ -1463,7 +1463,7 @@ class UpdateCreditMemoItemWithCreditMemoInput(BaseModel):
     tax_amount: Optional["AmountTypeInput"] = None
 
 
-class UpdateCustomerAddressInput(BaseModel):
+class UpdateCustomerAddressInput(BaseInputModel):
     id: str
     company_name: Optional[str] = None
     name: Optional[str] = None
@@ -1480,7 +1480,7 @@ class UpdateCustomerAddressInput(BaseModel):
     email: Optional[str] = None
 
 
-class UpdateCustomerInput(BaseModel):
+class UpdateCustomerInput(BaseInputModel):
     username: str
     attributes: Optional[list[Optional["AttributeInput"]]] = None
     title: Optional[str] = None
@@ -1493,12 +1493,12 @@ class UpdateCustomerInput(BaseModel):
     promotion_opt_in: Optional[bool] = None
 
 
-class UpdateFinancialTransactionInput(BaseModel):
+class UpdateFinancialTransactionInput(BaseInputModel):
     id: str
     status: Optional[str] = None
 
 
-class UpdateFulfilmentChoiceInput(BaseModel):
+class UpdateFulfilmentChoiceInput(BaseInputModel):
     id: str
     status: Optional[str] = None
     ref: Optional[str] = None
@@ -1521,7 +1521,7 @@ class UpdateFulfilmentChoiceInput(BaseModel):
     delivery_address: Optional["AddressId"] = None
 
 
-class UpdateFulfilmentInput(BaseModel):
+class UpdateFulfilmentInput(BaseInputModel):
     id: str
     status: Optional[str] = None
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -1532,7 +1532,7 @@ class UpdateFulfilmentInput(BaseModel):
     items: Optional[list[Optional["UpdateFulfilmentItemWithFulfilmentInput"]]] = None
 
 
-class UpdateFulfilmentItemWithFulfilmentInput(BaseModel):
+class UpdateFulfilmentItemWithFulfilmentInput(BaseInputModel):
     id: str
     status: Optional[str] = None
     requested_quantity: Optional[int] = None
@@ -1540,7 +1540,7 @@ class UpdateFulfilmentItemWithFulfilmentInput(BaseModel):
     rejected_quantity: Optional[int] = None
 
 
-class UpdateFulfilmentOptionInput(BaseModel):
+class UpdateFulfilmentOptionInput(BaseInputModel):
     id: str
     ref: Optional[str] = None
     status: Optional[str] = None
@@ -1548,7 +1548,7 @@ class UpdateFulfilmentOptionInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdateFulfilmentPlanInput(BaseModel):
+class UpdateFulfilmentPlanInput(BaseInputModel):
     id: str
     ref: Optional[str] = None
     status: Optional[str] = None
@@ -1557,7 +1557,7 @@ class UpdateFulfilmentPlanInput(BaseModel):
     exceptions: Optional[list[Optional["CreateFulfilmentPlanExceptionInput"]]] = None
 
 
-class UpdateGroupProductInput(BaseModel):
+class UpdateGroupProductInput(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
     type_: Optional[str] = Field(alias="type", default=None)
@@ -1571,7 +1571,7 @@ class UpdateGroupProductInput(BaseModel):
     products: Optional[list[Optional["ProductKey"]]] = None
 
 
-class UpdateInventoryCatalogueInput(BaseModel):
+class UpdateInventoryCatalogueInput(BaseInputModel):
     ref: str
     type_: Optional[str] = Field(alias="type", default=None)
     status: Optional[str] = None
@@ -1581,7 +1581,7 @@ class UpdateInventoryCatalogueInput(BaseModel):
     retailer_refs: Optional[list[Optional[str]]] = None
 
 
-class UpdateInventoryPositionInput(BaseModel):
+class UpdateInventoryPositionInput(BaseInputModel):
     ref: str
     catalogue: "InventoryCatalogueKey"
     status: Optional[str] = None
@@ -1593,7 +1593,7 @@ class UpdateInventoryPositionInput(BaseModel):
     quantities: Optional[list[Optional["InventoryQuantityKey"]]] = None
 
 
-class UpdateInventoryQuantityInput(BaseModel):
+class UpdateInventoryQuantityInput(BaseInputModel):
     ref: str
     catalogue: "InventoryCatalogueKey"
     status: Optional[str] = None
@@ -1605,7 +1605,7 @@ class UpdateInventoryQuantityInput(BaseModel):
     storage_area_ref: Optional[str] = None
 
 
-class UpdateInvoiceInput(BaseModel):
+class UpdateInvoiceInput(BaseInputModel):
     ref: str
     status: Optional[str] = None
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -1622,7 +1622,7 @@ class UpdateInvoiceInput(BaseModel):
     total_balance: Optional["AmountTypeInput"] = None
 
 
-class UpdateInvoiceItemWithInvoiceInput(BaseModel):
+class UpdateInvoiceItemWithInvoiceInput(BaseInputModel):
     ref: str
     description: Optional[str] = None
     product: Optional["ProductKey"] = None
@@ -1633,7 +1633,7 @@ class UpdateInvoiceItemWithInvoiceInput(BaseModel):
     tax_amount: Optional["AmountTypeInput"] = None
 
 
-class UpdateLocationInput(BaseModel):
+class UpdateLocationInput(BaseInputModel):
     id: str
     type_: Optional[str] = Field(alias="type", default=None)
     status: Optional[str] = None
@@ -1648,12 +1648,12 @@ class UpdateLocationInput(BaseModel):
     storage_areas: Optional[list[Optional["UpdateStorageAreaWithLocationInput"]]] = None
 
 
-class UpdateLocationPrimaryAddressInput(BaseModel):
+class UpdateLocationPrimaryAddressInput(BaseInputModel):
     id: str
     primary_address: "BaseLocationInput"
 
 
-class UpdateManifestInput(BaseModel):
+class UpdateManifestInput(BaseInputModel):
     ref: str
     name: Optional[str] = None
     carrier: Optional["CarrierKey"] = None
@@ -1665,7 +1665,7 @@ class UpdateManifestInput(BaseModel):
     carrier_manifest_link: Optional[str] = None
 
 
-class UpdateNetworkInput(BaseModel):
+class UpdateNetworkInput(BaseInputModel):
     id: str
     name: Optional[str] = None
     type_: Optional[str] = Field(alias="type", default=None)
@@ -1674,7 +1674,7 @@ class UpdateNetworkInput(BaseModel):
     locations: Optional[list[Optional["LocationId"]]] = None
 
 
-class UpdateOpeningScheduleInput(BaseModel):
+class UpdateOpeningScheduleInput(BaseInputModel):
     id: str
     all_hours: Optional[bool] = None
     mon_start: Optional[int] = None
@@ -1693,7 +1693,7 @@ class UpdateOpeningScheduleInput(BaseModel):
     sun_end: Optional[int] = None
 
 
-class UpdateOrderBillingAddressInput(BaseModel):
+class UpdateOrderBillingAddressInput(BaseInputModel):
     id: str
     company_name: Optional[str] = None
     name: Optional[str] = None
@@ -1710,7 +1710,7 @@ class UpdateOrderBillingAddressInput(BaseModel):
     email: Optional[str] = None
 
 
-class UpdateOrderInput(BaseModel):
+class UpdateOrderInput(BaseInputModel):
     id: str
     status: Optional[str] = None
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -1720,7 +1720,7 @@ class UpdateOrderInput(BaseModel):
     billing_address: Optional["UpdateOrderBillingAddressInput"] = None
 
 
-class UpdateOrderItemWithOrderInput(BaseModel):
+class UpdateOrderItemWithOrderInput(BaseInputModel):
     id: str
     ref: Optional[str] = None
     product_ref: Optional[str] = None
@@ -1738,14 +1738,14 @@ class UpdateOrderItemWithOrderInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdatePaymentInput(BaseModel):
+class UpdatePaymentInput(BaseInputModel):
     ref: str
     status: Optional[str] = None
     billing_account: Optional["BillingAccountKey"] = None
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdatePaymentServiceProviderInput(BaseModel):
+class UpdatePaymentServiceProviderInput(BaseInputModel):
     ref: str
     name: Optional[str] = None
     client_id: Optional[str] = None
@@ -1756,7 +1756,7 @@ class UpdatePaymentServiceProviderInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdateProductCatalogueInput(BaseModel):
+class UpdateProductCatalogueInput(BaseInputModel):
     ref: str
     type_: Optional[str] = Field(alias="type", default=None)
     status: Optional[str] = None
@@ -1766,7 +1766,7 @@ class UpdateProductCatalogueInput(BaseModel):
     retailer_refs: Optional[list[Optional[str]]] = None
 
 
-class UpdateRetailerInput(BaseModel):
+class UpdateRetailerInput(BaseInputModel):
     id: str
     name: Optional[str] = None
     status: Optional[str] = None
@@ -1782,7 +1782,7 @@ class UpdateRetailerInput(BaseModel):
     networks: Optional[list[Optional["NetworkId"]]] = None
 
 
-class UpdateReturnFulfilmentInput(BaseModel):
+class UpdateReturnFulfilmentInput(BaseInputModel):
     ref: str
     return_order: "ReturnOrderKey"
     status: Optional[str] = None
@@ -1795,7 +1795,7 @@ class UpdateReturnFulfilmentInput(BaseModel):
     ] = None
 
 
-class UpdateReturnFulfilmentItemInput(BaseModel):
+class UpdateReturnFulfilmentItemInput(BaseInputModel):
     ref: str
     return_order_fulfilment: "ReturnFulfilmentKey"
     unit_quantity: Optional["QuantityTypeInput"] = None
@@ -1803,14 +1803,14 @@ class UpdateReturnFulfilmentItemInput(BaseModel):
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdateReturnFulfilmentItemWithReturnFulfilmentInput(BaseModel):
+class UpdateReturnFulfilmentItemWithReturnFulfilmentInput(BaseInputModel):
     ref: str
     unit_quantity: Optional["QuantityTypeInput"] = None
     product: Optional["ProductKey"] = None
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdateReturnOrderInput(BaseModel):
+class UpdateReturnOrderInput(BaseInputModel):
     ref: str
     retailer: "RetailerId"
     status: Optional[str] = None
@@ -1837,7 +1837,7 @@ class UpdateReturnOrderInput(BaseModel):
     total_amount: Optional["AmountTypeInput"] = None
 
 
-class UpdateReturnOrderItemWithReturnOrderInput(BaseModel):
+class UpdateReturnOrderItemWithReturnOrderInput(BaseInputModel):
     ref: str
     status: Optional[str] = None
     attributes: Optional[list[Optional["AttributeInput"]]] = None
@@ -1856,17 +1856,17 @@ class UpdateReturnOrderItemWithReturnOrderInput(BaseModel):
     item_amount: Optional["AmountTypeInput"] = None
 
 
-class UpdateReturnVerificationWithReturnOrderInput(BaseModel):
+class UpdateReturnVerificationWithReturnOrderInput(BaseInputModel):
     ref: str
     verification_details: Optional[str] = None
 
 
-class UpdateRoleInput(BaseModel):
+class UpdateRoleInput(BaseInputModel):
     name: str
     permissions: Optional[list[Optional["PermissionKey"]]] = None
 
 
-class UpdateSettingInput(BaseModel):
+class UpdateSettingInput(BaseInputModel):
     id: str
     name: Optional[str] = None
     value_type: str
@@ -1876,7 +1876,7 @@ class UpdateSettingInput(BaseModel):
     context_id: int
 
 
-class UpdateStandardProductInput(BaseModel):
+class UpdateStandardProductInput(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
     type_: Optional[str] = Field(alias="type", default=None)
@@ -1891,21 +1891,21 @@ class UpdateStandardProductInput(BaseModel):
     variants: Optional[list[Optional["VariantProductKey"]]] = None
 
 
-class UpdateStorageAreaInput(BaseModel):
+class UpdateStorageAreaInput(BaseInputModel):
     id: str
     status: Optional[str] = None
     type_: Optional[str] = Field(alias="type", default=None)
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdateStorageAreaWithLocationInput(BaseModel):
+class UpdateStorageAreaWithLocationInput(BaseInputModel):
     id: str
     status: Optional[str] = None
     type_: Optional[str] = Field(alias="type", default=None)
     attributes: Optional[list[Optional["AttributeInput"]]] = None
 
 
-class UpdateStoreAddressInput(BaseModel):
+class UpdateStoreAddressInput(BaseInputModel):
     id: str
     directions: Optional[str] = None
     company_name: Optional[str] = None
@@ -1923,7 +1923,7 @@ class UpdateStoreAddressInput(BaseModel):
     email: Optional[str] = None
 
 
-class UpdateUserInput(BaseModel):
+class UpdateUserInput(BaseInputModel):
     id: str
     ref: Optional[str] = None
     password: Optional[str] = None
@@ -1946,7 +1946,7 @@ class UpdateUserInput(BaseModel):
     roles: Optional[list[Optional["UserRoleInput"]]] = None
 
 
-class UpdateVariantProductInput(BaseModel):
+class UpdateVariantProductInput(BaseInputModel):
     ref: str
     catalogue: "ProductCatalogueKey"
     type_: Optional[str] = Field(alias="type", default=None)
@@ -1961,7 +1961,7 @@ class UpdateVariantProductInput(BaseModel):
     tax_type: Optional["TaxTypeInput"] = None
 
 
-class UpdateVirtualCatalogueInput(BaseModel):
+class UpdateVirtualCatalogueInput(BaseInputModel):
     ref: str
     type_: Optional[str] = Field(alias="type", default=None)
     status: Optional[str] = None
@@ -1975,7 +1975,7 @@ class UpdateVirtualCatalogueInput(BaseModel):
     retailer_refs: Optional[list[Optional[str]]] = None
 
 
-class UpdateVirtualPositionInput(BaseModel):
+class UpdateVirtualPositionInput(BaseInputModel):
     ref: str
     catalogue: "VirtualCatalogueKey"
     status: Optional[str] = None
@@ -1986,7 +1986,7 @@ class UpdateVirtualPositionInput(BaseModel):
     quantity: Optional[int] = None
 
 
-class UpdateWaveInput(BaseModel):
+class UpdateWaveInput(BaseInputModel):
     id: str
     name: Optional[str] = None
     type_: Optional[str] = Field(alias="type", default=None)
@@ -1996,56 +1996,56 @@ class UpdateWaveInput(BaseModel):
     allocated_to: Optional["UserId"] = None
 
 
-class UserId(BaseModel):
+class UserId(BaseInputModel):
     id: str
 
 
-class UserKey(BaseModel):
+class UserKey(BaseInputModel):
     id: Optional[str] = None
     username: Optional[str] = None
 
 
-class UserRoleInput(BaseModel):
+class UserRoleInput(BaseInputModel):
     role: "RoleKey"
     contexts: list["RoleContextInput"]
 
 
-class UserRoleKey(BaseModel):
+class UserRoleKey(BaseInputModel):
     role: "RoleKey"
     contexts: list["RoleContextKey"]
 
 
-class VariantProductKey(BaseModel):
+class VariantProductKey(BaseInputModel):
     ref: Optional[str] = None
     catalogue: "ProductCatalogueKey"
 
 
-class VirtualCatalogueKey(BaseModel):
+class VirtualCatalogueKey(BaseInputModel):
     ref: str
 
 
-class VirtualPositionInput(BaseModel):
+class VirtualPositionInput(BaseInputModel):
     status: Optional[str] = None
 
 
-class VirtualPositionKey(BaseModel):
+class VirtualPositionKey(BaseInputModel):
     ref: str
     catalogue: "VirtualCatalogueKey"
 
 
-class VirtualPositionsGroupFilterInput(BaseModel):
+class VirtualPositionsGroupFilterInput(BaseInputModel):
     catalogue: "VirtualCatalogueKey"
     group_ref: str
 
 
-class WaveId(BaseModel):
+class WaveId(BaseInputModel):
     id: str
 
 
-class WaveKey(BaseModel):
+class WaveKey(BaseInputModel):
     id: Optional[str] = None
 
 
-class WorkflowLinkInput(BaseModel):
+class WorkflowLinkInput(BaseInputModel):
     ref: str
     version: int

@@ -18,6 +18,7 @@ import pydantic
 from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
+from fluent_sdk._validation import validate_input, validation_error
 from fluent_sdk.errors import (
     APIError,
     GraphQLError,
@@ -39,6 +40,7 @@ __all__ = [
     "GRAPHQL_PATH",
     "UNSET",
     "AsyncOperationRunner",
+    "GeneratedInput",
     "GeneratedModel",
     "OperationRunner",
     "UnexpectedResponseError",
@@ -96,6 +98,14 @@ class GeneratedModel(pydantic.BaseModel):
         return decode_result(response, cls, operation_name)
 
 
+class GeneratedInput(GeneratedModel):
+    """Base of every generated input model: strict where results are lenient. An unknown key is
+    refused (``extra="forbid"``), so a misspelt field fails before anything is sent instead of
+    being dropped from the request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class UnexpectedResponseError(APIError):
     """The server answered 200 but the body is not a GraphQL response of the expected shape."""
 
@@ -135,17 +145,10 @@ def encode_request(query: str, operation_name: str | None, variables: Mapping[st
 
 
 def validation_error_from_pydantic(
-    exc: pydantic.ValidationError, *, prefix: str, what: str
+    exc: pydantic.ValidationError, *, prefix: str, what: str = ""
 ) -> ValidationError:
-    """Our `ValidationError` naming the first bad field as a dotted path under ``prefix``."""
-    details = exc.errors(include_url=False, include_input=False)
-    first = details[0] if details else {"loc": (), "msg": str(exc)}
-    path = ".".join([prefix, *(str(part) for part in first.get("loc", ()))])
-    return ValidationError(
-        f"invalid {what}: {path}: {first.get('msg')}",
-        field=path,
-        errors=[dict(detail) for detail in details],
-    )
+    """Deprecated name of `fluent_sdk._validation.validation_error` (``what`` is unused)."""
+    return validation_error(exc, prefix=prefix)
 
 
 @functools.cache
@@ -159,22 +162,13 @@ def _coerce_input(value: Any, model: type[pydantic.BaseModel], path: str) -> Any
     if value is None:
         return None
     if isinstance(value, (list, tuple)):
-        return [_coerce_input(item, model, f"{path}.{i}") for i, item in enumerate(value)]
-    if isinstance(value, model):
-        instance = value
-    elif isinstance(value, Mapping):
-        try:
-            instance = model.model_validate(value)
-        except pydantic.ValidationError as exc:
-            raise validation_error_from_pydantic(
-                exc, prefix=path, what=f"{model.__name__} input"
-            ) from None
-    else:
+        return [_coerce_input(item, model, f"{path}[{i}]") for i, item in enumerate(value)]
+    if not isinstance(value, (model, Mapping)):
         raise ValidationError(
-            f"invalid input: {path}: expected {model.__name__} or a dict, "
-            f"got {type(value).__name__}",
+            f"{path}: expected {model.__name__} or a dict, got {type(value).__name__}",
             field=path,
         )
+    instance = validate_input(model, value, field=path)
     return instance.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 

@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-from fluent_sdk._validation import field_steps
+from fluent_sdk._validation import StrictModel, validate_input
+from fluent_sdk._validation import field_path as _field_path
 from fluent_sdk.errors import (
     ConflictError,
     FluentError,
@@ -309,76 +309,20 @@ def create_once(
 
 
 def field_path(loc: Sequence[int | str]) -> str:
-    """``("items", 2, "quantity")`` -> ``items[2].quantity``."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part:
-            path += f".{part}" if path else str(part)
-    return path
+    """Deprecated: use `fluent_sdk._validation.field_path` (the same function)."""
+    return _field_path(loc)
 
 
-def _join(path: str, tail: str) -> str:
-    if not path or not tail:
-        return path or tail
-    return path + tail if tail.startswith("[") else f"{path}.{tail}"
-
-
-class _InputError(ValidationError):
-    """A `ValidationError` that also keeps its message without the field path, so that an
-    error raised by a nested model can be re-raised under the full path."""
-
-    def __init__(self, message: str, *, detail: str, field: str | None, errors: Any) -> None:
-        super().__init__(message, field=field, errors=errors)
-        self.detail = detail
-
-
-def _validation_error(exc: pydantic.ValidationError, prefix: str = "") -> ValidationError:
-    errors = exc.errors(include_url=False, include_input=False)
-    first = errors[0]
-    loc = field_steps(first)
-    path = _join(prefix, field_path(loc))
-    raised = (first.get("ctx") or {}).get("error")
-    if isinstance(raised, ValidationError):
-        # A model-level check names its own field, relative to the model.
-        path = _join(path, raised.field or "")
-        detail = raised.detail if isinstance(raised, _InputError) else str(raised)
-    else:
-        detail = first["msg"]
-    extra = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-    plain = [{k: v for k, v in e.items() if k != "ctx"} for e in errors]
-    message = f"{path}: {detail}{extra}" if path else detail + extra
-    return _InputError(message, detail=detail, field=path or None, errors=plain)
-
-
-class InputModel(BaseModel):
+class InputModel(StrictModel):
     """Something the caller gives a helper: unknown fields are refused, and every problem is a
     `ValidationError` naming the field (``items[2].quantity``)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
-
-    def __init__(self, /, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except pydantic.ValidationError as exc:
-            raise _validation_error(exc) from None
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 def parse_input(model: type[InputT], value: Any, *, field: str = "") -> InputT:
     """``value`` (a ``model`` or a mapping) as ``model``, or a `ValidationError`."""
-    if isinstance(value, model):
-        return value
-    if not isinstance(value, Mapping):
-        raise ValidationError(
-            f"{field or 'value'}: expected a {model.__name__} or a mapping, "
-            f"got {type(value).__name__}",
-            field=field or None,
-        )
-    try:
-        return model.model_validate(dict(value))
-    except pydantic.ValidationError as exc:
-        raise _validation_error(exc, field) from None
+    return validate_input(model, value, field=field)
 
 
 class OutputModel(BaseModel):

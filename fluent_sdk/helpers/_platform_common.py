@@ -16,13 +16,13 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from fluent_sdk._validation import validate_input
 from fluent_sdk.errors import ValidationError
 from fluent_sdk.graphql._runtime import UnexpectedResponseError
-from fluent_sdk.rest._common import RequestModel, to_validation_error, validate_request
+from fluent_sdk.rest._common import RequestModel, validate_request
 
 __all__ = [
     "AttributeSpec",
@@ -90,7 +90,9 @@ def normalize_attributes(value: Any, *, field: str = "attributes") -> list[Attri
             "attributes must be a mapping of name to value or a list of attributes",
             field=field,
         )
-    specs = [_attribute(item, f"{field}.{i}" if field else str(i)) for i, item in enumerate(value)]
+    specs = [
+        _attribute(item, f"{field}[{i}]" if field else f"[{i}]") for i, item in enumerate(value)
+    ]
     names = [spec.name for spec in specs]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -106,13 +108,7 @@ def _attribute(item: Any, where: str) -> AttributeSpec:
         return item
     if not isinstance(item, Mapping):
         raise ValidationError("an attribute must be a mapping", field=where)
-    try:
-        return AttributeSpec.model_validate(dict(item))
-    except pydantic.ValidationError as exc:
-        error = to_validation_error(exc)
-        # The message without its path: an enclosing model's error names the whole path.
-        message = str(error).removeprefix(f"{error.field}: ")
-        raise ValidationError(message, field=f"{where}.{error.field}") from None
+    return validate_input(AttributeSpec, item, field=where)
 
 
 def attributes_input(specs: Iterable[AttributeSpec]) -> list[dict[str, Any]]:

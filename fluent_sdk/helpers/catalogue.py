@@ -333,7 +333,7 @@ def _check_unique(refs: Sequence[str], field_name: str) -> None:
         if ref in seen:
             raise ValidationError(
                 f"{field_name}[{index}]: ref {ref!r} is given more than once",
-                field=f"{field_name}.{index}.ref",
+                field=f"{field_name}[{index}].ref",
             )
         seen.add(ref)
 
@@ -341,7 +341,7 @@ def _check_unique(refs: Sequence[str], field_name: str) -> None:
 def _as_product(value: Any, index: int) -> ProductSpec | VariantProductSpec:
     if isinstance(value, ProductSpec | VariantProductSpec):
         return value
-    where = f"products.{index}"
+    where = f"products[{index}]"
     if isinstance(value, Mapping) and (
         {"product_ref", "productRef", "standardProductRef"} & set(value)
         or str(value.get("type", "")).upper() == "VARIANT"
@@ -390,7 +390,7 @@ class _CataloguePlanner:
             if isinstance(given, str | bytes | Mapping | BaseModel):
                 raise ValidationError(f"{name} must be a list of specs or dicts", field=name)
         category_specs = [
-            validate_spec(CategorySpec, item, field=f"categories.{i}")
+            validate_spec(CategorySpec, item, field=f"categories[{i}]")
             for i, item in enumerate(categories or [])
         ]
         _check_unique([spec.ref for spec in category_specs], "categories")
@@ -403,7 +403,7 @@ class _CataloguePlanner:
                 if spec.product_ref is None:
                     raise ValidationError(
                         f"products[{index}]: a variant needs product_ref (its standard product)",
-                        field=f"products.{index}.product_ref",
+                        field=f"products[{index}].product_ref",
                     )
                 self.variants.append(spec)
                 continue
@@ -413,7 +413,7 @@ class _CataloguePlanner:
                     raise ValidationError(
                         f"products[{index}]: nested variant {variant.ref!r} names another "
                         f"product_ref ({variant.product_ref!r})",
-                        field=f"products.{index}.variants",
+                        field=f"products[{index}].variants",
                     )
                 self.variants.append(variant.model_copy(update={"product_ref": spec.ref}))
         _check_unique([s.ref for s in [*self.standard, *self.variants]], "products")

@@ -17,7 +17,7 @@ import httpx
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from fluent_sdk._validation import field_steps
+from fluent_sdk._validation import StrictModel, validate_input, validation_error
 from fluent_sdk.errors import APIError, ValidationError
 
 if TYPE_CHECKING:
@@ -77,67 +77,27 @@ class LenientEnum(str, Enum):
 
 
 def to_validation_error(
-    exc: pydantic.ValidationError, *, prefix: str | None = None
+    exc: pydantic.ValidationError,
+    *,
+    prefix: str | None = None,
+    model: type[BaseModel] | None = None,
 ) -> ValidationError:
-    """A pydantic error as the SDK's `ValidationError`, naming the first bad field.
-
-    A model-level check can name its field by raising our `ValidationError` (pydantic keeps
-    the raised exception in the error's context).
-    """
-    errors = exc.errors(include_url=False, include_input=False)
-    first = errors[0] if errors else None
-    parts = [str(p) for p in field_steps(first)] if first else []
-    raised = (first.get("ctx") or {}).get("error") if first else None
-    if isinstance(raised, ValidationError) and raised.field and parts[-1:] != [raised.field]:
-        parts.append(raised.field)
-    field = ".".join([prefix, *parts] if prefix else parts) or prefix
-    if isinstance(raised, ValidationError):
-        detail = str(raised)
-    else:
-        detail = first["msg"] if first else str(exc)
-    where = f"{field}: " if field else ""
-    extra = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-    # ctx holds exception objects; keep only what is plain data.
-    plain = [{k: v for k, v in e.items() if k != "ctx"} for e in errors]
-    return ValidationError(f"{where}{detail}{extra}", field=field, errors=plain)
+    """A pydantic error as the SDK's `ValidationError` (see `fluent_sdk._validation`)."""
+    return validation_error(exc, prefix=prefix or "", model=model)
 
 
 def validate_request(model: type[ModelT], value: Any, *, field: str) -> ModelT:
     """``value`` (a model instance or a mapping) as ``model``, or a `ValidationError`."""
-    if isinstance(value, model):
-        return value
-    if not isinstance(value, Mapping):
-        raise ValidationError(
-            f"{field}: expected a {model.__name__} or a mapping, got {type(value).__name__}",
-            field=field,
-        )
-    try:
-        return model.model_validate(dict(value))
-    except pydantic.ValidationError as exc:
-        raise to_validation_error(exc, prefix=field) from None
+    return validate_input(model, value, field=field)
 
 
-class RequestModel(BaseModel):
+class RequestModel(StrictModel):
     """A body the SDK sends: unknown fields are refused, so typos fail before any request.
 
     Construction errors surface as the SDK's `ValidationError` rather than pydantic's.
     """
 
-    model_config = ConfigDict(
-        extra="forbid", populate_by_name=True, validate_assignment=True, defer_build=True
-    )
-
-    def __init__(self, /, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except pydantic.ValidationError as exc:
-            raise to_validation_error(exc) from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        try:
-            super().__setattr__(name, value)
-        except pydantic.ValidationError as exc:
-            raise to_validation_error(exc) from None
+    model_config = ConfigDict(populate_by_name=True)
 
     def to_body(self) -> dict[str, Any]:
         """The JSON body: Fluent's field names, unset optional fields left out."""

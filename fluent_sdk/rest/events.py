@@ -12,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import httpx
-import pydantic
 from pydantic import AliasChoices, Field, field_serializer, field_validator, model_validator
 from typing_extensions import Unpack
 
@@ -29,7 +28,6 @@ from fluent_sdk.rest._common import (
     SyncNamespace,
     check_path_segment,
     json_model_parser,
-    to_validation_error,
     utc_now,
     validate_request,
 )
@@ -387,8 +385,8 @@ class _EventsBase:
         """Validated search parameters, with the default window made explicit."""
         try:
             query = EventQuery.model_validate({**filters, "start": start, "count": page_size})
-        except pydantic.ValidationError as exc:
-            raise _search_error(exc) from None
+        except ValidationError as error:
+            raise _search_error(error) from None
         if query.from_ is not None and query.to is not None and query.from_ > query.to:
             raise ValidationError("to: is before from_", field="to")
         if query.from_ is None:
@@ -440,12 +438,12 @@ _FILTER_NAMES = {
 }
 
 
-def _search_error(exc: pydantic.ValidationError) -> ValidationError:
+def _search_error(error: ValidationError) -> ValidationError:
     # Name the keyword argument the caller used, not Fluent's parameter name.
-    error = to_validation_error(exc)
-    if error.field is not None:
-        error.field = _FILTER_NAMES.get(error.field, error.field)
-    return error
+    if error.field is None or error.field not in _FILTER_NAMES:
+        return error
+    field = _FILTER_NAMES[error.field]
+    return ValidationError(f"{field}: {error.detail}", field=field, errors=error.errors)
 
 
 def _sync_outcome_parser(operation: str) -> Callable[[httpx.Response], EventOutcome]:

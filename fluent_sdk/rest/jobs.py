@@ -289,7 +289,7 @@ def _parse_tally(response: httpx.Response) -> BatchTally:
         try:
             result = BatchRecordResult.model_validate(raw)
         except pydantic.ValidationError as exc:
-            problem = to_validation_error(exc, prefix=f"{key}.{i}")
+            problem = to_validation_error(exc, prefix=f"{key}[{i}]")
             raise unexpected_response(response, operation, str(problem)) from None
         if not result.ok:
             failures.append((i, result))

@@ -100,7 +100,7 @@ def test_bad_input_names_the_field_before_any_call(
                 "items": [{"ref": "I-1", "productRef": "P-1", "quantity": "lots"}],
             }
         )
-    assert caught.value.field == "input.items.0.quantity"
+    assert caught.value.field == "input.items[0].quantity"
     with pytest.raises(ValidationError) as caught:
         gql.update_order(input=["not", "a", "dict"])  # type: ignore[arg-type]
     assert caught.value.field is not None

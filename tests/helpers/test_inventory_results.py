@@ -182,8 +182,8 @@ def test_entities_alias_and_running_batches() -> None:
         ([OK], "expected a JSON object"),
         ({"batchId": "12", "results": {"a": 1}}, "results: expected a list"),
         ({"status": "COMPLETE", "results": []}, "batchId"),
-        (answer([OK, ["not", "a", "result"]]), "results.1"),
-        (answer([OK, {"responseCode": 404, "entityId": ["x"]}]), "results.1.entityId"),
+        (answer([OK, ["not", "a", "result"]]), "results[1]"),
+        (answer([OK, {"responseCode": 404, "entityId": ["x"]}]), "results[1].entityId"),
     ],
 )
 def test_unreadable_answers_are_api_errors(body: Any, problem: str) -> None:

@@ -116,7 +116,7 @@ def test_repeated_roles_are_merged() -> None:
         ({"password": ""}, "user.password"),
         ({"username": None}, "user.username"),
         ({"type": 5}, "user.type"),
-        ({"roles": [{"role": "ADMIN", "contexts": [("RETAILER",)]}]}, "user.roles.0.contexts.0"),
+        ({"roles": [{"role": "ADMIN", "contexts": [("RETAILER",)]}]}, "user.roles[0].contexts[0]"),
         ({"nickname": "x"}, "user.nickname"),
         ({"timezone": "x" * 40}, "user.timezone"),
     ],

@@ -363,12 +363,12 @@ async def test_batch_of_5000_is_sent_and_5001_refused(
         (
             "199",
             {"entityType": "INVENTORY", "entities": [{"locationRef": "L", "qty": 1}]},
-            "batch.entities.0.skuRef",
+            "batch.entities[0].skuRef",
         ),
         (
             "199",
             {"entityType": "INVENTORY", "entities": [{**inventory(1)[0], "qty": "lots"}]},
-            "batch.entities.0.qty",
+            "batch.entities[0].qty",
         ),
         (
             "199",
@@ -383,7 +383,7 @@ async def test_batch_of_5000_is_sent_and_5001_refused(
         (
             "199",
             {**RETAILER_BATCH, "entities": [{"retailerId": "b2c", "retailerName": "x" * 46}]},
-            "batch.entities.0.retailerName",
+            "batch.entities[0].retailerName",
         ),
         ("199/../1", {"entityType": "INVENTORY", "entities": inventory(1)}, "job_id"),
         ("199", "not a batch", "batch"),

@@ -185,7 +185,7 @@ async def test_bad_get_is_refused_before_any_request(
     ("workflow", "field"),
     [
         ({**WORKFLOW, "rulesets": "none"}, "workflow.rulesets"),
-        ({**WORKFLOW, "rulesets": [{"rules": []}]}, "workflow.rulesets.0.name"),
+        ({**WORKFLOW, "rulesets": [{"rules": []}]}, "workflow.rulesets[0].name"),
         ({"description": "empty"}, "workflow.name"),
         ("ORDER::HD", "workflow"),
     ],
