@@ -20,9 +20,10 @@ from fluent_sdk._version import __version__
 
 if TYPE_CHECKING:
     from fluent_sdk._auth import FileTokenStore, MemoryTokenStore, Token, TokenStore
-    from fluent_sdk._client import ApiCall, AsyncFluentClient, FluentClient
+    from fluent_sdk._client import AsyncFluentClient, FluentClient
     from fluent_sdk._config import ClientConfig
     from fluent_sdk._retry import RetryPolicy
+    from fluent_sdk._types import ApiCall
     from fluent_sdk.errors import (
         APIError,
         AuthenticationError,
@@ -78,7 +79,7 @@ __all__ = [
 _LOCATIONS = {
     "FluentClient": "fluent_sdk._client",
     "AsyncFluentClient": "fluent_sdk._client",
-    "ApiCall": "fluent_sdk._client",
+    "ApiCall": "fluent_sdk._types",
     "RetryPolicy": "fluent_sdk._retry",
     "ClientConfig": "fluent_sdk._config",
     "Token": "fluent_sdk._auth",

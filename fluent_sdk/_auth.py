@@ -34,6 +34,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 
 from fluent_sdk._config import ClientConfig
 from fluent_sdk._redact import register_secret
+from fluent_sdk._types import DEFAULT_TIMEOUT
 from fluent_sdk.errors import AuthenticationError, error_from_response
 
 if TYPE_CHECKING:
@@ -60,8 +61,8 @@ _DEFAULT_LIFETIME = 3600.0
 TOKEN_PATH = "/oauth/token"
 #: Timeouts of token requests when the client gives none. A bare `httpx.Request` carries no
 #: timeout extension, and httpcore then waits forever: token requests must always carry one.
-#: (The clients pass their own; these match `_retry`'s defaults without importing tenacity.)
-_DEFAULT_TOKEN_TIMEOUT = httpx.Timeout(30.0, connect=5.0, write=30.0, pool=5.0)
+#: (The clients pass their own.)
+_DEFAULT_TOKEN_TIMEOUT = DEFAULT_TIMEOUT
 #: How long a token refresh waits for another process's store lock before going ahead without
 #: it (a hung process must not stop this one; the worst case is one ``invalid_grant`` fallback).
 STORE_LOCK_WAIT = 30.0

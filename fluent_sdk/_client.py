@@ -13,9 +13,8 @@ import logging
 import platform
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -29,14 +28,9 @@ from fluent_sdk._auth import (
 )
 from fluent_sdk._config import ClientConfig, resolve_config
 from fluent_sdk._redact import install_log_redaction, redact
-from fluent_sdk._retry import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_READ_TIMEOUT,
-    DEFAULT_WRITE_TIMEOUT,
-    AttemptLog,
-    RetryPolicy,
-)
+from fluent_sdk._retry import AttemptLog, RetryPolicy
 from fluent_sdk._transport_errors import describe as describe_transport_failure
+from fluent_sdk._types import DEFAULT_TIMEOUT, ApiCall, TimeoutTypes, to_timeout
 from fluent_sdk._version import __version__
 from fluent_sdk.errors import (
     APIError,
@@ -69,39 +63,11 @@ __all__ = ["DEFAULT_TIMEOUT", "ApiCall", "AsyncFluentClient", "FluentClient"]
 
 logger = logging.getLogger("fluent_sdk")
 
-DEFAULT_TIMEOUT = httpx.Timeout(
-    DEFAULT_READ_TIMEOUT,
-    connect=DEFAULT_CONNECT_TIMEOUT,
-    write=DEFAULT_WRITE_TIMEOUT,
-    pool=DEFAULT_CONNECT_TIMEOUT,
-)
 # Distinct request paths whose parsed URL is kept (REST paths carry ids, so bound the cache).
 _URL_CACHE_SIZE = 256
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _USE_CLIENT_DEFAULT: Any = httpx.USE_CLIENT_DEFAULT
 T = TypeVar("T")
-
-TimeoutTypes = float | httpx.Timeout | None
-
-
-@dataclass(frozen=True)
-class ApiCall(Generic[T]):
-    """One REST call described without I/O: what to send and how to read the answer.
-
-    API namespaces build these; `FluentClient.call` / `AsyncFluentClient.call` perform them.
-    """
-
-    method: str
-    path: str
-    parse: Callable[[httpx.Response], T]
-    params: Mapping[str, Any] | None = None
-    json: Any = None
-    content: bytes | None = None
-    files: Any = None
-    headers: Mapping[str, str] | None = None
-    idempotent: bool | None = None
-    operation: str | None = None
-    timeout: TimeoutTypes | None = None
 
 
 class _LazyNamespace:
@@ -139,12 +105,7 @@ def _user_agent() -> str:
     return f"fluent-sdk/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 
-def _to_timeout(value: TimeoutTypes) -> httpx.Timeout:
-    if value is None:
-        return DEFAULT_TIMEOUT
-    if isinstance(value, httpx.Timeout):
-        return value
-    return httpx.Timeout(value, connect=min(float(value), DEFAULT_CONNECT_TIMEOUT))
+_to_timeout = to_timeout
 
 
 _READ_STREAM = httpx.ByteStream(b"")

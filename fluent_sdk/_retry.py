@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fluent_sdk._types import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT
 from fluent_sdk.errors import (
     APIError,
     Attempt,
@@ -42,13 +43,6 @@ __all__ = [
 
 logger = logging.getLogger("fluent_sdk")
 
-#: Seconds to establish a connection. Fluent's hosts answer a TCP/TLS handshake quickly; a slow
-#: connect usually means a network problem that a retry on a fresh connection fixes.
-DEFAULT_CONNECT_TIMEOUT = 5.0
-#: Seconds to wait for response bytes. Large GraphQL pages and sync events can take a while.
-DEFAULT_READ_TIMEOUT = 30.0
-#: Seconds to send the request body (a 5000-record batch is about 1 MB).
-DEFAULT_WRITE_TIMEOUT = 30.0
 DEFAULT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 # Fluent codes whose documentation says "retry": virtual view initialising, rate limit,

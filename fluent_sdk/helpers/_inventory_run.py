@@ -33,7 +33,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, TypeVar
 
-from fluent_sdk._client import ApiCall
+from fluent_sdk._types import ApiCall
 from fluent_sdk.errors import (
     APIError,
     ConnectError,

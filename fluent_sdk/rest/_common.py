@@ -17,6 +17,7 @@ import httpx
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from fluent_sdk import _types
 from fluent_sdk._validation import StrictModel, validate_input, validation_error
 from fluent_sdk.errors import APIError, ValidationError
 
@@ -42,7 +43,7 @@ __all__ = [
     "validate_request",
 ]
 
-RetailerId = int | str
+RetailerId = _types.RetailerId  # one definition, in fluent_sdk._types
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 

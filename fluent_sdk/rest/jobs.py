@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar
 import pydantic
 from pydantic import AliasChoices, BeforeValidator, Field
 
-from fluent_sdk._client import ApiCall
+from fluent_sdk._types import ApiCall
 from fluent_sdk._validation import reject_bool
 from fluent_sdk.errors import APIError, BatchTimeoutError, ValidationError
 from fluent_sdk.rest._common import (

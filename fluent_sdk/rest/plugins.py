@@ -17,7 +17,7 @@ import httpx
 import pydantic
 from pydantic import Field, TypeAdapter
 
-from fluent_sdk._client import ApiCall
+from fluent_sdk._types import ApiCall
 from fluent_sdk.errors import APIError, ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from fluent_sdk._client import ApiCall
+from fluent_sdk._types import ApiCall
 from fluent_sdk.errors import ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,
