@@ -9,7 +9,13 @@ The tree::
     │   ├── ConnectError            the request never reached the server
     │   └── TimeoutError            the server did not answer in time (it may have acted)
     ├── BatchTimeoutError           a batch was not COMPLETE by the deadline of wait_for_batch
+    ├── PaginationError             more pages were announced but the cursor did not move
     ├── WebhookSignatureError       a webhook's signature is missing or does not match
+    ├── SchemaError                 the schema pipeline could not read or check a schema
+    │   ├── SchemaSourceError       a file is neither introspection JSON nor SDL
+    │   ├── SchemaFixError          the recorded schema fixes (fixes.json) are malformed
+    │   ├── SchemaInvalidError      the schema built by the pipeline does not validate
+    │   └── DocumentValidationError operation documents do not validate (``problems`` listed)
     └── APIError                    Fluent answered with an error (status, code, request_id, ...)
         ├── AuthenticationError     401, OAuth ``invalid_grant``
         ├── PermissionDeniedError   403, ``C0020E``
@@ -19,6 +25,7 @@ The tree::
         ├── ConflictError           unique-constraint violations (``C0121E``, ``C0128E``, ...)
         ├── RateLimitedError        429, ``C0011E`` (``retry_after`` in seconds when known)
         ├── ServerError             5xx, ``S…`` codes
+        ├── UnexpectedResponseError a success status whose body is not what the call returns
         └── GraphQLError            GraphQL ``errors`` (paths and partial ``data`` kept)
             ├── GraphQLNotFoundError        also a NotFoundError (``C0120E``)
             ├── GraphQLConflictError        also a ConflictError (``C0121E``, ...)
@@ -33,7 +40,10 @@ A GraphQL error whose code maps to a class is an instance of both, so one
 ``except GraphQLError`` still catches every GraphQL error, and ``kind`` names the mapped class.
 
 ``ValidationError.field`` is a path into the input: dotted keys and ``[index]`` for list items,
-rooted at the argument's name, e.g. ``input.items[2].quantity``.
+rooted at the argument's name, e.g. ``input.items[2].quantity``. Every input the SDK checks
+(generated GraphQL inputs, REST bodies, helper inputs) is reported through one converter
+(`fluent_sdk._validation`), so the syntax is the same everywhere; an unknown key reads
+``input.statuss: unknown field (did you mean 'status'?)``.
 
 `error_from_response` maps any Fluent HTTP error body (OAuth, v4.1 ``{"errors": [...]}``, plugin
 ``{"message", "status"}``, event ``eventStatus``) to the right class. Messages never contain
@@ -64,6 +74,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
+    "DocumentValidationError",
     "ErrorCode",
     "EventRejectedError",
     "FluentError",
@@ -77,11 +88,17 @@ __all__ = [
     "GraphQLRateLimitedError",
     "GraphQLServerError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitedError",
+    "SchemaError",
+    "SchemaFixError",
+    "SchemaInvalidError",
+    "SchemaSourceError",
     "ServerError",
     "TimeoutError",
     "TransportError",
+    "UnexpectedResponseError",
     "ValidationError",
     "WebhookSignatureError",
     "error_from_graphql",
@@ -239,6 +256,48 @@ class BatchTimeoutError(FluentError, builtins.TimeoutError):
         )
 
 
+class PaginationError(FluentError):
+    """The server said there are more pages but the cursor did not move forward."""
+
+    operation: str | None
+    cursor: str | None
+
+    def __init__(self, message: str, *, operation: str | None, cursor: str | None) -> None:
+        self.operation = operation
+        self.cursor = cursor
+        super().__init__(message)
+
+
+class SchemaError(FluentError, ValueError):
+    """The schema pipeline (``fluent-sdk schema ...``, `make generate`) failed."""
+
+
+class SchemaSourceError(SchemaError):
+    """A schema file or document could not be read as introspection JSON or SDL."""
+
+
+class SchemaFixError(SchemaError):
+    """The fixes file is malformed."""
+
+
+class SchemaInvalidError(SchemaError):
+    """The schema produced by the pipeline does not pass schema validation."""
+
+
+class DocumentValidationError(SchemaError):
+    """One or more documents are invalid; ``problems`` lists each with its location."""
+
+    problems: list[Any]
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        self.problems = list(problems)
+        shown = "\n  ".join(str(p) for p in self.problems[:50])
+        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        super().__init__(
+            f"{len(self.problems)} invalid GraphQL document problem(s):\n  {shown}{more}"
+        )
+
+
 class WebhookSignatureError(FluentError):
     """The webhook's signature is missing, malformed or does not match the body.
 
@@ -359,6 +418,11 @@ class RateLimitedError(APIError):
 
 class ServerError(APIError):
     """Fluent failed (5xx, ``S…`` codes). Usually worth retrying."""
+
+
+class UnexpectedResponseError(APIError):
+    """Fluent answered with a success status, but the body is not what the call returns (an
+    HTML page with status 200, malformed JSON, a GraphQL body with neither data nor errors)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,8 @@ from graphql import (
 )
 from graphql.language import Visitor
 
+from fluent_sdk.errors import DocumentValidationError
+
 __all__ = [
     "DEFAULT_OPERATIONS_DIR",
     "DocumentProblem",
@@ -66,16 +68,6 @@ class DocumentProblem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
-
-
-class DocumentValidationError(ValueError):
-    """One or more documents are invalid; ``problems`` lists each with its location."""
-
-    def __init__(self, problems: list[DocumentProblem]) -> None:
-        self.problems = problems
-        shown = "\n  ".join(str(p) for p in problems[:50])
-        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} invalid GraphQL document problem(s):\n  {shown}{more}")
 
 
 def _problem_at(node: Node | None, fallback: str, message: str) -> DocumentProblem:

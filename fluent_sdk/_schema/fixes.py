@@ -22,6 +22,8 @@ from graphql import (
     GraphQLSchema,
 )
 
+from fluent_sdk.errors import SchemaFixError
+
 __all__ = [
     "DEFAULT_DEPRECATION_REASON",
     "FIX_ACTIONS",
@@ -45,10 +47,6 @@ FixStatus = Literal["applied", "unchanged", "not_needed", "missing"]
 _KNOWN_KEYS = frozenset(
     {"type", "field", "action", "reason", "deprecation_reason", "only_if_implementation_deprecated"}
 )
-
-
-class SchemaFixError(ValueError):
-    """The fixes file is malformed."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from fluent_sdk._schema.fixes import (
     load_fixes,
 )
 from fluent_sdk._schema.source import SDL_HEADER, read_schema_file
+from fluent_sdk.errors import SchemaInvalidError
 
 __all__ = [
     "DEFAULT_SDL_PATH",
@@ -45,10 +46,6 @@ __all__ = [
 ]
 
 DEFAULT_SDL_PATH = Path("graphql/schema.graphql")
-
-
-class SchemaInvalidError(ValueError):
-    """The schema produced by the pipeline does not pass schema validation."""
 
 
 def package_sdl_path() -> Path:

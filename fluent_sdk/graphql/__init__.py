@@ -36,6 +36,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fluent_sdk.errors import PaginationError, UnexpectedResponseError
     from fluent_sdk.graphql._adhoc import dsl
     from fluent_sdk.graphql._async import AsyncGraphQL
     from fluent_sdk.graphql._pagination import (
@@ -43,10 +44,9 @@ if TYPE_CHECKING:
         MAX_PAGE_SIZE,
         AsyncPaginator,
         Page,
-        PaginationError,
         Paginator,
     )
-    from fluent_sdk.graphql._runtime import UNSET, UnexpectedResponseError
+    from fluent_sdk.graphql._runtime import UNSET
     from fluent_sdk.graphql._sync import GraphQL
 
 __all__ = [
@@ -71,10 +71,10 @@ _LOCATIONS = {
     "MAX_PAGE_SIZE": "fluent_sdk.graphql._pagination",
     "AsyncPaginator": "fluent_sdk.graphql._pagination",
     "Page": "fluent_sdk.graphql._pagination",
-    "PaginationError": "fluent_sdk.graphql._pagination",
+    "PaginationError": "fluent_sdk.errors",
     "Paginator": "fluent_sdk.graphql._pagination",
     "UNSET": "fluent_sdk.graphql._runtime",
-    "UnexpectedResponseError": "fluent_sdk.graphql._runtime",
+    "UnexpectedResponseError": "fluent_sdk.errors",
 }
 
 

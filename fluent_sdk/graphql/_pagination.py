@@ -19,7 +19,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from fluent_sdk.errors import FluentError, ValidationError
+from fluent_sdk.errors import PaginationError, ValidationError
 from fluent_sdk.graphql._gc_pause import release_after_parse
 
 if TYPE_CHECKING:
@@ -38,15 +38,6 @@ DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 5000
 
 NodeT = TypeVar("NodeT")
-
-
-class PaginationError(FluentError):
-    """The server said there are more pages but the cursor did not move forward."""
-
-    def __init__(self, message: str, *, operation: str | None, cursor: str | None) -> None:
-        self.operation = operation
-        self.cursor = cursor
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True, repr=False)

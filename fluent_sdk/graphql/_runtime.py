@@ -20,8 +20,8 @@ from pydantic.alias_generators import to_camel
 
 from fluent_sdk._validation import validate_input, validation_error
 from fluent_sdk.errors import (
-    APIError,
     GraphQLError,
+    UnexpectedResponseError,
     ValidationError,
     error_from_graphql,
     request_id_from,
@@ -104,10 +104,6 @@ class GeneratedInput(GeneratedModel):
     being dropped from the request."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class UnexpectedResponseError(APIError):
-    """The server answered 200 but the body is not a GraphQL response of the expected shape."""
 
 
 class _Envelope(pydantic.BaseModel, Generic[ModelT]):

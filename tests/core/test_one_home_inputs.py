@@ -164,3 +164,50 @@ def test_no_private_error_class_reaches_users() -> None:
         NewOrder.model_validate({"ref": "O-1", "items": [{"product_ref": "P", "quantity": 0}]})
     assert type(caught.value) is ValidationError
     assert not type(caught.value).__name__.startswith("_")
+
+
+def test_every_exception_class_lives_in_errors_py() -> None:
+    """One error tree: no module of the SDK defines an exception class of its own (the sandbox,
+    a fake server whose errors become HTTP answers, is not SDK surface)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import fluent_sdk
+
+    stray: list[str] = []
+    for info in pkgutil.walk_packages(fluent_sdk.__path__, "fluent_sdk."):
+        name = info.name
+        if name.startswith(
+            ("fluent_sdk._generated", "fluent_sdk.sandbox", "fluent_sdk.cli", "fluent_sdk.demo")
+        ):
+            continue  # generated code, and the applications built on the SDK
+        if name == "fluent_sdk.__main__" or name.endswith("__main__"):
+            continue
+        module = importlib.import_module(name)
+        for attribute, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseException)
+                and not issubclass(value, Warning)
+                and value.__module__ == name
+                and name != "fluent_sdk.errors"
+            ):
+                stray.append(f"{name}.{attribute}")
+    assert stray == []
+
+
+def test_the_drawn_tree_names_every_error_class() -> None:
+    import inspect
+
+    from fluent_sdk import errors
+
+    drawn = errors.__doc__ or ""
+    classes = [
+        name
+        for name, value in vars(errors).items()
+        if inspect.isclass(value)
+        and issubclass(value, BaseException)
+        and value.__module__ == "fluent_sdk.errors"
+    ]
+    assert [name for name in classes if name not in drawn] == []
