@@ -25,14 +25,14 @@ with the same checkpoint settles it the same way.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, TypeVar
 
+from fluent_sdk import _progress
+from fluent_sdk._progress import ProgressBar
 from fluent_sdk._types import ApiCall
 from fluent_sdk.errors import (
     APIError,
@@ -137,55 +137,27 @@ class PlannedBatch:
         return len(self.records)
 
 
-class _Progress:
-    """A tqdm bar when wanted and possible; otherwise nothing."""
+class _Progress(ProgressBar):
+    """The run's bar (`fluent_sdk._progress`): records settled, with accepted/rejected counts."""
 
     def __init__(self, enabled: bool, total: int | None) -> None:
-        self._bar: Any = _progress_bar(total) if enabled and _interactive() else None
-
-    @property
-    def active(self) -> bool:
-        return self._bar is not None
+        super().__init__(_progress_bar(total) if enabled and _interactive() else None)
 
     def update(self, count: int, *, accepted: int, rejected: int) -> None:
-        if self._bar is not None:
-            self._bar.update(count)
-            # A string: tqdm's number formatting would show 20000 as "2e+4".
-            self._bar.set_postfix_str(f"accepted={accepted}, rejected={rejected}", refresh=False)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
+        self.advance(count, f"accepted={accepted}, rejected={rejected}")
 
 
+# Module-level seams over the shared bar, kept for tests that replace them.
 def _interactive() -> bool:
-    """A terminal on stderr, or a notebook kernel (where tqdm.auto draws a widget)."""
-    try:
-        if sys.stderr is not None and sys.stderr.isatty():
-            return True
-    except (AttributeError, ValueError):  # replaced or closed stderr
-        pass
-    return _in_notebook()
+    return _progress.interactive()
 
 
 def _in_notebook() -> bool:
-    """Running in a Jupyter kernel (IPython with a kernel attached)."""
-    ipython = sys.modules.get("IPython")
-    get_ipython = getattr(ipython, "get_ipython", None)
-    shell = get_ipython() if callable(get_ipython) else None
-    return shell is not None and hasattr(shell, "kernel")
+    return _progress.in_notebook()
 
 
 def _progress_bar(total: int | None) -> Any:
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # tqdm is the optional "progress" extra
-        return None
-    # tqdm's notebook bar needs ipywidgets; without it tqdm.auto warns and draws nothing, so a
-    # kernel without widgets gets the plain text bar.
-    if _in_notebook() and importlib.util.find_spec("ipywidgets") is None:
-        from tqdm.std import tqdm
-    return tqdm(total=total, unit="rec", desc="inventory", dynamic_ncols=True)
+    return _progress.progress_bar(total, unit="rec", desc="inventory", notebook=_in_notebook())
 
 
 def maybe_created(error: FluentError) -> bool:
