@@ -1,10 +1,7 @@
-"""The ``fluent-sdk`` command line.
+"""The typer application behind ``fluent-sdk`` (needs the ``cli`` extra: typer and rich).
 
 Each command group lives in its own module of this package and is attached in `build_app`;
-they are imported only when the CLI runs, never by ``import fluent_sdk``. Shared pieces
-(connection options, error handling, output) are in `fluent_sdk.cli._common`.
-
-Exit codes: 0 success, 1 the API or the operation failed, 2 usage or configuration error.
+they are imported only when the CLI runs, never by ``import fluent_sdk``.
 """
 
 from __future__ import annotations
@@ -14,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["build_app", "main"]
+__all__ = ["_COMMANDS", "_GROUPS", "build_app", "run"]
 
 # (command group name, module, attribute holding its typer.Typer)
 _GROUPS: tuple[tuple[str, str, str], ...] = (
@@ -91,5 +88,5 @@ def build_app() -> typer.Typer:
     return app
 
 
-def main() -> None:
+def run() -> None:
     build_app()()
