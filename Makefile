@@ -20,6 +20,7 @@ install: $(STAMP)
 lint: install
 	$(BIN)/ruff check $(HAND_WRITTEN)
 	$(BIN)/ruff format --check $(HAND_WRITTEN)
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy

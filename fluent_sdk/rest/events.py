@@ -15,7 +15,7 @@ import httpx
 from pydantic import AliasChoices, Field, field_serializer, field_validator, model_validator
 from typing_extensions import Unpack
 
-from fluent_sdk._client import ApiCall
+from fluent_sdk._types import ApiCall
 from fluent_sdk.errors import EventRejectedError, ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,
