@@ -1,10 +1,11 @@
-"""Pieces shared by the interface helpers (orders, fulfilments, consignments, payments).
+"""The helper driver, and the pieces every interface helper shares.
 
 Each helper writes its logic once, as a *plan*: a generator that yields descriptions of the
-calls it needs (`Execute` a GraphQL document, call a typed GraphQL `Operation`, `SendEvent`,
-`ResolveRetailer`) and receives each answer back (or has the call's error thrown into it). The
-sync and async twins only perform those calls (`SyncHelper._run` / `AsyncHelper._run`), so
-retry-and-look-up rules such as "never create an order twice" exist in one place::
+calls it needs (`Execute` a GraphQL document, call a typed GraphQL `Operation`, read every node
+of a `Listing`, `SendEvent`, `ResolveRetailer`, `Pause`) and receives each answer back (or has
+the call's error thrown into it). The sync and async twins only perform those calls
+(`SyncHelper._run` / `AsyncHelper._run`), so a rule such as "never create twice"
+(`create_once`) exists in one place and a fix lands once::
 
     def _get_plan(self, ref: str) -> Plan[Order | None]:
         data = yield Execute(ORDER_QUERY, {"ref": ref})
@@ -14,25 +15,27 @@ retry-and-look-up rules such as "never create an order twice" exist in one place
         def get(self, ref: str) -> Order | None:
             return self._run(self._get_plan(ref))
 
-Input models (`InputModel`) refuse unknown fields and raise the SDK's `ValidationError` with a
-path such as ``items[2].quantity``; output models (`OutputModel`) read Fluent's camelCase and
-ignore fields they do not know.
+A listing is built once too: the base describes it (`Listing`), and ``self._paginate(listing)``
+is a `Paginator` in the sync twin and an `AsyncPaginator` (same API, ``async for``) in the async
+one.
+
+Shared here (one home each): the input and output model bases (`fluent_sdk.helpers._models`),
+the attributes toolkit (`fluent_sdk.helpers._attributes`), the retailer-id check and resolver
+(`check_retailer`, `ResolveRetailer`, both on `fluent_sdk.rest._common`'s), and
+`default_catalogue_ref`.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel
 
-from fluent_sdk._validation import StrictModel, validate_input
 from fluent_sdk._validation import field_path as _field_path
 from fluent_sdk.errors import (
     ConflictError,
@@ -40,6 +43,24 @@ from fluent_sdk.errors import (
     TransportError,
     ValidationError,
 )
+from fluent_sdk.graphql import AsyncPaginator, Paginator
+from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
+from fluent_sdk.helpers._attributes import (
+    AttributeSpec,
+    WithAttributes,
+    attribute_type_for,
+    attributes_from_data,
+    attributes_input,
+    normalize_attributes,
+)
+from fluent_sdk.helpers._models import (
+    FoundExisting,
+    InputModel,
+    OutputModel,
+    SpecModel,
+    parse_input,
+)
+from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace, check_retailer_id
 
 if TYPE_CHECKING:
     from fluent_sdk._client import AsyncFluentClient, FluentClient
@@ -47,31 +68,38 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_CREATE_ATTEMPTS",
     "AsyncHelper",
+    "AttributeSpec",
     "Call",
     "Execute",
+    "FoundExisting",
     "InputModel",
+    "Listing",
     "Operation",
     "OutputModel",
     "Pause",
     "Plan",
     "ResolveRetailer",
     "SendEvent",
+    "SpecModel",
     "SyncHelper",
     "WithAttributes",
+    "attribute_type_for",
     "attributes_from_data",
     "attributes_input",
     "check_ref",
     "check_retailer",
     "create_once",
+    "default_catalogue_ref",
     "edge_nodes",
     "field_path",
     "iso_utc",
     "lookup_until_found",
+    "normalize_attributes",
     "parse_input",
 ]
 
 T = TypeVar("T")
-InputT = TypeVar("InputT", bound="InputModel")
+NodeT = TypeVar("NodeT")
 
 #: How many times a create is sent at most when replies are lost (the first try included).
 DEFAULT_CREATE_ATTEMPTS = 3
@@ -82,10 +110,12 @@ DEFAULT_CREATE_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class Execute:
-    """Run a GraphQL document (validated locally); the answer is the ``data`` dict."""
+    """Run a GraphQL document (validated locally); the answer is the ``data`` dict, or the
+    ``model`` it is read into."""
 
     document: str
     variables: Mapping[str, Any] = field(default_factory=dict)
+    model: type[BaseModel] | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +138,8 @@ class SendEvent:
 
 @dataclass(frozen=True)
 class ResolveRetailer:
-    """The retailer id: ``explicit`` if given, else the client's (signing in if needed)."""
+    """The retailer id, as text: ``explicit`` if given, else the client's (signing in if
+    needed). Checked by `fluent_sdk.rest._common.check_retailer_id`."""
 
     explicit: int | str | None = None
 
@@ -121,55 +152,120 @@ class Pause:
     seconds: float
 
 
-Call = Execute | Operation | SendEvent | ResolveRetailer | Pause
+@dataclass(frozen=True)
+class Listing(Generic[NodeT]):
+    """A paginated read, described without I/O. Each page is ``call`` (an `Operation` or an
+    `Execute`) with ``first`` / ``after`` added; ``connection`` names the attribute of its
+    answer that holds the Relay connection (None: the answer is the connection), and ``node``
+    maps each node (None: kept as read).
+
+    ``self._paginate(listing)`` walks it lazily (a `Paginator` / `AsyncPaginator`); a plan that
+    yields it gets every node at once, as a list."""
+
+    call: Operation | Execute
+    operation: str
+    node: Callable[[Any], NodeT] | None = None
+    connection: str | None = None
+    page_size: int = DEFAULT_PAGE_SIZE
+    max_items: int | None = None
+    after: str | None = None
+
+    def page(self, first: int, after: str | None) -> Operation | Execute:
+        """The call that reads one page."""
+        cursor = {"first": first, "after": after}
+        if isinstance(self.call, Operation):
+            return replace(self.call, arguments={**self.call.arguments, **cursor})
+        return replace(self.call, variables={**self.call.variables, **cursor})
+
+    def read(self, answer: Any) -> Any:
+        """A page's answer as the connection the paginator walks, its nodes mapped."""
+        connection = answer if self.connection is None else getattr(answer, self.connection)
+        if self.node is None or connection is None:
+            return connection
+        return _MappedConnection(connection, self.node)
+
+
+@dataclass(frozen=True, slots=True)
+class _Edge:
+    cursor: str | None
+    node: Any
+
+
+class _MappedConnection:
+    """A connection whose nodes went through ``node``; ``page_info`` is the original's."""
+
+    __slots__ = ("edges", "page_info")
+
+    def __init__(self, connection: Any, node: Callable[[Any], Any]) -> None:
+        self.page_info = getattr(connection, "page_info", None)
+        self.edges = [
+            _Edge(getattr(edge, "cursor", None), node(edge.node))
+            for edge in getattr(connection, "edges", None) or []
+            if edge is not None and getattr(edge, "node", None) is not None
+        ]
+
+
+Call = Execute | Operation | Listing[Any] | SendEvent | ResolveRetailer | Pause
 #: A helper's logic: yields calls, receives their answers, returns the result.
 Plan = Generator[Call, Any, T]
 
 
-def _checked_retailer(value: Any) -> str:
-    if value is None:
-        raise ValidationError(
-            "retailer_id is not known: pass retailer_id=..., configure the client with one, "
-            "or sign in as a user whose token carries a retailer",
-            field="retailer_id",
-        )
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise ValidationError(
-            f"retailer_id must be a positive number, got {value!r}", field="retailer_id"
-        )
-    if int(value) <= 0:
-        raise ValidationError(f"retailer_id must be positive, got {value!r}", field="retailer_id")
-    return str(value)
-
-
 def check_retailer(value: Any) -> str | None:
-    """An explicit retailer id checked up front (None stays None: the client's is used)."""
-    return None if value is None else _checked_retailer(value)
+    """An explicit retailer id checked up front, as text (None stays None: the client's is
+    used). The check is `fluent_sdk.rest._common.check_retailer_id`."""
+    return None if value is None else str(check_retailer_id(value))
 
 
-class SyncHelper:
+def default_catalogue_ref(retailer_id: int | str) -> str:
+    """The product catalogue most integrations use: ``PC:MASTER:<retailerId>``."""
+    return f"PC:MASTER:{retailer_id}"
+
+
+class _Driver:
+    """What both twins share: which client method a call goes to (no I/O here)."""
+
+    _client: FluentClient | AsyncFluentClient
+
+    def _bound(self, call: Execute | Operation | SendEvent) -> Callable[[], Any]:
+        """The client method ``call`` invokes, with its arguments bound."""
+        if isinstance(call, Execute):
+            model = {} if call.model is None else {"model": call.model}
+            return partial(
+                self._client.graphql.execute, call.document, dict(call.variables), **model
+            )
+        if isinstance(call, Operation):
+            return partial(getattr(self._client.graphql, call.method), **call.arguments)
+        events = self._client.events
+        return partial(events.send_sync if call.wait else events.send, dict(call.event))
+
+
+class SyncHelper(_Driver, SyncNamespace):
     """Base of the synchronous helpers: performs the calls a plan yields."""
 
+    _client: FluentClient
+
     def __init__(self, client: FluentClient) -> None:
-        self._client = client
+        SyncNamespace.__init__(self, client)
 
     def _perform(self, call: Call) -> Any:
         if isinstance(call, Pause):
             time.sleep(call.seconds)
             return None
-        if isinstance(call, Execute):
-            return self._client.graphql.execute(call.document, dict(call.variables))
-        if isinstance(call, Operation):
-            return getattr(self._client.graphql, call.method)(**call.arguments)
-        if isinstance(call, SendEvent):
-            events = self._client.events
-            return (events.send_sync if call.wait else events.send)(dict(call.event))
-        if call.explicit is not None:
-            return _checked_retailer(call.explicit)
-        known = self._client.retailer_id
-        if known is None:
-            known = self._client.login().retailer_id
-        return _checked_retailer(known)
+        if isinstance(call, ResolveRetailer):
+            return str(self._retailer_id(call.explicit))
+        if isinstance(call, Listing):
+            return list(self._paginate(call))
+        return self._bound(call)()
+
+    def _paginate(self, listing: Listing[NodeT]) -> Paginator[NodeT]:
+        """``for node in ...``: the listing's nodes, read a page at a time."""
+        return Paginator(
+            lambda first, after: listing.read(self._perform(listing.page(first, after))),
+            page_size=listing.page_size,
+            max_items=listing.max_items,
+            after=listing.after,
+            operation=listing.operation,
+        )
 
     def _run(self, plan: Plan[T]) -> T:
         try:
@@ -186,11 +282,13 @@ class SyncHelper:
             return result
 
 
-class AsyncHelper:
+class AsyncHelper(_Driver, AsyncNamespace):
     """Base of the asynchronous helpers: the awaitable twin of `SyncHelper`."""
 
+    _client: AsyncFluentClient
+
     def __init__(self, client: AsyncFluentClient) -> None:
-        self._client = client
+        AsyncNamespace.__init__(self, client)
 
     async def _perform(self, call: Call) -> Any:
         if isinstance(call, Pause):
@@ -198,20 +296,25 @@ class AsyncHelper:
 
             await asyncio.sleep(call.seconds)
             return None
-        if isinstance(call, Execute):
-            return await self._client.graphql.execute(call.document, dict(call.variables))
-        if isinstance(call, Operation):
-            return await getattr(self._client.graphql, call.method)(**call.arguments)
-        if isinstance(call, SendEvent):
-            events = self._client.events
-            send = events.send_sync if call.wait else events.send
-            return await send(dict(call.event))
-        if call.explicit is not None:
-            return _checked_retailer(call.explicit)
-        known = self._client.retailer_id
-        if known is None:
-            known = (await self._client.login()).retailer_id
-        return _checked_retailer(known)
+        if isinstance(call, ResolveRetailer):
+            return str(await self._retailer_id(call.explicit))
+        if isinstance(call, Listing):
+            return [node async for node in self._paginate(call)]
+        return await self._bound(call)()
+
+    def _paginate(self, listing: Listing[NodeT]) -> AsyncPaginator[NodeT]:
+        """``async for node in ...``: the listing's nodes, read a page at a time."""
+
+        async def fetch(first: int, after: str | None) -> Any:
+            return listing.read(await self._perform(listing.page(first, after)))
+
+        return AsyncPaginator(
+            fetch,
+            page_size=listing.page_size,
+            max_items=listing.max_items,
+            after=listing.after,
+            operation=listing.operation,
+        )
 
     async def _run(self, plan: Plan[T]) -> T:
         try:
@@ -257,6 +360,7 @@ def create_once(
     *,
     max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
     existing_ok: bool = False,
+    lookup_first: bool | None = None,
 ) -> Plan[tuple[Any, T | None]]:
     """Send ``create`` without ever creating twice; returns ``(created, None)`` or
     ``(None, existing)``.
@@ -268,11 +372,14 @@ def create_once(
     the look-up is then repeated (`lookup_until_found`) before giving up. A conflict on the
     first try means the ref was already taken: it is raised unless ``existing_ok``, which also
     looks the ref up before the first try (for entities whose refs the server does not keep
-    unique).
+    unique; ``lookup_first=False`` skips that when the caller has just looked).
+
+    Every helper's create of an entity with a natural key goes through here: orders, customers,
+    consignments, payments, locations, users, networks, settings, catalogue items.
     """
     if max_attempts < 1:
         raise ValidationError("max_attempts must be at least 1", field="max_attempts")
-    if existing_ok:
+    if existing_ok if lookup_first is None else lookup_first:
         # Not every entity's ref is unique on the server, so a conflict cannot be relied on.
         existing = yield from lookup()
         if existing is not None:
@@ -305,7 +412,7 @@ def create_once(
     raise lost
 
 
-# -- input and output models -----------------------------------------------------------------
+# -- small shared checks and readers ---------------------------------------------------------
 
 
 def field_path(loc: Sequence[int | str]) -> str:
@@ -313,33 +420,8 @@ def field_path(loc: Sequence[int | str]) -> str:
     return _field_path(loc)
 
 
-class InputModel(StrictModel):
-    """Something the caller gives a helper: unknown fields are refused, and every problem is a
-    `ValidationError` naming the field (``items[2].quantity``)."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-
-def parse_input(model: type[InputT], value: Any, *, field: str = "") -> InputT:
-    """``value`` (a ``model`` or a mapping) as ``model``, or a `ValidationError`."""
-    return validate_input(model, value, field=field)
-
-
-class OutputModel(BaseModel):
-    """Something Fluent returned: camelCase names read, unknown fields ignored."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
-
-
-class WithAttributes(OutputModel):
-    """An output model with Fluent attributes, read as ``{name: value}``."""
-
-    attributes: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _attributes(cls, value: Any) -> dict[str, Any]:
-        return attributes_from_data(value)
+#: Deprecated name of `attribute_type_for` (the one type-inference rule).
+_attribute_type = attribute_type_for
 
 
 def edge_nodes(connection: Any) -> list[Any]:
@@ -351,49 +433,6 @@ def edge_nodes(connection: Any) -> list[Any]:
         for edge in connection.get("edges") or []
         if isinstance(edge, Mapping) and edge.get("node") is not None
     ]
-
-
-def attributes_from_data(value: Any) -> dict[str, Any]:
-    """Fluent's ``[{name, type, value}]`` as ``{name: value}``."""
-    if isinstance(value, Mapping):
-        return dict(value)
-    result: dict[str, Any] = {}
-    for item in value or []:
-        if isinstance(item, Mapping) and "name" in item:
-            result[str(item["name"])] = item.get("value")
-    return result
-
-
-def _attribute_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "BOOLEAN"
-    if isinstance(value, int):
-        return "INTEGER"
-    if isinstance(value, float):
-        return "FLOAT"
-    if isinstance(value, str):
-        return "STRING"
-    return "JSON"
-
-
-def attributes_input(attributes: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
-    """``{name: value}`` as Fluent's ``[AttributeInput]``; the type follows the value."""
-    if not attributes:
-        return None
-    result = []
-    for name, value in attributes.items():
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValidationError(
-                f"attribute {name!r} is not a finite number", field=f"attributes.{name}"
-            )
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError):
-            raise ValidationError(
-                f"attribute {name!r} is not JSON-serialisable", field=f"attributes.{name}"
-            ) from None
-        result.append({"name": name, "type": _attribute_type(value), "value": value})
-    return result
 
 
 def check_ref(value: Any, *, field: str, max_length: int = 255) -> str:

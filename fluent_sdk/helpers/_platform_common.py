@@ -1,13 +1,17 @@
 """Shared, I/O-free pieces of the platform helpers (catalogue, settings, users, locations,
-networks): input model base, attribute specs, JSON comparison, model dumping, chunking.
+networks): JSON comparison, model dumping, chunking, search filters.
+
+The input model base and the attributes toolkit they used to define here are now shared by
+every helper: `fluent_sdk.helpers._models` (`InputModel`; `SpecModel` is its old name) and
+`fluent_sdk.helpers._attributes` (`AttributeSpec`, `attributes_input`, ...). The old names
+still import from here.
 
 Example::
 
-    from fluent_sdk.helpers._platform_common import attributes_input, normalize_attributes
+    from fluent_sdk.helpers._platform_common import same_json, string_filters
 
-    attributes_input(normalize_attributes({"brand": "Acme", "sizes": [1, 2]}))
-    # [{'name': 'brand', 'type': 'STRING', 'value': 'Acme'},
-    #  {'name': 'sizes', 'type': 'JSON', 'value': [1, 2]}]
+    same_json({"a": 1}, {"a": 1.0})              # True
+    string_filters(type_="STORE", status=None)   # {'type_': ['STORE']}
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel
 
-from fluent_sdk._validation import validate_input
 from fluent_sdk.errors import ValidationError
 from fluent_sdk.graphql._runtime import UnexpectedResponseError
-from fluent_sdk.rest._common import RequestModel, validate_request
+from fluent_sdk.helpers._attributes import (
+    AttributeSpec,
+    attribute_type_for,
+    attributes_input,
+    normalize_attributes,
+)
+from fluent_sdk.helpers._models import SpecModel, parse_input
 
 __all__ = [
     "AttributeSpec",
@@ -39,87 +47,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-SpecT = TypeVar("SpecT", bound=BaseModel)
 
-
-class SpecModel(RequestModel):
-    """Base of the helpers' input models: snake_case or Fluent's camelCase keys, unknown keys
-    refused (typos fail before any request), errors as the SDK's `ValidationError`."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class AttributeSpec(SpecModel):
-    """One ``{name, type, value}`` attribute. ``type`` is inferred from ``value`` when left out
-    (str -> STRING, bool -> BOOLEAN, int -> INTEGER, float -> FLOAT, other -> JSON)."""
-
-    name: str = Field(min_length=1)
-    value: Any
-    type: str | None = None
-
-    @property
-    def resolved_type(self) -> str:
-        return self.type or attribute_type_for(self.value)
-
-
-def attribute_type_for(value: Any) -> str:
-    """Fluent attribute type for a Python value."""
-    if isinstance(value, str):
-        return "STRING"
-    if isinstance(value, bool):  # before int: bool is an int subclass
-        return "BOOLEAN"
-    if isinstance(value, int):
-        return "INTEGER"
-    if isinstance(value, float):
-        return "FLOAT"
-    return "JSON"
-
-
-def normalize_attributes(value: Any, *, field: str = "attributes") -> list[AttributeSpec] | None:
-    """``{"name": value}`` or a list of `AttributeSpec`/dicts as a list of `AttributeSpec`.
-
-    ``field`` prefixes error paths; model validators pass ``""`` (pydantic adds the rest)."""
-    if value is None:
-        return None
-    if isinstance(value, Mapping) and not {"name", "value"} <= set(value):
-        return [AttributeSpec(name=str(name), value=item) for name, item in value.items()]
-    if isinstance(value, Mapping | AttributeSpec):
-        value = [value]
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise ValidationError(
-            "attributes must be a mapping of name to value or a list of attributes",
-            field=field,
-        )
-    specs = [
-        _attribute(item, f"{field}[{i}]" if field else f"[{i}]") for i, item in enumerate(value)
-    ]
-    names = [spec.name for spec in specs]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise ValidationError(
-            f"attribute names must be unique, repeated: {', '.join(duplicates)}",
-            field=field,
-        )
-    return specs
-
-
-def _attribute(item: Any, where: str) -> AttributeSpec:
-    if isinstance(item, AttributeSpec):
-        return item
-    if not isinstance(item, Mapping):
-        raise ValidationError("an attribute must be a mapping", field=where)
-    return validate_input(AttributeSpec, item, field=where)
-
-
-def attributes_input(specs: Iterable[AttributeSpec]) -> list[dict[str, Any]]:
-    """`AttributeSpec` values as GraphQL ``AttributeInput`` dicts."""
-    return [{"name": s.name, "type": s.resolved_type, "value": s.value} for s in specs]
-
-
-def validate_spec(model: type[SpecT], value: Any, *, field: str) -> SpecT:
-    """``value`` (a ``model`` instance or a mapping) as ``model``, or a `ValidationError`
-    naming ``field`` (messages never include the input values)."""
-    return validate_request(model, value, field=field)
+#: Deprecated name of `fluent_sdk.helpers._models.parse_input` (the same function).
+validate_spec = parse_input
 
 
 def same_json(left: Any, right: Any) -> bool:

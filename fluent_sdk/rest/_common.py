@@ -1,6 +1,11 @@
 """Shared pieces of the Platform (REST) namespaces: model bases, lenient enums, input checks,
 response parsing and the retailer-id lookup (the only I/O, in thin sync/async twins).
 
+The retailer id has one checker (`check_retailer_id`) and one resolver: `resolve_retailer_id`
+decides without I/O (an explicit id, else the client's), and `SyncNamespace._retailer_id` /
+`AsyncNamespace._retailer_id` only sign in when neither is known. Every REST namespace and every
+interface helper (`fluent_sdk.helpers._common.ResolveRetailer`) goes through them.
+
 Everything here except `SyncNamespace._retailer_id` / `AsyncNamespace._retailer_id` is I/O-free.
 """
 
@@ -36,6 +41,8 @@ __all__ = [
     "check_path_segment",
     "check_retailer_id",
     "json_model_parser",
+    "require_retailer_id",
+    "resolve_retailer_id",
     "response_json",
     "to_validation_error",
     "unexpected_response",
@@ -111,20 +118,21 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
-_RETAILER_ID = re.compile(r"^[0-9]+$")
+_RETAILER_ID = re.compile(r"[0-9]+")  # ASCII digits only: int() must read it as written
 _PATH_SEGMENT = re.compile(r"^[A-Za-z0-9_.:\-]+$")
 
 
 def check_retailer_id(value: Any, *, field: str = "retailer_id") -> RetailerId:
-    """A retailer id as given (int or digit string), or a `ValidationError`."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValidationError(f"{field} must be a number, got {type(value).__name__}", field=field)
-    if isinstance(value, int):
-        if value <= 0:
-            raise ValidationError(f"{field} must be positive, got {value}", field=field)
-        return value
-    if not _RETAILER_ID.match(value):
-        raise ValidationError(f"{field} must be numeric, got {value!r}", field=field)
+    """A retailer id as given (a positive int, or a string of ASCII digits), or a
+    `ValidationError` naming ``field``: the one check every namespace, helper and model uses."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationError(
+            f"{field} must be a positive number, got {type(value).__name__}", field=field
+        )
+    if isinstance(value, str) and not _RETAILER_ID.fullmatch(value):
+        raise ValidationError(f"{field} must be a positive number, got {value!r}", field=field)
+    if int(value) <= 0:
+        raise ValidationError(f"{field} must be positive, got {value!r}", field=field)
     return value
 
 
@@ -134,6 +142,26 @@ def _retailer_id_value(value: Any) -> RetailerId:
         return check_retailer_id(value)
     except ValidationError as exc:
         raise ValueError(str(exc).removeprefix("retailer_id ")) from None
+
+
+def resolve_retailer_id(explicit: Any, configured: Any) -> RetailerId | None:
+    """The retailer id a call uses, decided without I/O: ``explicit`` when given, else the
+    client's ``configured`` one (each checked); None means "sign in and use the token's"
+    (then `require_retailer_id`)."""
+    if explicit is not None:
+        return check_retailer_id(explicit)
+    return None if configured is None else check_retailer_id(configured)
+
+
+def require_retailer_id(value: Any) -> RetailerId:
+    """``value`` checked; None (no retailer anywhere) is a `ValidationError` saying what to do."""
+    if value is None:
+        raise ValidationError(
+            "retailer_id is not known: pass retailer_id=..., configure the client with one, "
+            "or sign in as a user whose token carries a retailer",
+            field="retailer_id",
+        )
+    return check_retailer_id(value)
 
 
 def check_path_segment(value: Any, *, field: str) -> str:
@@ -217,16 +245,6 @@ def json_model_parser(
     return parse
 
 
-def _require_retailer_id(value: Any) -> RetailerId:
-    if value is None:
-        raise ValidationError(
-            "retailer_id is not known: pass retailer_id=..., configure the client with one, "
-            "or use a user whose token carries a Retailer_id",
-            field="retailer_id",
-        )
-    return check_retailer_id(value)
-
-
 class SyncNamespace:
     """Base of the synchronous namespaces: holds the client, looks up the retailer id."""
 
@@ -234,13 +252,11 @@ class SyncNamespace:
         self._client = client
 
     def _retailer_id(self, explicit: Any = None) -> RetailerId:
-        """``explicit``, else the client's retailer, logging in first if that is needed."""
-        if explicit is not None:
-            return check_retailer_id(explicit)
-        known = self._client.retailer_id
+        """``explicit``, else the client's retailer, signing in first if that is needed."""
+        known = resolve_retailer_id(explicit, self._client.retailer_id)
         if known is None:
-            known = self._client.login().retailer_id
-        return _require_retailer_id(known)
+            known = require_retailer_id(self._client.login().retailer_id)
+        return known
 
 
 class AsyncNamespace:
@@ -250,9 +266,8 @@ class AsyncNamespace:
         self._client = client
 
     async def _retailer_id(self, explicit: Any = None) -> RetailerId:
-        if explicit is not None:
-            return check_retailer_id(explicit)
-        known = self._client.retailer_id
+        """See `SyncNamespace._retailer_id`."""
+        known = resolve_retailer_id(explicit, self._client.retailer_id)
         if known is None:
-            known = (await self._client.login()).retailer_id
-        return _require_retailer_id(known)
+            known = require_retailer_id((await self._client.login()).retailer_id)
+        return known

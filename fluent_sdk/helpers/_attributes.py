@@ -1,0 +1,172 @@
+"""The helpers' one attributes toolkit: Fluent's ``[{name, type, value}]`` in and out.
+
+Every helper takes attributes as ``{name: value}`` or as a list of `AttributeSpec` / dicts, and
+sends them through `attributes_input`; the type follows the value by one rule
+(`attribute_type_for`) unless a spec names it, and every value is checked the same way (finite,
+JSON-serialisable) before anything is sent::
+
+    attributes_input({"brand": "Acme", "sizes": [1, 2]})
+    # [{'name': 'brand', 'type': 'STRING', 'value': 'Acme'},
+    #  {'name': 'sizes', 'type': 'JSON', 'value': [1, 2]}]
+    attributes_input([AttributeSpec(name="weight", value=1, type="FLOAT")])
+    # [{'name': 'weight', 'type': 'FLOAT', 'value': 1}]
+
+Reading goes the other way: `attributes_from_data` turns Fluent's list into ``{name: value}``,
+and `WithAttributes` is an output model whose ``attributes`` are read that way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from fluent_sdk._validation import join_path, validate_input
+from fluent_sdk.errors import ValidationError
+from fluent_sdk.helpers._models import InputModel, OutputModel
+
+__all__ = [
+    "AttributeSpec",
+    "WithAttributes",
+    "attribute_type_for",
+    "attributes_from_data",
+    "attributes_input",
+    "normalize_attributes",
+]
+
+
+def attribute_type_for(value: Any) -> str:
+    """Fluent's attribute type for a Python value: bool -> BOOLEAN, int -> INTEGER,
+    float -> FLOAT, str -> STRING, anything else -> JSON."""
+    if isinstance(value, bool):  # before int: bool is an int subclass
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "INTEGER"
+    if isinstance(value, float):
+        return "FLOAT"
+    if isinstance(value, str):
+        return "STRING"
+    return "JSON"
+
+
+def _value_problem(value: Any) -> str | None:
+    """What is wrong with an attribute value, or None: it must travel as JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "is not a finite number"
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return "is not JSON-serialisable"
+    return None
+
+
+class AttributeSpec(InputModel):
+    """One ``{name, type, value}`` attribute. ``type`` follows `attribute_type_for` when left
+    out; ``value`` must be JSON (finite numbers, strings, lists, mappings, booleans, None)."""
+
+    name: str = Field(min_length=1)
+    value: Any
+    type: str | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _json_value(cls, value: Any) -> Any:
+        problem = _value_problem(value)
+        if problem is not None:
+            raise ValueError(f"value {problem}")
+        return value
+
+    @property
+    def resolved_type(self) -> str:
+        return self.type or attribute_type_for(self.value)
+
+    def to_input(self) -> dict[str, Any]:
+        """This attribute as a GraphQL ``AttributeInput``."""
+        return {"name": self.name, "type": self.resolved_type, "value": self.value}
+
+
+def normalize_attributes(value: Any, *, field: str = "attributes") -> list[AttributeSpec] | None:
+    """``{"name": value}``, one attribute dict, or a list of `AttributeSpec`/dicts as a list of
+    `AttributeSpec` (names unique).
+
+    ``field`` prefixes error paths; model validators pass ``""`` (pydantic adds the rest)."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping) and not {"name", "value"} <= set(value):
+        return [_from_pair(str(name), item, field) for name, item in value.items()]
+    if isinstance(value, Mapping | AttributeSpec):
+        value = [value]
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(
+            "attributes must be a mapping of name to value or a list of attributes",
+            field=field or None,
+        )
+    specs = [_from_item(item, join_path(field, f"[{i}]")) for i, item in enumerate(value)]
+    names = [spec.name for spec in specs]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValidationError(
+            f"attribute names must be unique, repeated: {', '.join(duplicates)}",
+            field=field or None,
+        )
+    return specs
+
+
+def _from_pair(name: str, value: Any, field: str) -> AttributeSpec:
+    where = join_path(field, name)
+    problem = _value_problem(value)
+    if problem is not None:
+        raise ValidationError(f"attribute {name!r} {problem}", field=where)
+    return validate_input(AttributeSpec, {"name": name, "value": value}, field=where)
+
+
+def _from_item(item: Any, where: str) -> AttributeSpec:
+    if isinstance(item, AttributeSpec):
+        return item
+    if not isinstance(item, Mapping):
+        raise ValidationError("an attribute must be a mapping", field=where)
+    return validate_input(AttributeSpec, item, field=where)
+
+
+def attributes_input(
+    attributes: Mapping[str, Any] | Iterable[AttributeSpec | Mapping[str, Any]] | None,
+    *,
+    field: str = "attributes",
+) -> list[dict[str, Any]] | None:
+    """Attributes as Fluent's ``[AttributeInput]``, or None when there are none.
+
+    A mapping is ``{name: value}`` (every key an attribute name, even ``"name"``); a list holds
+    `AttributeSpec` values or ``{name, value[, type]}`` dicts. Bad values are a `ValidationError`
+    naming ``attributes.<name>`` (a mapping) or ``attributes[<i>]`` (a list)."""
+    if not attributes:
+        return None
+    if isinstance(attributes, Mapping):
+        specs = [_from_pair(str(name), value, field) for name, value in attributes.items()]
+    else:
+        specs = normalize_attributes(attributes, field=field) or []
+    return [spec.to_input() for spec in specs] or None
+
+
+def attributes_from_data(value: Any) -> dict[str, Any]:
+    """Fluent's ``[{name, type, value}]`` as ``{name: value}`` (a mapping is kept as it is)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    result: dict[str, Any] = {}
+    for item in value or []:
+        if isinstance(item, Mapping) and "name" in item:
+            result[str(item["name"])] = item.get("value")
+    return result
+
+
+class WithAttributes(OutputModel):
+    """An output model with Fluent attributes, read as ``{name: value}``."""
+
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attributes(cls, value: Any) -> dict[str, Any]:
+        return attributes_from_data(value)

@@ -1,0 +1,85 @@
+"""The helpers' model bases: one for what the caller gives (`InputModel`), one for what Fluent
+returns (`OutputModel`), and `FoundExisting` for results a create may have found instead of made.
+
+Every helper input (orders, fulfilments, consignments, payments, locations, users, networks,
+catalogue specs) derives from `InputModel`::
+
+    class NewThing(InputModel):
+        ref: str = Field(min_length=1)
+        display_name: str | None = None
+
+    NewThing(ref=" T-1 ")                                  # ref == "T-1" (whitespace stripped)
+    parse_input(NewThing, {"ref": "T", "displayName": "x"}, field="thing")  # camelCase too
+    parse_input(NewThing, {"ref": "T", "nmae": "x"}, field="thing")
+    # ValidationError: thing.nmae: unknown field (did you mean ...?)
+
+Keys may be snake_case or Fluent's camelCase; an error names the key as the caller wrote it (a
+missing field by its snake_case name); ``model_dump(by_alias=True)`` gives Fluent's names.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from fluent_sdk._validation import StrictModel, validate_input
+
+__all__ = ["FoundExisting", "InputModel", "OutputModel", "SpecModel", "parse_input"]
+
+InputT = TypeVar("InputT", bound=BaseModel)
+FoundT = TypeVar("FoundT", bound="FoundExisting")
+
+
+def _snake_or_camel(name: str) -> AliasChoices:
+    return AliasChoices(name, to_camel(name))
+
+
+class InputModel(StrictModel):
+    """Something the caller gives a helper: snake_case or camelCase keys, surrounding whitespace
+    stripped from strings, unknown keys refused with a did-you-mean, and every problem a
+    `ValidationError` naming the field (``items[2].quantity``)."""
+
+    model_config = ConfigDict(
+        str_strip_whitespace=True,
+        alias_generator=AliasGenerator(alias=to_camel, validation_alias=_snake_or_camel),
+        populate_by_name=True,
+    )
+
+
+#: Deprecated name of `InputModel` (the platform helpers' spec base before the two merged).
+SpecModel = InputModel
+
+
+def parse_input(model: type[InputT], value: Any, *, field: str = "") -> InputT:
+    """``value`` (a ``model`` or a mapping) as ``model``, or a `ValidationError` naming the bad
+    field under ``field`` (messages never include the input values)."""
+    return validate_input(model, value, field=field)
+
+
+class OutputModel(BaseModel):
+    """Something Fluent returned: camelCase names read, unknown fields ignored."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class FoundExisting(BaseModel):
+    """Mixed into a helper's result model: ``found_existing`` is True when a create found the
+    entity already there (an earlier try whose reply was lost made it) instead of making it.
+    Never sent to Fluent, left out of dumps."""
+
+    found_existing: bool = Field(default=False, exclude=True, repr=False)
+
+    @classmethod
+    def from_node(cls: type[FoundT], node: Any) -> FoundT:
+        """A fetched node (a generated model or a dict) as this model."""
+        if isinstance(node, cls):
+            return node
+        if isinstance(node, BaseModel):
+            return cls.model_validate(node, from_attributes=True)
+        return cls.model_validate(node)
+
+    def as_found(self: FoundT) -> FoundT:
+        """A copy flagged ``found_existing=True``."""
+        return self.model_copy(update={"found_existing": True})
