@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pydantic
 
+from fluent_sdk._types import JSON_HEADERS  # one definition; re-exported here
 from fluent_sdk.errors import ValidationError
 from fluent_sdk.graphql._adhoc import (
     PreparedDocument,
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["JSON_HEADERS", "finish_execute", "paginator_method", "prepare_execute"]
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
-JSON_HEADERS = {"Content-Type": "application/json"}
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 

@@ -18,6 +18,7 @@ import pydantic
 from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
+from fluent_sdk._types import JSON_HEADERS
 from fluent_sdk._validation import validate_input, validation_error
 from fluent_sdk.errors import (
     GraphQLError,
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 GRAPHQL_PATH = "/graphql"
-_JSON_HEADERS = {"Content-Type": "application/json"}
+_JSON_HEADERS = JSON_HEADERS  # one definition, in fluent_sdk._types
 GENERATED_INPUTS_MODULE = "fluent_sdk._generated.input_types"
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar
 import pydantic
 from pydantic import AliasChoices, BeforeValidator, Field
 
-from fluent_sdk._types import ApiCall
+from fluent_sdk._types import JSON_HEADERS, ApiCall
 from fluent_sdk._validation import reject_bool
 from fluent_sdk.errors import APIError, BatchTimeoutError, ValidationError
 from fluent_sdk.rest._common import (
@@ -328,7 +328,7 @@ def _get_batch(
     )
 
 
-_JSON_CONTENT = {"Content-Type": "application/json"}
+_JSON_CONTENT = JSON_HEADERS  # one definition, in fluent_sdk._types
 
 
 def send_batch_body_call(job_id: str | int, body: Mapping[str, Any]) -> ApiCall[BatchCreated]:
