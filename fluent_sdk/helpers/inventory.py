@@ -44,17 +44,25 @@ deltas. `Inventory.positions` reads positions and their quantities back through 
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
+import functools
 import os
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from typing import TYPE_CHECKING, Any
 
 from pydantic import AliasChoices, Field
 
+from fluent_sdk._bounded import arun_bounded, run_bounded
 from fluent_sdk.errors import ConnectError, FluentError, TransportError, ValidationError
 from fluent_sdk.helpers._inventory_checkpoint import Checkpoint
 from fluent_sdk.helpers._inventory_input import (
@@ -70,7 +78,7 @@ from fluent_sdk.helpers._inventory_report import (
     InventoryUpdateReport,
     RejectedRecord,
 )
-from fluent_sdk.helpers._inventory_run import PlannedBatch, Settling, UpdateRun, adrive, drive
+from fluent_sdk.helpers._inventory_run import Settling, UpdateRun, adrive, drive
 from fluent_sdk.rest._common import (
     AsyncNamespace,
     RequestModel,
@@ -238,6 +246,28 @@ class _InventoryBase:
             delta = delta.model_copy(update={"delta_id": uuid.uuid4().hex})
         return delta
 
+    def _checked_deltas(
+        self,
+        changes: Iterable[InventoryDelta | Mapping[str, Any]],
+        report: DeltaReport,
+        lock: threading.Lock | None = None,
+    ) -> Iterator[tuple[int, InventoryDelta]]:
+        """Each valid change with its row; invalid ones are recorded in ``report`` instead."""
+        for row, raw in enumerate(changes, start=1):
+            report.read += 1
+            checked = self._check_delta(raw)
+            if not isinstance(checked, RecordProblem):
+                yield row, checked
+                continue
+            failure = FailedDelta(
+                row, "validation", f"row {row}: {checked.reason}", None, raw, checked.field
+            )
+            if lock is None:
+                report.failed.append(failure)
+            else:
+                with lock:
+                    report.failed.append(failure)
+
     @staticmethod
     def _delta_event(
         delta: InventoryDelta, *, event_name: str, catalogue_ref: str, retailer_id: RetailerId
@@ -383,52 +413,24 @@ class Inventory(_InventoryBase, SyncNamespace):
             ),
         )
         try:
-            if concurrency == 1:
-                for planned in run.batches():
-                    if self._dispatch(run, planned, job_name):
-                        self._process(run, planned)
-            else:
-                self._run_pool(run, job_name, concurrency)
-        except BaseException:
-            run.stop()
-            raise
+            run_bounded(
+                self._batch_jobs(run, job_name),
+                concurrency=concurrency,
+                thread_name_prefix="fluent-inventory",
+                on_error=run.stop,
+            )
         finally:
             run.close()
         return run.report
 
-    def _run_pool(self, run: UpdateRun, job_name: str, concurrency: int) -> None:
-        with concurrent.futures.ThreadPoolExecutor(
-            concurrency, thread_name_prefix="fluent-inventory"
-        ) as pool:
-            in_flight: set[concurrent.futures.Future[None]] = set()
-            try:
-                for planned in run.batches():
-                    if not self._dispatch(run, planned, job_name):
-                        continue
-                    # Read no further ahead than the pool can send: memory stays bounded.
-                    while len(in_flight) >= concurrency:
-                        done, in_flight = concurrent.futures.wait(
-                            in_flight, return_when=concurrent.futures.FIRST_COMPLETED
-                        )
-                        for future in done:
-                            future.result()
-                    in_flight.add(pool.submit(self._process, run, planned))
-                for future in concurrent.futures.as_completed(in_flight):
-                    future.result()
-            except BaseException:
-                run.stop()  # before the pool's exit waits for the in-flight batches
-                raise
-
-    def _dispatch(self, run: UpdateRun, planned: PlannedBatch, job_name: str) -> bool:
-        """Whether ``planned`` needs processing; today's job is opened before the first."""
-        if run.needs_job(planned):
-            run.report.job_id = self._client.jobs.open_job_for_today(
-                job_name, retailer_id=run.retailer_id
-            )
-        return run.needs_processing(planned)
-
-    def _process(self, run: UpdateRun, planned: PlannedBatch) -> None:
-        drive(self._client, run.process(planned))
+    def _batch_jobs(self, run: UpdateRun, job_name: str) -> Iterator[Callable[[], None]]:
+        for planned in run.batches():
+            if run.needs_job(planned):  # today's job is opened before the first batch
+                run.report.job_id = self._client.jobs.open_job_for_today(
+                    job_name, retailer_id=run.retailer_id
+                )
+            if run.needs_processing(planned):
+                yield functools.partial(drive, self._client, run.process(planned))
 
     def send_deltas(
         self,
@@ -449,7 +451,7 @@ class Inventory(_InventoryBase, SyncNamespace):
         catalogue = catalogue_ref or f"DEFAULT:{retailer}"
         report = DeltaReport()
         started = time.monotonic()
-        lock = threading.Lock()
+        lock = threading.Lock()  # the report is shared by the pool's threads
 
         def send(row: int, delta: InventoryDelta) -> None:
             event = self._delta_event(
@@ -464,33 +466,13 @@ class Inventory(_InventoryBase, SyncNamespace):
             with lock:
                 self._delta_sent(report, delta, outcome)
 
-        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-            in_flight: set[concurrent.futures.Future[None]] = set()
-            for row, raw in enumerate(changes, start=1):
-                report.read += 1
-                checked = self._check_delta(raw)
-                if isinstance(checked, RecordProblem):
-                    with lock:
-                        report.failed.append(
-                            FailedDelta(
-                                row,
-                                "validation",
-                                f"row {row}: {checked.reason}",
-                                None,
-                                raw,
-                                checked.field,
-                            )
-                        )
-                    continue
-                while len(in_flight) >= concurrency:
-                    done, in_flight = concurrent.futures.wait(
-                        in_flight, return_when=concurrent.futures.FIRST_COMPLETED
-                    )
-                    for future in done:
-                        future.result()
-                in_flight.add(pool.submit(send, row, checked))
-            for future in concurrent.futures.as_completed(in_flight):
-                future.result()
+        run_bounded(
+            (
+                functools.partial(send, row, delta)
+                for row, delta in self._checked_deltas(changes, report, lock)
+            ),
+            concurrency=concurrency,
+        )
         report.duration = time.monotonic() - started
         return report
 
@@ -569,41 +551,24 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
                 settle_timeout=settle_timeout,
             ),
         )
-        in_flight: set[asyncio.Task[None]] = set()
         try:
-            for planned in run.batches():
-                if not await self._dispatch(run, planned, job_name):
-                    continue
-                # Read no further ahead than can be sent: memory stays bounded.
-                while len(in_flight) >= concurrency:
-                    done, in_flight = await asyncio.wait(
-                        in_flight, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    for task in done:
-                        task.result()
-                in_flight.add(asyncio.create_task(self._process(run, planned)))
-            while in_flight:
-                done, in_flight = await asyncio.wait(in_flight)
-                for task in done:
-                    task.result()
-        except BaseException:
-            run.stop()
-            if in_flight:  # let posted batches be recorded before giving up
-                await asyncio.wait(in_flight)
-            raise
+            await arun_bounded(
+                self._batch_jobs(run, job_name), concurrency=concurrency, on_error=run.stop
+            )
         finally:
             run.close()
         return run.report
 
-    async def _dispatch(self, run: UpdateRun, planned: PlannedBatch, job_name: str) -> bool:
-        if run.needs_job(planned):
-            run.report.job_id = await self._client.jobs.open_job_for_today(
-                job_name, retailer_id=run.retailer_id
-            )
-        return run.needs_processing(planned)
-
-    async def _process(self, run: UpdateRun, planned: PlannedBatch) -> None:
-        await adrive(self._client, run.process(planned))
+    async def _batch_jobs(
+        self, run: UpdateRun, job_name: str
+    ) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        for planned in run.batches():
+            if run.needs_job(planned):  # today's job is opened before the first batch
+                run.report.job_id = await self._client.jobs.open_job_for_today(
+                    job_name, retailer_id=run.retailer_id
+                )
+            if run.needs_processing(planned):
+                yield functools.partial(adrive, self._client, run.process(planned))
 
     async def send_deltas(
         self,
@@ -632,37 +597,13 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
                 return
             self._delta_sent(report, delta, outcome)
 
-        in_flight: set[asyncio.Task[None]] = set()
-        try:
-            for row, raw in enumerate(changes, start=1):
-                report.read += 1
-                checked = self._check_delta(raw)
-                if isinstance(checked, RecordProblem):
-                    report.failed.append(
-                        FailedDelta(
-                            row,
-                            "validation",
-                            f"row {row}: {checked.reason}",
-                            None,
-                            raw,
-                            checked.field,
-                        )
-                    )
-                    continue
-                while len(in_flight) >= concurrency:
-                    done, in_flight = await asyncio.wait(
-                        in_flight, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    for task in done:
-                        task.result()
-                in_flight.add(asyncio.create_task(send(row, checked)))
-            while in_flight:
-                done, in_flight = await asyncio.wait(in_flight)
-                for task in done:
-                    task.result()
-        finally:
-            if in_flight:
-                await asyncio.wait(in_flight)
+        await arun_bounded(
+            (
+                functools.partial(send, row, delta)
+                for row, delta in self._checked_deltas(changes, report)
+            ),
+            concurrency=concurrency,
+        )
         report.duration = time.monotonic() - started
         return report
 
