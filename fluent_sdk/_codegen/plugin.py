@@ -5,7 +5,9 @@ For every operation method it:
 - lets every input-object argument also take a plain ``dict`` (validated into the model);
 - sends with ``self._send_operation(query, name, variables, mutation=..., input_types=...)``,
   so queries are retried as idempotent and mutations are not;
-- parses with ``Result.from_graphql_response(response, name)`` straight from bytes.
+- parses with ``Result.from_graphql_response(response, name)`` straight from bytes;
+- takes its document from ``documents.py`` (`render_documents_module`), written once next to
+  the clients and shared by the async client and its sync twin, instead of an inline string.
 
 For every query whose single root field returns a connection with ``first``/``after`` variables
 it adds ``iter_<method>(..., page_size=, max_items=, after=)`` returning a typed paginator.
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import ast
 import sys
+import textwrap
+from pathlib import Path
 from typing import Any
 
 from ariadne_codegen.plugins.base import Plugin
@@ -38,12 +42,56 @@ from graphql import (
     VariableNode,
 )
 
-__all__ = ["FluentClientPlugin", "connection_node_type"]
+__all__ = [
+    "DOCUMENTS_MODULE",
+    "FluentClientPlugin",
+    "connection_node_type",
+    "document_constant",
+    "render_documents_module",
+]
 
 # Python 3.12+ nodes carry type parameters; older ones do not know the field.
 _TYPE_PARAMS: dict[str, Any] = {"type_params": []} if sys.version_info >= (3, 12) else {}
 PAGINATION_ARGUMENTS = ("first", "after")
 SKIPPED_ITER_ARGUMENTS = ("first", "last", "before", "after")
+#: The generated module holding every operation document (``documents.py``).
+DOCUMENTS_MODULE = "documents"
+_DOCUMENTS_ALIAS = "_documents"
+
+
+def document_constant(method_name: str) -> str:
+    """The constant of ``documents.py`` holding a method's document (``ORDER_BY_ID``)."""
+    return method_name.strip("_").upper()
+
+
+def _string_literal(text: str) -> str:
+    if '"""' in text or "\\" in text or text.endswith('"'):
+        return repr(text)
+    return '"""\\\n' + text + '"""'
+
+
+def render_documents_module(documents: dict[str, tuple[str, str]]) -> str:
+    """Source of ``documents.py``: one constant per operation (``{name: (constant, text)}``)
+    and ``BY_OPERATION`` mapping operation names to them. Plain strings, nothing parsed."""
+    lines = [
+        '"""Every operation document the generated clients send, each stored once.',
+        "",
+        "The async client and its sync twin both read their documents from here; the fragments",
+        "an operation spreads follow it in its text, as sent. Nothing is parsed at import.",
+        '"""',
+        "",
+        '__all__ = ["BY_OPERATION"]',
+        "",
+    ]
+    for name in sorted(documents, key=lambda n: documents[n][0]):
+        constant, text = documents[name]
+        lines += [f"{constant} = {_string_literal(text)}", ""]
+    lines.append("#: Operation name -> document text.")
+    lines.append("BY_OPERATION: dict[str, str] = {")
+    for name in sorted(documents):
+        lines.append(f"    {name!r}: {documents[name][0]},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def _named_type_name(node: TypeNode) -> str:
@@ -99,6 +147,8 @@ class FluentClientPlugin(Plugin):
         }
         self._module_uses_lenient_enum = False
         self._result_classes: set[str] = set()
+        # operation name -> (constant in documents.py, document text)
+        self._documents: dict[str, tuple[str, str]] = {}
         # (method name, iter arguments, node class, node module, first/after python names)
         self._paginated: list[dict[str, Any]] = []
 
@@ -234,6 +284,9 @@ class FluentClientPlugin(Plugin):
             if isinstance(variables_assign, ast.AnnAssign)
             else variables_assign.targets[0]
         )
+        query_assign.value = self._stored_document(
+            method_def.name, operation_name or "", query_assign.value
+        )
         input_types = {
             definition.variable.name.value: _named_type_name(definition.type)
             for definition in operation_definition.variable_definitions
@@ -267,6 +320,19 @@ class FluentClientPlugin(Plugin):
         if not mutation:
             self._record_pagination(method_def, operation_definition)
         return method_def
+
+    def _stored_document(self, method_name: str, operation_name: str, value: ast.expr) -> ast.expr:
+        """Record the document of ariadne's ``query = gql(...)`` for ``documents.py`` and
+        read it from there instead."""
+        assert isinstance(value, ast.Call)
+        assert value.args
+        # ariadne passes the document as a list of one constant per line.
+        parts: Any = value.args[0]
+        lines = parts if isinstance(parts, list) else [parts]
+        text = textwrap.dedent("".join(str(line.value) for line in lines)).strip()
+        constant = document_constant(method_name)
+        self._documents[operation_name] = (constant, text)
+        return ast.Attribute(value=ast.Name(id=_DOCUMENTS_ALIAS), attr=constant)
 
     def _record_pagination(
         self,
@@ -324,12 +390,22 @@ class FluentClientPlugin(Plugin):
             if isinstance(s, ast.ImportFrom) and s.module and s.module.endswith("base_client")
         )
         self._paginator = "AsyncPaginator" if "async" in (base_module.module or "") else "Paginator"
+        # The documents live in documents.py now: ariadne's identity ``gql`` is unused.
+        module.body = [
+            s for s in module.body if not (isinstance(s, ast.FunctionDef) and s.name == "gql")
+        ]
+        self._write_documents_module()
         imports: list[ast.stmt] = [
             ast.ImportFrom(
                 module="fluent_sdk.graphql._pagination",
                 names=[ast.alias(name="DEFAULT_PAGE_SIZE")],
                 level=0,
-            )
+            ),
+            ast.ImportFrom(
+                module=None,
+                names=[ast.alias(name=DOCUMENTS_MODULE, asname=_DOCUMENTS_ALIAS)],
+                level=1,
+            ),
         ]
         for entry in self._paginated:
             if entry["node_class"] not in self._result_classes:
@@ -348,6 +424,14 @@ class FluentClientPlugin(Plugin):
         position = module.body.index(base_module) + 1
         module.body[position:position] = imports
         return module
+
+    def _write_documents_module(self) -> None:
+        section = self.config_dict.get("tool", {}).get("ariadne-codegen", {})
+        package = Path(section["target_package_path"]) / section["target_package_name"]
+        package.mkdir(parents=True, exist_ok=True)
+        (package / f"{DOCUMENTS_MODULE}.py").write_text(
+            render_documents_module(self._documents), encoding="utf-8"
+        )
 
     def _iter_method(self, entry: dict[str, Any]) -> ast.FunctionDef:
         source: ast.arguments = entry["arguments"]

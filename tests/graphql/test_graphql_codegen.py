@@ -24,7 +24,7 @@ HERE = Path(__file__).parent
 TINY = HERE / "codegen_tiny"
 GOLDEN = TINY / "golden"
 REPO = HERE.parent.parent
-GOLDEN_FILES = ("client.py", "widgets.py", "widget_by_id.py", "input_types.py")
+GOLDEN_FILES = ("client.py", "documents.py", "widgets.py", "widget_by_id.py", "input_types.py")
 
 
 def _tiny_repo(root: Path) -> Path:
