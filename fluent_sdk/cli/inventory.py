@@ -90,10 +90,13 @@ def update(
 ) -> None:
     """Send absolute stock-on-hand records in batches of up to 5000 and report every record.
 
-    Invalid records are reported with their row and reason and never sent; the run goes on.
-    Exit 0 when every record was accepted, 1 when any was rejected, 3 when none was rejected
-    but some outcomes could not be settled (rerun with the same --checkpoint to settle them).
+    A CSV header with missing or unknown columns stops before anything is sent (exit 2). Invalid
+    records are reported with their row and reason and never sent; the run goes on, except at
+    a quote that is never closed, where reading stops. Exit 0 when every record was accepted,
+    1 when any was rejected, 3 when none was rejected but some outcomes could not be settled
+    (rerun with the same --checkpoint to settle them).
     """
+    from fluent_sdk.helpers._inventory_input import READING_STOPPED
     from fluent_sdk.helpers.inventory import DEFAULT_JOB_NAME
 
     with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
@@ -124,6 +127,9 @@ def update(
             f"(first: row {first.row}, {first.stage}: {first.reason})",
             err=True,
         )
+        stopped = [r for r in report.rejected if READING_STOPPED in r.reason]
+        if stopped and stopped[0] is not first:
+            typer.echo(f"Error: {file.name} was not read to the end: {stopped[0].reason}", err=True)
     if report.unknown_records:
         how = (
             f"rerun with --checkpoint {checkpoint} to settle them"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -19,10 +20,10 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar
 
 import pydantic
-from pydantic import AliasChoices, BeforeValidator, Field
+from pydantic import AfterValidator, AliasChoices, Field, WrapValidator
+from pydantic_core import PydanticCustomError
 
 from fluent_sdk._types import JSON_HEADERS, ApiCall
-from fluent_sdk._validation import reject_bool
 from fluent_sdk.errors import APIError, BatchTimeoutError, ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,
@@ -83,8 +84,49 @@ class BatchState(LenientEnum):
     COMPLETE = "COMPLETE"
 
 
-#: A stock quantity: an int, or a digit string (CSV input); never a boolean.
-Quantity = Annotated[int, BeforeValidator(reject_bool)]
+def _whole_number(value: Any, handler: pydantic.ValidatorFunctionWrapHandler) -> int:
+    """A whole number of units (an int, a whole float, a digit string as CSV gives), or an
+    error that says what was given: never a boolean, NaN or an infinity."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "quantity_type",
+            "expected a whole number of units, got a boolean ({got})",
+            {"got": str(value)},
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "quantity_type",
+            "expected a whole number of units, got {got}",
+            {"got": repr(value)},
+        )
+    try:
+        number: int = handler(value)
+    except pydantic.ValidationError:
+        shown = str(value) if isinstance(value, (int, float)) else repr(value)
+        if len(shown) > 40:
+            shown = shown[:39] + "…"
+        raise PydanticCustomError(
+            "quantity_type", "expected a whole number of units, got {got}", {"got": shown}
+        ) from None
+    return number
+
+
+def _on_hand(value: int) -> int:
+    if value < 0:
+        raise PydanticCustomError(
+            "negative_on_hand",
+            "the on-hand quantity cannot be negative, got {got}: give the absolute stock on "
+            "hand (0 or more); to subtract units, send a delta with inventory.send_deltas",
+            {"got": value},
+        )
+    return value
+
+
+#: A stock quantity: an int, a whole float or a digit string (CSV input); never a boolean,
+#: NaN or an infinity. Its sign is not checked.
+Quantity = Annotated[int, WrapValidator(_whole_number)]
+#: An absolute on-hand quantity (``qty``): a `Quantity` of 0 or more.
+OnHandQuantity = Annotated[int, WrapValidator(_whole_number), AfterValidator(_on_hand)]
 
 
 # -- request models ------------------------------------------------------------------------
@@ -100,11 +142,13 @@ class JobCreate(RequestModel):
 
 
 class InventoryRecord(RequestModel):
-    """One inventory update: ``qty`` is the absolute on-hand quantity (not a delta)."""
+    """One inventory update: ``qty`` is the absolute on-hand quantity (not a delta), so it is
+    never negative; ``correctedQty`` and ``reservedQty`` are whole numbers too (Fluent's
+    reference does not say they are absolute counts, so their sign is left to Fluent)."""
 
     sku_ref: str = Field(alias="skuRef", min_length=1)
     location_ref: str = Field(alias="locationRef", min_length=1)
-    qty: Quantity
+    qty: OnHandQuantity
     corrected_qty: Quantity | None = Field(default=None, alias="correctedQty")
     reserved_qty: Quantity | None = Field(default=None, alias="reservedQty")
     #: e.g. ``LAST_ON_HAND`` or ``IN_TRANSIT``.

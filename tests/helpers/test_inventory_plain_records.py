@@ -3,6 +3,7 @@ the same body for a valid record, a problem naming the field for an invalid one.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -76,6 +77,10 @@ _BASE = {"skuRef": "S", "locationRef": "L", "qty": 1}
 @example({**_BASE, "retailerId": 0}, 1)
 @example({**_BASE, "retailerId": "1"}, 1)
 @example({**_BASE, "qty": "-1"}, 1)
+@example({**_BASE, "qty": -1}, 1)  # a negative on-hand: refused (issue 13)
+@example({**_BASE, "qty": 0, "correctedQty": -2, "reservedQty": -1}, 1)
+@example({**_BASE, "qty": math.nan}, 1)
+@example({**_BASE, "qty": -math.inf}, 1)
 @example({**_BASE, "qty": True}, 1)
 @example({**_BASE, "qty": 1.0}, 1)
 @example({**_BASE, "locationRef": ""}, 1)
@@ -99,6 +104,7 @@ _inputs = st.one_of(_records, st.dictionaries(_keys, _values, max_size=9), st.no
 
 
 @settings(max_examples=300, deadline=None)
+@example([{**_BASE, "qty": -1}, _BASE, {**_BASE, "qty": "-2"}], 1)
 @given(st.lists(_inputs, max_size=7), st.sampled_from([1, "7"]))
 def test_batches_check_records_as_check_record_does(
     records: list[Any], retailer_id: int | str
