@@ -61,13 +61,16 @@ class Sandbox:
         *,
         token_lifetime: int = 3600,
         batch_polls_to_complete: int = 2,
+        event_delay: float = 0.0,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self.store = Store(clock)
         self.app = SandboxApp(
             self.store,
             SandboxConfig(
-                token_lifetime=token_lifetime, batch_polls_to_complete=batch_polls_to_complete
+                token_lifetime=token_lifetime,
+                batch_polls_to_complete=batch_polls_to_complete,
+                event_delay=event_delay,
             ),
         )
         self._seed = load_seed(seed)
@@ -199,12 +202,23 @@ class Sandbox:
         to_status: str | None = None,
         *,
         from_statuses: Sequence[str] | None = None,
+        fails_with: str | None = None,
+        rule: str | None = None,
         fail_message: str | None = None,
     ) -> None:
-        """Teach the event engine a status change (or, with ``fail_message``, a failing rule)."""
+        """Teach the event engine a ruleset: ``event_name`` on ``entity_type`` moves the entity
+        to ``to_status`` (from any status, or only from ``from_statuses``).
+
+        With ``fails_with="message"`` its rule fails instead: the event finishes ``FAILED``
+        with that message, the status stays, and the orchestration audit records the rule and
+        an exception. ``rule`` names the rule in the audit. ``fail_message`` is the former
+        name of ``fails_with``.
+        """
+        if fails_with is None:
+            fails_with = fail_message
         with self.store.lock:
             self.store.transitions[(entity_type.upper(), event_name)] = Transition(
-                to_status, frozenset(from_statuses) if from_statuses else None, fail_message
+                to_status, frozenset(from_statuses) if from_statuses else None, fails_with, rule
             )
 
     def advance_time(self, seconds: float) -> None:

@@ -30,6 +30,7 @@ __all__ = [
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 _REDACTED_HEADERS = frozenset({"authorization", "cookie"})
+_EVENT_ROUTES = frozenset({"event.async", "event.sync"})
 
 
 @dataclass
@@ -37,6 +38,9 @@ class SandboxConfig:
     token_lifetime: int = 3600
     # GETs of a batch before it completes: PENDING -> RUNNING (1st) -> COMPLETE (2nd).
     batch_polls_to_complete: int = 2
+    # Seconds each event POST takes, as a workflow's run would (slept outside the store lock,
+    # so concurrent events overlap as they would on Fluent).
+    event_delay: float = 0.0
 
 
 @dataclass
@@ -169,7 +173,10 @@ class SandboxApp:
             time.time(),
         )
         self.requests.append(entry)
-        return Exchange(request, entry, self.faults.plan(request, name))
+        plan = self.faults.plan(request, name)
+        if name in _EVENT_ROUTES and self.config.event_delay > 0:
+            plan.delay += self.config.event_delay
+        return Exchange(request, entry, plan)
 
     def run(self, exchange: Exchange) -> Outcome:
         """Everything after the planned delay; callers sleep ``exchange.plan.delay`` first."""

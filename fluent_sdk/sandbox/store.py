@@ -67,11 +67,16 @@ class RefreshToken:
 
 @dataclass(slots=True)
 class Transition:
-    """A status transition of the tiny event engine (one ruleset of a pretend workflow)."""
+    """A status transition of the tiny event engine (one ruleset of a pretend workflow).
+
+    ``fail_message``: the ruleset's rule fails with this message (the event ``FAILED``).
+    ``rule``: the rule's name in the orchestration audit (a ``SANDBOX.base`` one by default).
+    """
 
     to_status: str | None
     from_statuses: frozenset[str] | None = None
     fail_message: str | None = None
+    rule: str | None = None
 
 
 def iso_now(clock: Callable[[], float]) -> str:
