@@ -8,6 +8,7 @@ The tree::
     ├── TransportError              no usable HTTP response
     │   ├── ConnectError            the request never reached the server
     │   └── TimeoutError            the server did not answer in time (it may have acted)
+    │       └── StatusTimeoutError  an entity did not reach a status in time (wait_for)
     ├── BatchTimeoutError           a batch was not COMPLETE by the deadline of wait_for_batch
     ├── PaginationError             more pages were announced but the cursor did not move
     ├── WebhookSignatureError       a webhook's signature is missing or does not match
@@ -96,6 +97,7 @@ __all__ = [
     "SchemaInvalidError",
     "SchemaSourceError",
     "ServerError",
+    "StatusTimeoutError",
     "TimeoutError",
     "TransportError",
     "UnexpectedResponseError",
@@ -235,6 +237,42 @@ class ConnectError(TransportError):
 
 class TimeoutError(TransportError, builtins.TimeoutError):
     """The server did not answer in time. It may have received and acted on the request."""
+
+
+class StatusTimeoutError(TimeoutError):
+    """An entity did not reach the awaited status before the deadline of ``client.wait_for``.
+
+    It may still get there. ``last_status`` is the status last read (None when the entity was
+    never found); ``failures`` lists what the orchestration audit recorded as failed since the
+    wait began (one line each), the usual reason for a stuck entity.
+    """
+
+    def __init__(
+        self,
+        *,
+        entity: str,
+        statuses: Sequence[str],
+        last_status: str | None,
+        found: bool,
+        waited: float,
+        failures: Sequence[str] = (),
+    ) -> None:
+        self.entity = entity
+        self.statuses = tuple(statuses)
+        self.last_status = last_status
+        self.waited = waited
+        self.failures = tuple(failures)
+        wanted = " or ".join(self.statuses)
+        if not found:
+            seen = "was not found"
+        else:
+            seen = f"was still {last_status}" if last_status else "had no status"
+        message = f"{entity} {seen} after {waited:.1f}s (waiting for {wanted})"
+        if self.failures:
+            lines = "; ".join(self.failures[:5])
+            more = f"; … {len(self.failures) - 5} more" if len(self.failures) > 5 else ""
+            message += f"; orchestration audit failures since the wait began: {lines}{more}"
+        super().__init__(message)
 
 
 class BatchTimeoutError(FluentError, builtins.TimeoutError):
@@ -391,7 +429,14 @@ class BadRequestError(APIError):
 
 
 class EventRejectedError(BadRequestError):
-    """A synchronous event finished ``FAILED`` or matched no rule (``NO_MATCH``)."""
+    """A synchronous event finished ``FAILED`` or matched no rule (``NO_MATCH``).
+
+    Raised by ``client.events``, the message names the event, its entity and the outcome
+    (``event 'X' on FULFILMENT 123 finished NO_MATCH: …``); ``event_name``, ``entity_type``,
+    ``entity_id`` / ``entity_ref`` hold them apart, ``reason`` is Fluent's own message (if
+    any) and ``unmatched`` what did not match when Fluent said (``"entity"``, ``"workflow"``,
+    ``"ruleset"`` or ``"status"``).
+    """
 
     def __init__(
         self,
@@ -400,12 +445,44 @@ class EventRejectedError(BadRequestError):
         event_id: str | None,
         event_status: str,
         entity_id: str | None = None,
+        event_name: str | None = None,
+        entity_type: str | None = None,
+        entity_ref: str | None = None,
+        reason: str | None = None,
+        unmatched: str | None = None,
         **kwargs: Any,
     ) -> None:
         self.event_id = event_id
         self.event_status = event_status
         self.entity_id = entity_id
+        self.event_name = event_name
+        self.entity_type = entity_type
+        self.entity_ref = entity_ref
+        self.reason = reason
+        self.unmatched = unmatched
         super().__init__(message, code=event_status, **kwargs)
+
+    def _describe(self) -> str:
+        if self.event_name is None:
+            return super()._describe()
+        # The message already says what failed; the transport details follow it.
+        where = [f"HTTP {self.status}" if self.status is not None else None, self.operation]
+        details = " in ".join(part for part in where if part)
+        text = f"{self.message} ({details})" if details else self.message
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        return text
+
+    def _html_fields(self) -> list[tuple[str, Any]]:
+        fields: list[tuple[str, Any]] = [
+            ("event", self.event_name),
+            ("entity", " ".join(p for p in (self.entity_type, self.entity_id) if p) or None),
+            ("entity ref", self.entity_ref),
+            ("event status", self.event_status),
+            ("event id", self.event_id),
+            ("unmatched", self.unmatched),
+        ]
+        return [f for f in fields if f[1] is not None] + super()._html_fields()
 
 
 class ConflictError(APIError):

@@ -1,22 +1,36 @@
-"""The Event API (``/api/v4.1/event``): send events, fetch one, search the event log.
+"""The Event API (``/api/v4.1/event``): send events, fetch one, search the event log, and the
+orchestration tools built on it.
 
 ``client.events`` is an `Events` (sync) or `AsyncEvents` (async). Both share `_EventsBase`,
 which validates input and builds `ApiCall`s; the twins only perform them.
+
+- `Events.send` / `Events.send_sync`: one event. A rejected sync event raises
+  `EventRejectedError` naming the event, its entity and what did not match.
+- `Events.send_many`: many events, checked before any is sent, ``concurrency`` in flight; an
+  `EventBatchReport` lists each one's outcome (`fluent_sdk.rest._event_batch`).
+- `Events.audit`: an entity's ``ORCHESTRATION_AUDIT`` events as an `AuditTimeline`
+  (`fluent_sdk.rest._audit`).
 """
 
 from __future__ import annotations
 
+import re
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import httpx
 from pydantic import AliasChoices, Field, field_serializer, field_validator, model_validator
 from typing_extensions import Unpack
 
+from fluent_sdk._bounded import arun_bounded, run_bounded
 from fluent_sdk._types import ApiCall
-from fluent_sdk.errors import EventRejectedError, ValidationError
+from fluent_sdk._validation import closest_name
+from fluent_sdk.errors import EventRejectedError, FluentError, ValidationError
+from fluent_sdk.rest._audit import AuditEntry, AuditGroup, AuditNode, AuditTimeline
 from fluent_sdk.rest._common import (
     AsyncNamespace,
     CheckedRetailerId,
@@ -31,28 +45,47 @@ from fluent_sdk.rest._common import (
     utc_now,
     validate_request,
 )
+from fluent_sdk.rest._event_batch import (
+    EventBatchOutcome,
+    EventBatchReport,
+    EventBatchRun,
+    EventResult,
+    SendMode,
+    check_batch_args,
+    entity_label,
+    read_events,
+)
 
 if TYPE_CHECKING:
     from fluent_sdk._client import AsyncFluentClient, FluentClient
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "DEFAULT_SEARCH_WINDOW",
     "MAX_PAGE_SIZE",
     "SUB_ENTITY_TYPES",
     "AsyncEvents",
+    "AuditEntry",
+    "AuditGroup",
+    "AuditNode",
+    "AuditTimeline",
     "EntityType",
     "Event",
+    "EventBatchOutcome",
+    "EventBatchReport",
     "EventCategory",
     "EventContext",
     "EventFilters",
     "EventOutcome",
     "EventRecord",
+    "EventResult",
     "EventSearchPage",
     "EventSearchWindowWarning",
     "EventStatus",
     "EventType",
     "Events",
     "RootEntityType",
+    "read_events",
 ]
 
 EVENT_PATH = "/api/v4.1/event"
@@ -61,6 +94,10 @@ DEFAULT_SEARCH_WINDOW = timedelta(days=30)
 DEFAULT_PAGE_SIZE = 100
 #: Fluent's advice: larger pages risk timeouts.
 MAX_PAGE_SIZE = 5000
+#: Events per page when reading an audit (entries are small: few requests, no timeouts).
+AUDIT_PAGE_SIZE = 1000
+#: Events `Events.send_many` keeps in flight unless told otherwise.
+DEFAULT_CONCURRENCY = 8
 
 
 class EventSearchWindowWarning(UserWarning):
@@ -210,13 +247,44 @@ class Event(RequestModel):
     #: e.g. ``{"workflow": {...}}`` for a sync event with a run-once workflow.
     meta: dict[str, Any] | None = None
 
+    @field_validator("entity_type", mode="before")
+    @classmethod
+    def _entity_type_not_misspelt(cls, value: Any) -> Any:
+        return _not_misspelt(value, EntityType, "an entity type events can target")
+
+    @field_validator("root_entity_type", mode="before")
+    @classmethod
+    def _root_type_not_misspelt(cls, value: Any) -> Any:
+        return _not_misspelt(value, RootEntityType, "a root entity type")
+
     @model_validator(mode="after")
     def _names_an_entity(self) -> Event:
         if not self.entity_id and not self.entity_ref:
             raise ValidationError(
                 "an event needs entity_id or entity_ref to name its entity", field="entity_ref"
             )
+        root = self.root_entity_type
+        members = SUB_ENTITY_TYPES.get(root) if root is not None else None
+        if members is not None and self.entity_type.is_known and self.entity_type not in members:
+            raise ValidationError(
+                f"a {self.entity_type} is not under a {root} (a {root}'s events are about "
+                f"{', '.join(sorted(members))})",
+                field="rootEntityType",
+            )
         return self
+
+
+def _not_misspelt(value: Any, vocabulary: type[LenientEnum], what: str) -> Any:
+    """``value``, unless it is a plain string close to a known value but not one (a typo:
+    ``FULFILLMENT``). Other unknown values pass, since Fluent adds types over time; an enum
+    member passed explicitly (``EntityType("NEW")``) always passes."""
+    if isinstance(value, str) and not isinstance(value, vocabulary):
+        known = [member.value for member in vocabulary]
+        if value not in known:
+            suggestion = closest_name(value, known)
+            if suggestion is not None:
+                raise ValidationError(f"{value!r} is not {what} (did you mean {suggestion!r}?)")
+    return value
 
 
 class EventFilters(TypedDict, total=False):
@@ -322,6 +390,21 @@ class EventRecord(ResponseModel):
     generated_on: str | None = Field(default=None, alias="generatedOn")
 
     @property
+    def attribute_map(self) -> dict[str, Any]:
+        """``attributes`` as ``{name: value}``, whichever shape Fluent sent (a list of
+        ``{name, value, type}``, an object, or null)."""
+        value = self.attributes
+        if isinstance(value, Mapping):
+            return dict(value)
+        if not isinstance(value, list):
+            return {}
+        return {
+            str(item["name"]): item.get("value")
+            for item in value
+            if isinstance(item, Mapping) and "name" in item
+        }
+
+    @property
     def generated_at(self) -> datetime | None:
         """``generated_on`` as a datetime, when it parses."""
         if not self.generated_on:
@@ -357,17 +440,115 @@ class _EventsBase:
         return event.model_copy(update={"retailer_id": retailer_id})
 
     @staticmethod
-    def _send_call(event: Event, *, mode: Literal["async", "sync"]) -> ApiCall[EventOutcome]:
+    def _send_call(
+        event: Event, *, mode: Literal["async", "sync"], idempotent: bool = False
+    ) -> ApiCall[EventOutcome]:
         operation = f"events.send{'_sync' if mode == 'sync' else ''}"
         if mode == "async":
             # The async answer is UNCONFIRMED (often empty): accept an empty body.
             parse = json_model_parser(EventOutcome, operation, empty={})
         else:
             parse = _sync_outcome_parser(operation)
-        # Not idempotent: a retried event could run its workflow twice.
+        # Not idempotent unless the caller says so: a retried event could run its workflow
+        # twice, so the transport sends it again only when it provably never arrived.
         return ApiCall(
-            "POST", f"{EVENT_PATH}/{mode}", parse, json=event.to_body(), operation=operation
+            "POST",
+            f"{EVENT_PATH}/{mode}",
+            parse,
+            json=event.to_body(),
+            operation=operation,
+            idempotent=True if idempotent else None,
         )
+
+    @staticmethod
+    def _rejection(error: EventRejectedError, event: Event) -> EventRejectedError:
+        """``error`` reworded to name the event, its entity, the outcome and, when Fluent
+        said, what did not match: ``event 'X' on ORDER ref HD-1 finished NO_MATCH: …``."""
+        if error.event_name is not None:
+            return error  # already explained
+        body = error.body if isinstance(error.body, Mapping) else {}
+        reason = body.get("errorMessage")
+        reason = str(reason) if reason else None
+        status = error.event_status
+        unmatched = _unmatched(reason) if status == "NO_MATCH" else None
+        # Named as the caller named it; ``entity_id`` stays what Fluent answered.
+        entity = entity_label(
+            event.entity_type, event.entity_id or error.entity_id, event.entity_ref
+        )
+        explanation = _explanation(status, reason, unmatched, event)
+        message = f"event {event.name!r} on {entity} finished {status}: {explanation}"
+        return EventRejectedError(
+            message,
+            event_id=error.event_id,
+            event_status=status,
+            entity_id=error.entity_id or event.entity_id,
+            event_name=event.name,
+            entity_type=str(event.entity_type),
+            entity_ref=event.entity_ref,
+            reason=reason,
+            unmatched=unmatched,
+            status=error.status,
+            request_id=error.request_id,
+            operation=error.operation,
+            attempts=error.attempts,
+            body=error.body,
+        )
+
+    # ---- send_many -------------------------------------------------------------------------
+    def _batch_run(
+        self,
+        events: Iterable[Event | Mapping[str, Any] | ValidationError],
+        *,
+        mode: Any,
+        concurrency: Any,
+        progress: Any,
+    ) -> EventBatchRun:
+        check_batch_args(events, mode, concurrency, progress)
+        return EventBatchRun(
+            events, mode=mode, progress=progress, check=_batch_event, explain=self._rejection
+        )
+
+    # ---- audit -----------------------------------------------------------------------------
+    def _audit_request(
+        self,
+        entity_type: Any,
+        id: Any,
+        ref: Any,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> _AuditRequest:
+        """The two searches an audit makes (the audit events, and the events they came
+        from), every argument checked first."""
+        kind = _known_entity_type(entity_type)
+        entity_id = _entity_key(id, "id")
+        entity_ref = _entity_key(ref, "ref")
+        if entity_id is None and entity_ref is None:
+            raise ValidationError("audit needs the entity's id or ref", field="id")
+        if RootEntityType(kind).is_known:
+            # A root's events include its children's (an order's fulfilments, articles...).
+            filters: dict[str, Any] = {"root_entity_type": kind, "root_entity_id": entity_id,
+                                       "root_entity_ref": entity_ref}  # fmt: skip
+        else:
+            filters = {"entity_type": kind, "entity_id": entity_id, "entity_ref": entity_ref}
+        filters = {key: value for key, value in filters.items() if value is not None}
+        filters["from_"] = since if since is not None else self._clock() - DEFAULT_SEARCH_WINDOW
+        if until is not None:
+            filters["to"] = until
+        try:
+            audit = self._search_query(
+                {**filters, "event_type": EventType.ORCHESTRATION_AUDIT},
+                page_size=AUDIT_PAGE_SIZE,
+                start=0,
+            )
+            sources = self._search_query(
+                {**filters, "event_type": EventType.ORCHESTRATION},
+                page_size=AUDIT_PAGE_SIZE,
+                start=0,
+            )
+        except ValidationError as error:
+            raise _window_error(error) from None
+        return _AuditRequest(kind, entity_id, entity_ref, audit, sources, since, until)
 
     @staticmethod
     def _get_call(event_id: str) -> ApiCall[EventRecord]:
@@ -438,6 +619,141 @@ _FILTER_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class _AuditRequest:
+    """What `Events.audit` reads: audit events and their source events, then the timeline."""
+
+    entity_type: str
+    entity_id: str | None
+    entity_ref: str | None
+    audit: EventQuery
+    sources: EventQuery
+    since: datetime | None
+    until: datetime | None
+
+    def timeline(
+        self, audit: Iterable[EventRecord], sources: Iterable[EventRecord]
+    ) -> AuditTimeline:
+        return AuditTimeline.build(
+            self.entity_type,
+            self.entity_id,
+            self.entity_ref,
+            audit,
+            sources,
+            since=self.since,
+            until=self.until,
+        )
+
+
+def _known_entity_type(value: Any) -> str:
+    """An entity type this SDK knows (``ORDER``...), or a `ValidationError` with a suggestion."""
+    known = [member.value for member in EntityType]
+    if isinstance(value, str) and value in known:
+        return value
+    suggestion = closest_name(value, known) if isinstance(value, str) else None
+    hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+    raise ValidationError(
+        f"entity_type: {value!r} is not an entity type{hint}; known types: {', '.join(known)}",
+        field="entity_type",
+    )
+
+
+def _entity_key(value: Any, field: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{field} must be a non-empty string", field=field)
+    return value
+
+
+def _batch_event(index: int, raw: Any) -> Event:
+    """One input of `Events.send_many`, checked: a valid `Event` naming an entity type Fluent
+    has, or a `ValidationError` whose field is ``events[index]...``."""
+    where = f"events[{index}]"
+    if not isinstance(raw, (Event, Mapping)):
+        raise ValidationError(
+            f"{where}: expected an Event or a mapping of its fields, got {type(raw).__name__}",
+            field=where,
+        )
+    if isinstance(raw, Mapping) and not all(isinstance(key, str) for key in raw):
+        raise ValidationError(f"{where}: field names must be strings", field=where)
+    event = validate_request(Event, raw, field=where)
+    if not event.entity_type.is_known:
+        # Stricter than one `send`: bulk input comes from files, where a type Fluent does not
+        # have is a mistake rather than a type newer than this SDK.
+        known = [member.value for member in EntityType]
+        suggestion = closest_name(str(event.entity_type), known)
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        raise ValidationError(
+            f"{where}.entityType: {str(event.entity_type)!r} is not an entity type events can "
+            f"target{hint}; known types: {', '.join(known)}",
+            field=f"{where}.entityType",
+        )
+    return event
+
+
+# What a NO_MATCH's message says did not match (the wording is UNCONFIRMED: matched loosely).
+_UNMATCHED = (
+    ("workflow", re.compile(r"no workflow|workflow\b.*\b(not found|does not exist|missing)")),
+    (
+        "status",
+        re.compile(
+            r"(does not|doesn't|not) accept\w* (the )?(current )?status|"
+            r"status\b.*\bnot (accepted|allowed|valid)|no trigger"
+        ),
+    ),
+    ("ruleset", re.compile(r"no (matching )?rule ?sets?\b|rule ?set\b.*\bnot found|event name")),
+    ("entity", re.compile(r"entity\b.*\b(not found|does not exist)|no (such )?entity|not found")),
+)
+_UNMATCHED_HINTS = {
+    "workflow": "no workflow for the entity's type and subtype",
+    "status": "the entity's current status, which the ruleset's triggers do not accept",
+    "ruleset": "the event name, which is no ruleset of the entity's workflow",
+    "entity": "the entity, which was not found",
+}
+# Fluent's FAILED answer often says only this.
+_GENERIC_FAILURES = frozenset({"event has failed", "event failed"})
+
+
+def _unmatched(reason: str | None) -> str | None:
+    if not reason:
+        return None
+    text = reason.lower()
+    return next((part for part, pattern in _UNMATCHED if pattern.search(text)), None)
+
+
+def _audit_hint(event: Event) -> str:
+    key = f"ref={event.entity_ref!r}" if event.entity_ref else f"id={event.entity_id!r}"
+    return f"client.events.audit({str(event.entity_type)!r}, {key}) shows what orchestration did"
+
+
+def _explanation(status: str, reason: str | None, unmatched: str | None, event: Event) -> str:
+    if status == "NO_MATCH":
+        if reason and unmatched:
+            return f"{reason} (what did not match: {_UNMATCHED_HINTS[unmatched]})"
+        if reason:
+            return reason
+        return (
+            "no ruleset matched (Fluent did not say whether the entity, the event name or the "
+            f"entity's status did not match; {_audit_hint(event)})"
+        )
+    if reason and reason.strip().rstrip(".").lower() not in _GENERIC_FAILURES:
+        return reason
+    return f"{reason or 'a rule failed'} ({_audit_hint(event)})"
+
+
+def _window_error(error: ValidationError) -> ValidationError:
+    """A search-window error named by `Events.audit`'s arguments (``since`` / ``until``)."""
+    names = {"from_": "since", "from": "since", "to": "until"}
+    if error.field not in names:
+        return error
+    field = names[error.field]
+    detail = error.detail.replace("from_", "since").replace("to:", "until:")
+    return ValidationError(f"{field}: {detail}", field=field, errors=error.errors)
+
+
 def _search_error(error: ValidationError) -> ValidationError:
     # Name the keyword argument the caller used, not Fluent's parameter name.
     if error.field is None or error.field not in _FILTER_NAMES:
@@ -492,10 +808,95 @@ class Events(_EventsBase, SyncNamespace):
     def send_sync(self, event: Event | Mapping[str, Any]) -> EventOutcome:
         """Run an event's workflow now (``POST /event/sync``).
 
-        Raises `EventRejectedError` (with ``event_id`` and ``event_status``) when the event
-        finished ``FAILED`` or matched nothing (``NO_MATCH``).
+        Raises `EventRejectedError` when the event finished ``FAILED`` or matched nothing
+        (``NO_MATCH``): its message names the event, the entity and, when Fluent said, what
+        did not match; ``event_id`` / ``event_status`` / ``unmatched`` hold the details.
         """
-        return self._client.call(self._send_call(self._ready(event), mode="sync"))
+        ready = self._ready(event)
+        try:
+            return self._client.call(self._send_call(ready, mode="sync"))
+        except EventRejectedError as error:
+            raise self._rejection(error, ready) from None
+
+    def send_many(
+        self,
+        events: Iterable[Event | Mapping[str, Any] | ValidationError],
+        *,
+        mode: SendMode = "sync",
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: bool | None = None,
+        idempotent: bool = False,
+    ) -> EventBatchReport:
+        """Send every event of ``events`` (`Event` models or dicts, read lazily: a generator
+        of a million is fine), ``concurrency`` at a time, and report each one's outcome.
+
+        Each event is checked before it is sent: its entity type must be one Fluent has (a
+        typo gets a did-you-mean), and it must name its entity. An invalid event is reported
+        ``INVALID`` (with the field, ``events[3].entityType``) and never sent; the run goes on.
+
+        ``mode="sync"`` runs each workflow (``COMPLETE`` / ``NO_MATCH`` / ``FAILED``);
+        ``mode="async"`` queues them (``QUEUED``: the outcome is known only once Fluent has
+        processed them). An event is not sent again once it may have reached Fluent (its reply
+        lost: ``UNKNOWN``) unless ``idempotent=True`` says a repeat is harmless, in which case
+        the transport retries timeouts and gateway errors too. ``progress``: a bar on a
+        terminal or in Jupyter (None: only for long input).
+
+        `read_events` reads them from a ``.csv`` or ``.jsonl`` file (a line it cannot read
+        arrives as a `ValidationError`, reported ``INVALID`` in its place). Raises
+        `ValidationError` for bad arguments; per-event problems are in the report.
+        """
+        run = self._batch_run(events, mode=mode, concurrency=concurrency, progress=progress)
+        try:
+            run_bounded(
+                self._batch_jobs(run, mode, idempotent),
+                concurrency=concurrency,
+                thread_name_prefix="fluent-events",
+            )
+        finally:
+            report = run.close()
+        return report
+
+    def _batch_jobs(
+        self, run: EventBatchRun, mode: SendMode, idempotent: bool
+    ) -> Iterator[Callable[[], None]]:
+        retailer: RetailerId | None = None  # looked up when the first event needs it
+        for index, event in run.checked():
+            if event.retailer_id is None:
+                if retailer is None:
+                    retailer = self._retailer_id()
+                event = self._with_retailer(event, retailer)
+            yield partial(self._send_one, run, index, event, mode, idempotent)
+
+    def _send_one(
+        self, run: EventBatchRun, index: int, event: Event, mode: SendMode, idempotent: bool
+    ) -> None:
+        try:
+            outcome = self._client.call(self._send_call(event, mode=mode, idempotent=idempotent))
+        except FluentError as error:
+            run.failed(index, event, error)
+        else:
+            run.sent(index, event, outcome)
+
+    def audit(
+        self,
+        entity_type: EntityType | str,
+        id: str | int | None = None,
+        ref: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> AuditTimeline:
+        """What orchestration did to an entity and its children: its ``ORCHESTRATION_AUDIT``
+        events between ``since`` (default: 30 days ago, Fluent's horizon) and ``until``, as an
+        `AuditTimeline` grouped by source event (ruleset → rules → actions / exceptions).
+
+        A root entity (``ORDER``, ``LOCATION``...) is read with its children (an order's
+        fulfilments...); give its ``id`` or ``ref``. Datetimes must be timezone-aware.
+        """
+        request = self._audit_request(entity_type, id, ref, since=since, until=until)
+        audit = [record for page in self._pages(request.audit) for record in page.results]
+        sources = [record for page in self._pages(request.sources) for record in page.results]
+        return request.timeline(audit, sources)
 
     def get(self, event_id: str) -> EventRecord:
         return self._client.call(self._get_call(event_id))
@@ -549,8 +950,68 @@ class AsyncEvents(_EventsBase, AsyncNamespace):
         return await self._client.call(self._send_call(await self._ready(event), mode="async"))
 
     async def send_sync(self, event: Event | Mapping[str, Any]) -> EventOutcome:
-        """Run an event's workflow now; `EventRejectedError` on ``FAILED`` / ``NO_MATCH``."""
-        return await self._client.call(self._send_call(await self._ready(event), mode="sync"))
+        """Run an event's workflow now; `EventRejectedError` on ``FAILED`` / ``NO_MATCH``
+        (see `Events.send_sync`)."""
+        ready = await self._ready(event)
+        try:
+            return await self._client.call(self._send_call(ready, mode="sync"))
+        except EventRejectedError as error:
+            raise self._rejection(error, ready) from None
+
+    async def send_many(
+        self,
+        events: Iterable[Event | Mapping[str, Any] | ValidationError],
+        *,
+        mode: SendMode = "sync",
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: bool | None = None,
+        idempotent: bool = False,
+    ) -> EventBatchReport:
+        """See `Events.send_many`; events in flight are asyncio tasks, at most
+        ``concurrency`` at once, and the input is read on the event loop between sends."""
+        run = self._batch_run(events, mode=mode, concurrency=concurrency, progress=progress)
+        try:
+            await arun_bounded(self._batch_jobs(run, mode, idempotent), concurrency=concurrency)
+        finally:
+            report = run.close()
+        return report
+
+    async def _batch_jobs(
+        self, run: EventBatchRun, mode: SendMode, idempotent: bool
+    ) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        retailer: RetailerId | None = None  # looked up when the first event needs it
+        for index, event in run.checked():
+            if event.retailer_id is None:
+                if retailer is None:
+                    retailer = await self._retailer_id()
+                event = self._with_retailer(event, retailer)
+            yield partial(self._send_one, run, index, event, mode, idempotent)
+
+    async def _send_one(
+        self, run: EventBatchRun, index: int, event: Event, mode: SendMode, idempotent: bool
+    ) -> None:
+        call = self._send_call(event, mode=mode, idempotent=idempotent)
+        try:
+            outcome = await self._client.call(call)
+        except FluentError as error:
+            run.failed(index, event, error)
+        else:
+            run.sent(index, event, outcome)
+
+    async def audit(
+        self,
+        entity_type: EntityType | str,
+        id: str | int | None = None,
+        ref: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> AuditTimeline:
+        """See `Events.audit`."""
+        request = self._audit_request(entity_type, id, ref, since=since, until=until)
+        audit = [record async for page in self._pages(request.audit) for record in page.results]
+        sources = [record async for page in self._pages(request.sources) for record in page.results]
+        return request.timeline(audit, sources)
 
     async def get(self, event_id: str) -> EventRecord:
         return await self._client.call(self._get_call(event_id))
