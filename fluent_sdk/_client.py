@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from fluent_sdk.helpers.payments import AsyncPayments, Payments
     from fluent_sdk.helpers.settings import AsyncSettings, Settings
     from fluent_sdk.helpers.users import AsyncUsers, Users
+    from fluent_sdk.helpers.waiting import AsyncWaiter, Waiter
     from fluent_sdk.rest.events import AsyncEvents, Events
     from fluent_sdk.rest.jobs import AsyncJobs, Jobs
     from fluent_sdk.rest.plugins import AsyncPlugins, Plugins
@@ -515,6 +516,8 @@ class FluentClient(_BaseClient):
     users: Users = _namespace("fluent_sdk.helpers.users", "Users")
     locations: Locations = _namespace("fluent_sdk.helpers.locations", "Locations")
     networks: Networks = _namespace("fluent_sdk.helpers.networks", "Networks")
+    #: ``client.wait_for("ORDER", ref=..., status="BOOKED")``: see `fluent_sdk.helpers.waiting`.
+    wait_for: Waiter = _namespace("fluent_sdk.helpers.waiting", "Waiter")
 
 
 class AsyncFluentClient(_BaseClient):
@@ -654,3 +657,5 @@ class AsyncFluentClient(_BaseClient):
     users: AsyncUsers = _namespace("fluent_sdk.helpers.users", "AsyncUsers")
     locations: AsyncLocations = _namespace("fluent_sdk.helpers.locations", "AsyncLocations")
     networks: AsyncNetworks = _namespace("fluent_sdk.helpers.networks", "AsyncNetworks")
+    #: ``await client.wait_for(...)``: see `fluent_sdk.helpers.waiting`.
+    wait_for: AsyncWaiter = _namespace("fluent_sdk.helpers.waiting", "AsyncWaiter")
