@@ -1,15 +1,25 @@
-"""``fluent-sdk events``: send an event, fetch one, search the event log (Event API v4.1)."""
+"""``fluent-sdk events``: send one event or a file of them, fetch one, search the event log,
+and show what orchestration did to an entity (Event API v4.1).
+
+Exit codes: ``send --sync`` exits 1 unless the event finished ``COMPLETE``; ``send-many`` exits
+1 when any event did not succeed (rejected locally, ``NO_MATCH``, ``FAILED``, or an error), 3
+when none failed but some replies were lost (``UNKNOWN``: they may have run).
+"""
 
 from __future__ import annotations
 
 import itertools
 import re
 from datetime import datetime, timedelta, timezone
+from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from fluent_sdk.cli._common import (
+    EXIT_FAILED,
+    EXIT_UNSETTLED,
     EXIT_USAGE,
     BaseUrlOption,
     Connection,
@@ -22,12 +32,13 @@ from fluent_sdk.cli._common import (
     fail,
     load_json_argument,
     open_client,
+    print_fields,
 )
 
 if TYPE_CHECKING:
     from fluent_sdk.rest.events import EventRecord
 
-__all__ = ["app", "get", "parse_since", "search", "send"]
+__all__ = ["app", "audit", "get", "parse_since", "search", "send", "send_many"]
 
 app = typer.Typer(
     help="Send events to workflows and read the event log (Event API).",
@@ -117,6 +128,121 @@ def send(
     with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
         outcome = client.events.send_sync(event) if sync else client.events.send(event)
     emit(outcome, output)
+    if not sync:
+        typer.echo(
+            "Note: queued (--async); its outcome is unknown until Fluent processes it. Use "
+            "--sync to wait for it, or `fluent-sdk events audit` to see what orchestration did.",
+            err=True,
+        )
+    elif str(outcome.event_status) != "COMPLETE":
+        # FAILED and NO_MATCH raise; anything else is not a finished workflow either.
+        fail(f"event {name!r} finished {outcome.event_status or 'without a status'}")
+
+
+class ModeOption(str, Enum):
+    sync = "sync"
+    async_ = "async"
+
+
+@app.command("send-many")
+def send_many(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A .csv (columns name, entityType, entityRef or entityId, ...; attributes.X "
+            "columns or an attributes JSON cell) or .jsonl file of events.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    mode: Annotated[
+        ModeOption,
+        typer.Option(
+            help="sync: run each workflow and report COMPLETE / NO_MATCH / FAILED; async: "
+            "queue them (their outcome is unknown until processed)."
+        ),
+    ] = ModeOption.sync,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Events in flight.")] = 8,
+    failures: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the events that did not succeed (.csv or .jsonl; default "
+            "FILE.failures.csv beside the input, written only when some failed).",
+            dir_okay=False,
+        ),
+    ] = None,
+    idempotent: Annotated[
+        bool,
+        typer.Option(
+            help="The events are safe to repeat: also retry timeouts and gateway errors "
+            "(by default an event is never sent twice)."
+        ),
+    ] = False,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress/--no-progress", help="Progress bar on stderr (terminal, long input)."
+        ),
+    ] = True,
+    output: Annotated[
+        OutputFormat, typer.Option("--output", "-o", help="How to print the summary.")
+    ] = OutputFormat.table,
+    profile: ProfileOption = None,
+    base_url: BaseUrlOption = None,
+    sandbox: SandboxOption = False,
+) -> None:
+    """Send every event of a file, checked first, several in flight; report each outcome.
+
+    Invalid events are reported and never sent; the run goes on. Exit 0 when every event
+    succeeded, 1 when any did not, 3 when none failed but some replies were lost.
+    """
+    from fluent_sdk.rest.events import read_events
+
+    with cli_errors():
+        events = read_events(file)
+        with open_client(Connection(profile, base_url, sandbox)) as client:
+            report = client.events.send_many(
+                events,
+                mode=mode.value,
+                concurrency=concurrency,
+                progress=None if progress else False,
+                idempotent=idempotent,
+            )
+    if output is OutputFormat.table:
+        print_fields(f"Events sent ({report.mode})", report.summary())
+    else:
+        emit(report.summary(), output)
+    failed = report.failures
+    if failed:
+        target = failures or file.with_name(f"{file.name}.failures.csv")
+        if target.suffix.lower() in (".jsonl", ".ndjson"):
+            written = report.to_jsonl(target, failures_only=True)
+        else:
+            written = report.to_csv(target, failures_only=True)
+        typer.echo(f"wrote {written} event(s) that did not succeed to {target}", err=True)
+    if report.mode == "async" and report.succeeded:
+        typer.echo(
+            f"Note: {report.succeeded} event(s) queued; their outcome is unknown until Fluent "
+            "processes them (`fluent-sdk events audit` shows what orchestration did).",
+            err=True,
+        )
+    hard = [result for result in failed if result.outcome != "UNKNOWN"]
+    if hard:
+        first = hard[0]
+        typer.echo(
+            f"Error: {len(hard)} of {report.read} events did not succeed (first: events"
+            f"[{first.index}] {first.outcome}: {first.error or first.entity})",
+            err=True,
+        )
+        raise typer.Exit(EXIT_FAILED)
+    if failed:
+        typer.echo(
+            f"Warning: {len(failed)} of {report.read} events have an unknown outcome (their "
+            "reply was lost; they may have run): check the event log before resending them",
+            err=True,
+        )
+        raise typer.Exit(EXIT_UNSETTLED)
 
 
 @app.command()
@@ -151,6 +277,14 @@ def search(
             "(Fluent keeps about 30 days)."
         ),
     ] = "1d",
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="End of the window: a duration ago (10m, 1h) or an ISO-8601 timestamp "
+            "(default: now).",
+            show_default=False,
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Stop after this many events.")] = 100,
     output: TableOutputOption = OutputFormat.table,
     profile: ProfileOption = None,
@@ -169,6 +303,8 @@ def search(
     }
     filters = {key: value for key, value in filters.items() if value is not None}
     from_ = parse_since(since)
+    if until is not None:
+        filters["to"] = parse_since(until)
     with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
         found = client.events.search(from_=from_, page_size=min(limit, 1000), **filters)
         records = list(itertools.islice(found, limit))
@@ -188,3 +324,55 @@ def search(
         ],
         output,
     )
+
+
+class AuditOutput(str, Enum):
+    tree = "tree"
+    json = "json"
+    table = "table"
+    csv = "csv"
+
+
+@app.command()
+def audit(
+    entity_type: Annotated[
+        str, typer.Argument(help="The entity's type: ORDER, FULFILMENT, LOCATION, ...")
+    ],
+    id: Annotated[str | None, typer.Option("--id", help="The entity's id.")] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="The entity's ref.")] = None,
+    since: Annotated[
+        str,
+        typer.Option(
+            help="Start of the window: 30m, 12h, 7d or an ISO-8601 timestamp "
+            "(Fluent keeps about 30 days)."
+        ),
+    ] = "30d",
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="End of the window: a duration ago or an ISO-8601 timestamp (default: now).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        AuditOutput,
+        typer.Option(
+            "--output", "-o", help="tree: the timeline as a tree; json/table/csv: one row each."
+        ),
+    ] = AuditOutput.tree,
+    profile: ProfileOption = None,
+    base_url: BaseUrlOption = None,
+    sandbox: SandboxOption = False,
+) -> None:
+    """Show what orchestration did to an entity and its children, event by event: rulesets,
+    rules, actions and exceptions (failures marked ✗)."""
+    if id is None and ref is None:
+        fail("give the entity's --id or --ref", EXIT_USAGE)
+    from_ = parse_since(since)
+    to = parse_since(until) if until is not None else None
+    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+        timeline = client.events.audit(entity_type, id=id, ref=ref, since=from_, until=to)
+    if output is AuditOutput.tree:
+        typer.echo(timeline.to_text())
+        return
+    emit(timeline.to_records(), OutputFormat(output.value))
