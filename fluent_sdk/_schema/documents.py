@@ -18,20 +18,15 @@ from pathlib import Path
 
 from graphql import (
     DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
-    InlineFragmentNode,
-    IntValueNode,
     Node,
     NoUnusedFragmentsRule,
     OperationDefinitionNode,
-    SelectionSetNode,
     Source,
-    VariableNode,
     parse,
     specified_rules,
     validate,
@@ -232,63 +227,36 @@ def validate_operations_dir(
     return validate_texts(schema, operations, fragments)
 
 
-def estimate_cost(document: DocumentNode, *, page_size: int = 10) -> int:
+def estimate_cost(
+    document: DocumentNode, *, page_size: int = 10, schema: GraphQLSchema | None = None
+) -> int:
     """The highest ``estimate_costs`` value among the document's operations (0 if none)."""
-    return max(estimate_costs(document, page_size=page_size).values(), default=0)
+    return max(estimate_costs(document, page_size=page_size, schema=schema).values(), default=0)
 
 
-def estimate_costs(document: DocumentNode, *, page_size: int = 10) -> dict[str, int]:
-    """Rough cost per operation: every selected field counts once per record fetched.
+def estimate_costs(
+    document: DocumentNode, *, page_size: int = 10, schema: GraphQLSchema | None = None
+) -> dict[str, int]:
+    """Complexity per operation, by the SDK's one estimate (`fluent_sdk.graphql.complexity`:
+    one per root field, plus the product of the enclosing page sizes for every nested
+    connection and linked entity).
 
-    Fields under ``edges`` are counted ``first`` times when ``first`` is an integer literal or a
-    variable with an integer default, otherwise ``page_size`` times (Fluent's default page is
-    10). This is not Fluent's formula, only a figure that grows the same way (fields x nesting
-    x record counts).
+    A connection's page size is its ``first`` (or ``last``) when that is an integer literal or a
+    variable with a default, otherwise ``page_size`` (Fluent's default page is 10). ``schema``
+    defaults to the one shipped with the SDK.
     """
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-
-    def page_of(field_node: FieldNode, defaults: dict[str, int]) -> int:
-        for argument in field_node.arguments:
-            if argument.name.value != "first":
-                continue
-            if isinstance(argument.value, IntValueNode):
-                return int(argument.value.value)
-            if isinstance(argument.value, VariableNode):
-                return defaults.get(argument.value.name.value, page_size)
-        return page_size
-
-    def cost_of(
-        selection_set: SelectionSetNode | None, multiplier: int, page: int, defaults: dict[str, int]
-    ) -> int:
-        if selection_set is None:
-            return 0
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                total += multiplier
-                inner = multiplier * page if selection.name.value == "edges" else multiplier
-                total += cost_of(
-                    selection.selection_set, inner, page_of(selection, defaults), defaults
-                )
-            elif isinstance(selection, InlineFragmentNode):
-                total += cost_of(selection.selection_set, multiplier, page, defaults)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = fragments.get(selection.name.value)
-                if fragment is not None:
-                    total += cost_of(fragment.selection_set, multiplier, page, defaults)
-        return total
+    from fluent_sdk.graphql._complexity import complexity
 
     costs: dict[str, int] = {}
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
             continue
-        defaults = {
-            v.variable.name.value: int(v.default_value.value)
-            for v in definition.variable_definitions
-            if isinstance(v.default_value, IntValueNode)
-        }
         name = definition.name.value if definition.name else ""
-        costs[name] = cost_of(definition.selection_set, 1, page_size, defaults)
+        single = DocumentNode(
+            definitions=(
+                definition,
+                *(d for d in document.definitions if isinstance(d, FragmentDefinitionNode)),
+            )
+        )
+        costs[name] = complexity(single, schema=schema, default_page_size=page_size)
     return costs

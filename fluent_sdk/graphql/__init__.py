@@ -14,6 +14,10 @@ Usage (the client exposes these as ``client.graphql``)::
     gql.paginate("orders", status=["CREATED"])  # same, by root field name
 
     data = gql.execute("query($id: ID!) { orderById(id: $id) { ref } }", {"id": "1"})
+    data = gql.execute(document, complete=True)  # every page of nested connections, batched
+    for node in gql.paginate(document, variables):  # your own document, paged along $after
+        ...
+    complexity(document, variables)             # our estimate of Fluent's complexity figure
 
 Every query/mutation of the schema is a method named after its root field in snake_case
 (``orderById`` -> ``order_by_id``); hand-written operations from ``graphql/operations/`` are
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
     from fluent_sdk.errors import PaginationError, UnexpectedResponseError
     from fluent_sdk.graphql._adhoc import dsl
     from fluent_sdk.graphql._async import AsyncGraphQL
+    from fluent_sdk.graphql._completion import QueryResult
+    from fluent_sdk.graphql._complexity import COMPLEXITY_LIMIT, complexity
     from fluent_sdk.graphql._pagination import (
         DEFAULT_PAGE_SIZE,
         MAX_PAGE_SIZE,
@@ -50,6 +56,7 @@ if TYPE_CHECKING:
     from fluent_sdk.graphql._sync import GraphQL
 
 __all__ = [
+    "COMPLEXITY_LIMIT",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "UNSET",
@@ -59,7 +66,9 @@ __all__ = [
     "Page",
     "PaginationError",
     "Paginator",
+    "QueryResult",
     "UnexpectedResponseError",
+    "complexity",
     "dsl",
 ]
 
@@ -75,6 +84,9 @@ _LOCATIONS = {
     "Paginator": "fluent_sdk.graphql._pagination",
     "UNSET": "fluent_sdk.graphql._runtime",
     "UnexpectedResponseError": "fluent_sdk.errors",
+    "QueryResult": "fluent_sdk.graphql._completion",
+    "COMPLEXITY_LIMIT": "fluent_sdk.graphql._complexity",
+    "complexity": "fluent_sdk.graphql._complexity",
 }
 
 

@@ -1,20 +1,41 @@
-"""No-I/O helpers shared by `GraphQL` (``_sync``) and `AsyncGraphQL` (``_async``)."""
+"""No-I/O logic shared by `GraphQL` (``_sync``) and `AsyncGraphQL` (``_async``).
+
+``execute`` and a document paginator's pages are plans: generators that yield `Send` (one POST
+to ``/graphql``) and receive the `httpx.Response`; the twins only perform the requests
+(``_drive`` / ``_adrive``). A plan reads nested connections through `_completion`: with
+``complete=True`` it follows their remaining pages in batched follow-ups, otherwise it names
+what was cut short (``result.truncated``, and a warning logged once per call).
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pydantic
 
-from fluent_sdk._types import JSON_HEADERS  # one definition; re-exported here
-from fluent_sdk.errors import ValidationError
+from fluent_sdk.errors import UnexpectedResponseError, ValidationError
 from fluent_sdk.graphql._adhoc import (
     PreparedDocument,
     document_text,
     prepare_document,
     validate_variables,
 )
+from fluent_sdk.graphql._completion import (
+    CURSOR_KEY,
+    PAGE_INFO_KEY,
+    Completion,
+    FollowUp,
+    QueryResult,
+    analyse,
+    strip,
+)
+from fluent_sdk.graphql._complexity import COMPLEXITY_LIMIT, page_cost
+from fluent_sdk.graphql._document_paging import PagedDocument, paged_document
+from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE, PageSource, _check_page_size
 from fluent_sdk.graphql._runtime import decode_data, decode_result, encode_request
 
 if TYPE_CHECKING:
@@ -22,10 +43,38 @@ if TYPE_CHECKING:
     from gql.graphql_request import GraphQLRequest
     from graphql import DocumentNode
 
-__all__ = ["JSON_HEADERS", "finish_execute", "paginator_method", "prepare_execute"]
+__all__ = [
+    "JSON_HEADERS",
+    "DocumentPaging",
+    "Send",
+    "execute_plan",
+    "finish_execute",
+    "is_document",
+    "paginator_method",
+    "prepare_execute",
+    "prepare_paging",
+]
+
+logger = logging.getLogger("fluent_sdk.graphql")
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+T = TypeVar("T")
+JSON_HEADERS = {"Content-Type": "application/json"}
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SHOWN_PATHS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """One POST of a GraphQL body; the plan is sent back the response."""
+
+    body: bytes
+    operation: str | None
+    idempotent: bool
+
+
+#: Yields `Send`, receives the `httpx.Response`, returns the result.
+Plan = Generator[Send, "httpx.Response", T]
 
 
 def prepare_execute(
@@ -44,8 +93,213 @@ def finish_execute(
     response: httpx.Response, prepared: PreparedDocument, model: type[ModelT] | None
 ) -> Any:
     if model is None:
-        return decode_data(response, prepared.operation_name)
+        return QueryResult(decode_data(response, prepared.operation_name))
     return decode_result(response, model, prepared.operation_name)
+
+
+def _validated(model: type[ModelT], data: Any, operation: str | None) -> ModelT:
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        raise UnexpectedResponseError(
+            f"response does not match {model.__name__}: {first['msg']} at "
+            f"{'.'.join(map(str, first['loc']))}",
+            operation=operation,
+        ) from None
+
+
+def _follow(completion: Generator[FollowUp, dict[str, Any], list[str]]) -> Plan[list[str]]:
+    """Send a completion's follow-ups; its answer: the paths still truncated."""
+    try:
+        follow_up = next(completion)
+        while True:
+            response = yield Send(
+                encode_request(follow_up.text, follow_up.operation_name, follow_up.variables),
+                follow_up.operation_name,
+                True,
+            )
+            follow_up = completion.send(decode_data(response, follow_up.operation_name))
+    except StopIteration as stop:
+        truncated: list[str] = stop.value
+        return truncated
+
+
+def _warn_truncated(what: str | None, truncated: Sequence[str]) -> None:
+    shown = ", ".join(truncated[:_SHOWN_PATHS])
+    more = f", … {len(truncated) - _SHOWN_PATHS} more" if len(truncated) > _SHOWN_PATHS else ""
+    logger.warning(
+        "%s: %d nested connection(s) have more pages than were fetched (%s%s); pass "
+        "complete=True to fetch them all, or read result.truncated",
+        what or "execute",
+        len(truncated),
+        shown,
+        more,
+    )
+
+
+def execute_plan(
+    document: str | DocumentNode | GraphQLRequest,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    model: type[ModelT] | None,
+    *,
+    complete: bool = False,
+) -> Plan[Any]:
+    """``client.graphql.execute``: validate, send, complete or report nested connections."""
+    if not isinstance(complete, bool):
+        raise ValidationError("complete must be True or False", field="complete")
+    prepared = prepare_document(document_text(document), operation_name)
+    values = validate_variables(prepared, variables)
+    analysis = analyse(prepared.text, prepared.operation_name)
+    operation = prepared.operation_name
+    if not analysis.nested:
+        response = yield Send(
+            encode_request(prepared.text, operation, values), operation, not prepared.mutation
+        )
+        return finish_execute(response, prepared, model)
+    if complete:
+        analysis.check_completable()
+    response = yield Send(
+        encode_request(analysis.text, operation, values), operation, not prepared.mutation
+    )
+    data = decode_data(response, operation)
+    truncated = yield from _follow(Completion(analysis, values, complete=complete).run(data))
+    strip(data, analysis.root)
+    if truncated:
+        _warn_truncated(operation, truncated)
+    if model is not None:
+        return _validated(model, data, operation)
+    return QueryResult(data, truncated)
+
+
+# ---- paginating a document -------------------------------------------------------------------
+
+
+def is_document(operation: Any) -> bool:
+    """A document (text with a selection, an AST or a gql request), not a root field name."""
+    return not isinstance(operation, str) or "{" in operation
+
+
+@dataclass(eq=False)
+class DocumentPaging:
+    """A paginator's view of a document: `page_plan` reads one page (see `PageSource`)."""
+
+    paged: PagedDocument
+    variables: dict[str, Any]
+    model: type[pydantic.BaseModel] | None
+    complete: bool
+    warned: bool = False
+
+    def page_plan(self, first: int, after: str | None) -> Plan[PageSource]:
+        paged = self.paged
+        analysis = paged.analysis
+        operation = analysis.operation_name
+        variables = {**self.variables, paged.first_variable: first, paged.after_variable: after}
+        response = yield Send(encode_request(analysis.text, operation, variables), operation, True)
+        data = decode_data(response, operation)
+        completion = Completion(analysis, variables, complete=self.complete, skip=paged.connection)
+        truncated = yield from _follow(completion.run(data))
+        connection = paged.connection_in(data)
+        nodes, cursors, has_next = _read_connection(connection, paged)
+        strip(data, analysis.root)
+        if truncated and not self.warned:
+            self.warned = True
+            _warn_truncated(paged.label, truncated)
+        if self.model is not None:
+            nodes = [_validated(self.model, node, operation) for node in nodes]
+        return PageSource(
+            nodes=nodes,
+            cursors=cursors,
+            has_next_page=has_next,
+            connection=connection,
+            truncated=tuple(truncated),
+        )
+
+
+def _read_connection(
+    connection: Any, paged: PagedDocument
+) -> tuple[list[Any], list[str | None], bool]:
+    if not isinstance(connection, dict):
+        return [], [], False
+    shape = paged.connection
+    nodes: list[Any] = []
+    cursors: list[str | None] = []
+    for edges_key in shape.edges_keys[:1]:
+        for edge in connection.get(edges_key) or ():
+            if not isinstance(edge, dict):
+                continue
+            node = next((edge[k] for k in shape.node_keys if edge.get(k) is not None), None)
+            if node is None:
+                continue
+            nodes.append(node)
+            cursors.append(edge.get(CURSOR_KEY))
+    page_info = connection.get(PAGE_INFO_KEY)
+    has_next = isinstance(page_info, dict) and bool(page_info.get("hasNextPage"))
+    return nodes, cursors, has_next
+
+
+def prepare_paging(
+    document: str | DocumentNode | GraphQLRequest,
+    variables: Mapping[str, Any] | None,
+    *,
+    operation_name: str | None,
+    path: str | None,
+    page_size: int | None,
+    after: str | None,
+    model: type[pydantic.BaseModel] | None,
+    complete: bool,
+) -> tuple[DocumentPaging, int, str | None]:
+    """Everything checked before any request: (the paging, the page size, the start cursor).
+
+    The page size is ``page_size``, else the document's own ``first`` (its variable's value or
+    its literal), else `DEFAULT_PAGE_SIZE`; then lowered so that our complexity estimate stays
+    within Fluent's limit."""
+    if path is not None and not isinstance(path, str):
+        raise ValidationError("path must be a dotted string such as 'orders'", field="path")
+    if not isinstance(complete, bool):
+        raise ValidationError("complete must be True or False", field="complete")
+    if model is not None and not (
+        isinstance(model, type) and issubclass(model, pydantic.BaseModel)
+    ):
+        raise ValidationError("model must be a pydantic model class", field="model")
+    prepared = prepare_document(document_text(document), operation_name)
+    if prepared.mutation:
+        raise ValidationError(
+            "paginate reads queries; this document is a mutation", field="document"
+        )
+    values = validate_variables(prepared, dict(variables or {}))
+    paged = paged_document(prepared.text, prepared.operation_name, path)
+    if complete:
+        paged.analysis.check_completable(skip=paged.connection)
+    own = values.get(paged.first_variable)
+    size = page_size if page_size is not None else own if own is not None else paged.own_page_size
+    size = _check_page_size(DEFAULT_PAGE_SIZE if size is None else size)
+    largest = page_cost(
+        paged.analysis.text, values, paged.first_variable, schema=paged.analysis.schema
+    ).largest_page()
+    if largest < 1:
+        raise ValidationError(
+            f"{paged.label}: even one node per page is estimated above Fluent's complexity "
+            f"limit of {COMPLEXITY_LIMIT:,}; select fewer nested connections or lower their "
+            "first",
+            field="document",
+        )
+    if size > largest:
+        logger.info(
+            "%s: pages of %d instead of %d keep the complexity estimate within %s",
+            paged.label,
+            largest,
+            size,
+            f"{COMPLEXITY_LIMIT:,}",
+        )
+        size = largest
+    start = after if after is not None else values.get(paged.after_variable)
+    paging = DocumentPaging(paged=paged, variables=values, model=model, complete=complete)
+    return paging, size, start
+
+
+# ---- paginating a root field by name ---------------------------------------------------------
 
 
 def _iter_method_name(operation: str) -> str:
@@ -60,3 +314,26 @@ def paginator_method(namespace: object, operation: str) -> Any:
             field="operation",
         )
     return method
+
+
+def check_root_field_options(
+    variables: Any, *, path: Any, model: Any, complete: Any, operation_name: Any
+) -> None:
+    """Options that only make sense with a document."""
+    given = [
+        name
+        for name, value in (
+            ("variables", variables),
+            ("path", path),
+            ("model", model),
+            ("complete", complete or None),
+            ("operation_name", operation_name),
+        )
+        if value is not None
+    ]
+    if given:
+        raise ValidationError(
+            f"{given[0]} applies to a document; with a root field name pass its filters as "
+            'keywords: paginate("orders", status=["CREATED"])',
+            field=given[0],
+        )

@@ -8,6 +8,14 @@ Fluent connections have no ``endCursor``: the next page starts ``after`` the las
 ``cursor`` while ``pageInfo.hasNextPage`` is true. `_PageWalker` holds that logic with no I/O;
 `Paginator` (``for``) and `AsyncPaginator` (``async for``) only fetch.
 
+Fluent refuses a query above its complexity limit (``C0001E``). A paginator that gets that
+answer halves its page size and asks for the same page again (logged once per walk), down to
+one node per page; `_PageWalker.smaller_after` holds that decision.
+
+A paginator over a user's document (``client.graphql.paginate(document, ...)``) fetches
+`PageSource` objects: its nodes and cursors already read, the connection as plain JSON, and the
+paths of nested connections cut short (`Page.truncated`).
+
 In a notebook a `Page` shows its nodes as a table and a paginator describes itself (no request
 is made to display it); ``to_records()`` / ``to_pandas()`` turn nodes into flat rows with dotted
 column names (`fluent_sdk._display`, imported only when one of these is called).
@@ -15,11 +23,12 @@ column names (`fluent_sdk._display`, imported only when one of these is called).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from fluent_sdk.errors import PaginationError, ValidationError
+from fluent_sdk.errors import APIError, PaginationError, ValidationError
 from fluent_sdk.graphql._gc_pause import release_after_parse
 
 if TYPE_CHECKING:
@@ -30,12 +39,17 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "AsyncPaginator",
     "Page",
+    "PageSource",
     "PaginationError",
     "Paginator",
 ]
 
+logger = logging.getLogger("fluent_sdk.graphql")
+
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 5000
+#: Fluent's error code for a query above its complexity limit.
+COMPLEXITY_ERROR_CODE = "C0001E"
 
 NodeT = TypeVar("NodeT")
 
@@ -51,6 +65,8 @@ class Page(Generic[NodeT]):
     cursors: list[str | None]
     has_next_page: bool
     connection: Any
+    #: Paths of nested connections with more pages that were not completed (documents only).
+    truncated: tuple[str, ...] = ()
 
     @property
     def end_cursor(self) -> str | None:
@@ -85,6 +101,17 @@ class Page(Generic[NodeT]):
         return records_to_pandas(self.to_records())
 
 
+@dataclass(frozen=True, slots=True)
+class PageSource:
+    """One page of a document, read already: what a document paginator's fetch returns."""
+
+    nodes: list[Any]
+    cursors: list[str | None]
+    has_next_page: bool
+    connection: Any = None
+    truncated: tuple[str, ...] = field(default=())
+
+
 def _check_page_size(page_size: int) -> int:
     if isinstance(page_size, bool) or not isinstance(page_size, int):
         raise ValidationError("page_size must be an integer", field="page_size")
@@ -115,6 +142,7 @@ class _PageWalker(Generic[NodeT]):
         self.cursor = after
         self.operation = operation
         self.done = self.remaining == 0
+        self.shrunk = False
 
     def next_arguments(self) -> dict[str, Any] | None:
         if self.done:
@@ -124,20 +152,42 @@ class _PageWalker(Generic[NodeT]):
             first = min(first, self.remaining)
         return {"first": first, "after": self.cursor}
 
+    def smaller_after(self, error: Exception) -> bool:
+        """After ``error`` on the request for the next page: True when it is Fluent's
+        ``C0001E`` (too complex) and the page can shrink; the page size is halved then."""
+        if not isinstance(error, APIError) or self.page_size <= 1:
+            return False
+        codes = {
+            error.code,
+            *(getattr(item, "code", None) for item in getattr(error, "errors", ())),
+        }
+        if COMPLEXITY_ERROR_CODE not in codes:
+            return False
+        asked = (self.next_arguments() or {}).get("first", self.page_size)
+        smaller = max(1, min(self.page_size, asked) // 2)
+        if not self.shrunk:
+            logger.warning(
+                "%s: Fluent refused a page of %d as too complex (%s); asking again with "
+                "pages of %d",
+                self.operation or "pagination",
+                asked,
+                COMPLEXITY_ERROR_CODE,
+                smaller,
+            )
+        self.shrunk = True
+        self.page_size = smaller
+        return True
+
     def accept(self, connection: Any) -> Page[NodeT]:
-        edges: Sequence[Any] = (getattr(connection, "edges", None) or []) if connection else []
-        page_info = getattr(connection, "page_info", None) if connection else None
-        has_next = bool(getattr(page_info, "has_next_page", False))
-        nodes: list[NodeT] = []
-        cursors: list[str | None] = []
-        for edge in edges:
-            if edge is None:
-                continue
-            node = getattr(edge, "node", None)
-            if node is None:
-                continue
-            nodes.append(node)
-            cursors.append(getattr(edge, "cursor", None))
+        truncated: tuple[str, ...] = ()
+        if isinstance(connection, PageSource):
+            nodes: list[NodeT] = connection.nodes
+            cursors: list[str | None] = connection.cursors
+            has_next = connection.has_next_page
+            truncated = connection.truncated
+            connection = connection.connection
+        else:
+            nodes, cursors, has_next = self._read(connection)
         last_cursor = next((c for c in reversed(cursors) if c is not None), None)
         if has_next and (last_cursor is None or last_cursor == self.cursor):
             raise PaginationError(
@@ -158,7 +208,31 @@ class _PageWalker(Generic[NodeT]):
             self.done = True
         if cursors and cursors[-1] is not None:
             self.cursor = cursors[-1]
-        return Page(nodes=nodes, cursors=cursors, has_next_page=has_next, connection=connection)
+        return Page(
+            nodes=nodes,
+            cursors=cursors,
+            has_next_page=has_next,
+            connection=connection,
+            truncated=truncated,
+        )
+
+    @staticmethod
+    def _read(connection: Any) -> tuple[list[Any], list[str | None], bool]:
+        """Nodes, cursors and hasNextPage of a typed connection."""
+        edges: Sequence[Any] = (getattr(connection, "edges", None) or []) if connection else []
+        page_info = getattr(connection, "page_info", None) if connection else None
+        has_next = bool(getattr(page_info, "has_next_page", False))
+        nodes: list[Any] = []
+        cursors: list[str | None] = []
+        for edge in edges:
+            if edge is None:
+                continue
+            node = getattr(edge, "node", None)
+            if node is None:
+                continue
+            nodes.append(node)
+            cursors.append(getattr(edge, "cursor", None))
+        return nodes, cursors, has_next
 
 
 class _PaginatorBase(Generic[NodeT]):
@@ -233,8 +307,13 @@ class Paginator(_PaginatorBase[NodeT]):
         walker = self._walker(**settings)
         held: list[Page[NodeT]] = []
         while (arguments := walker.next_arguments()) is not None:
-            with release_after_parse(held.clear):
-                connection = self._fetch(**arguments)
+            try:
+                with release_after_parse(held.clear):
+                    connection = self._fetch(**arguments)
+            except APIError as error:
+                if walker.smaller_after(error):
+                    continue
+                raise
             held[:] = [walker.accept(connection)]
             del connection
             self._cursor = walker.cursor
@@ -292,8 +371,13 @@ class AsyncPaginator(_PaginatorBase[NodeT]):
         walker = self._walker(**settings)
         held: list[Page[NodeT]] = []
         while (arguments := walker.next_arguments()) is not None:
-            with release_after_parse(held.clear):
-                connection = await self._fetch(**arguments)
+            try:
+                with release_after_parse(held.clear):
+                    connection = await self._fetch(**arguments)
+            except APIError as error:
+                if walker.smaller_after(error):
+                    continue
+                raise
             held[:] = [walker.accept(connection)]
             del connection
             self._cursor = walker.cursor

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import pydantic
 
 from fluent_sdk._generated.client import GraphQLClient
+from fluent_sdk.errors import ValidationError
 from fluent_sdk.graphql._adhoc import dsl
 from fluent_sdk.graphql._namespace_common import (
     JSON_HEADERS,
-    finish_execute,
+    Plan,
+    check_root_field_options,
+    execute_plan,
+    is_document,
     paginator_method,
-    prepare_execute,
+    prepare_paging,
 )
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE, Paginator
 from fluent_sdk.graphql._runtime import GRAPHQL_PATH
@@ -24,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["GraphQL"]
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+T = TypeVar("T")
 
 
 class GraphQL(GraphQLClient):
@@ -43,6 +49,7 @@ class GraphQL(GraphQLClient):
         *,
         operation_name: str | None = None,
         model: None = None,
+        complete: bool = False,
     ) -> dict[str, Any]: ...
 
     @overload
@@ -53,6 +60,7 @@ class GraphQL(GraphQLClient):
         *,
         operation_name: str | None = None,
         model: type[ModelT],
+        complete: bool = False,
     ) -> ModelT: ...
 
     def execute(
@@ -62,33 +70,90 @@ class GraphQL(GraphQLClient):
         *,
         operation_name: str | None = None,
         model: type[ModelT] | None = None,
+        complete: bool = False,
     ) -> Any:
         """Validate ``document`` and ``variables`` locally, send, and return ``data`` as a dict
         (or validated into ``model``). Errors in the response raise `GraphQLError`."""
-        prepared, body = prepare_execute(document, variables, operation_name)
-        response = self._client.request(
-            "POST",
-            GRAPHQL_PATH,
-            content=body,
-            headers=JSON_HEADERS,
-            idempotent=not prepared.mutation,
-            operation=prepared.operation_name,
+        return self._drive(
+            execute_plan(document, variables, operation_name, model, complete=complete)
         )
-        return finish_execute(response, prepared, model)
 
     def paginate(
         self,
-        operation: str,
+        operation: str | DocumentNode | GraphQLRequest,
+        variables: Mapping[str, Any] | None = None,
         /,
         *,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        path: str | None = None,
+        page_size: int | None = None,
         max_items: int | None = None,
         after: str | None = None,
+        model: type[pydantic.BaseModel] | None = None,
+        complete: bool = False,
+        operation_name: str | None = None,
         **arguments: Any,
     ) -> Paginator[Any]:
-        """``paginate("orders", status=["CREATED"])`` is ``iter_orders(status=["CREATED"])``."""
-        method = paginator_method(self, operation)
-        paginator: Paginator[Any] = method(
-            **arguments, page_size=page_size, max_items=max_items, after=after
+        """Walk a connection: of your own ``document`` (yields its nodes as dicts, or as
+        ``model``), or of a root field by name (``paginate("orders", status=["CREATED"])`` is
+        ``iter_orders(status=["CREATED"])``).
+
+        A document is paged along the connection whose ``after`` is bound to a variable
+        (``path="orders"`` picks one when there are several); its ``first`` is the page size,
+        lowered to keep our complexity estimate within Fluent's limit. ``complete=True`` fetches
+        every page of the nested connections inside each page's nodes; otherwise
+        ``page.truncated`` names those cut short (and a warning is logged once).
+        Everything is checked before the first request."""
+        if not is_document(operation):
+            assert isinstance(operation, str)
+            check_root_field_options(
+                variables, path=path, model=model, complete=complete, operation_name=operation_name
+            )
+            method = paginator_method(self, operation)
+            paginator: Paginator[Any] = method(
+                **arguments,
+                page_size=DEFAULT_PAGE_SIZE if page_size is None else page_size,
+                max_items=max_items,
+                after=after,
+            )
+            return paginator
+        if arguments:
+            name = next(iter(arguments))
+            raise ValidationError(
+                f"{name}=: a document takes its variables as a dict, paginate(document, {{...}})",
+                field=name,
+            )
+        paging, size, start = prepare_paging(
+            operation,
+            variables,
+            operation_name=operation_name,
+            path=path,
+            page_size=page_size,
+            after=after,
+            model=model,
+            complete=complete,
         )
-        return paginator
+
+        def fetch(first: int, after: str | None) -> Any:
+            return self._drive(paging.page_plan(first, after))
+
+        return Paginator(
+            fetch, page_size=size, max_items=max_items, after=start, operation=paging.paged.label
+        )
+
+    def _drive(self, plan: Plan[T]) -> T:
+        """Perform the requests a plan yields (see `_namespace_common`)."""
+        try:
+            send = next(plan)
+            while True:
+                response = self._client.request(
+                    "POST",
+                    GRAPHQL_PATH,
+                    content=send.body,
+                    headers=JSON_HEADERS,
+                    idempotent=send.idempotent,
+                    operation=send.operation,
+                )
+                send = plan.send(response)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result

@@ -10,6 +10,9 @@ There is no resolver per field. Every root field is resolved from the shape of t
   nested ``Create…Input`` values create linked entities, other key inputs must name existing ones.
 - ``update<Xs>Status…(filter, input)`` bulk-update statuses; ``remove<Xs>From<Y>`` unlink entities.
 
+A document whose complexity is above Fluent's limit (11,111) is answered with ``C0001E`` in
+Fluent's error shape, by the SDK's own estimate (`fluent_sdk.graphql.complexity`).
+
 Entity fields resolve the same way: stored scalars, stored links, ``…Ref`` strings resolved to the
 entity, and connections built from stored link lists plus the entities that link back.
 """
@@ -50,6 +53,8 @@ from graphql import (
     validate,
 )
 
+from fluent_sdk.errors import ValidationError
+from fluent_sdk.graphql._complexity import COMPLEXITY_LIMIT, complexity
 from fluent_sdk.sandbox.store import Link, Record, Store
 
 __all__ = [
@@ -367,6 +372,9 @@ class GraphQLEngine:
         document = self._document(query)
         if isinstance(document, list):
             return {"errors": [error.formatted for error in document]}
+        too_complex = self._complexity_error(document, variables, operation_name)
+        if too_complex is not None:
+            return {"errors": [too_complex.formatted], "data": None}
         with self.store.lock:
             result = execute(
                 self.schema,
@@ -379,6 +387,28 @@ class GraphQLEngine:
         if not isinstance(result, ExecutionResult):  # pragma: no cover - resolvers are synchronous
             raise TypeError("sandbox resolvers must be synchronous")
         return dict(result.formatted)
+
+    def _complexity_error(
+        self,
+        document: DocumentNode,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+    ) -> GraphQLError | None:
+        """Fluent's ``C0001E`` for a document above its complexity limit, by the SDK's estimate
+        (`fluent_sdk.graphql.complexity`)."""
+        try:
+            estimate = complexity(
+                document, variables, operation_name=operation_name, schema=self.schema
+            )
+        except ValidationError:
+            return None  # no such operation: execution reports it
+        if estimate <= COMPLEXITY_LIMIT:
+            return None
+        return fluent_error(
+            "C0001E",
+            f"Query complexity {estimate:,} exceeds the maximum of {COMPLEXITY_LIMIT:,} "
+            "(the sandbox uses the SDK's estimate: fluent_sdk.graphql.complexity)",
+        )
 
     def _document(self, query: str) -> DocumentNode | list[GraphQLError]:
         cached = self._documents.get(query)

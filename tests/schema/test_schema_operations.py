@@ -111,19 +111,21 @@ def test_documents_stay_far_below_fluent_complexity_limit() -> None:
 def test_estimate_cost_counts_records() -> None:
     document = parse(
         "query Q($n: Int = 4, $m: Int) {"
-        " a { edges { node { x y } } }"
-        " b(first: 3) { edges { node { ...F } } }"
-        " c(first: $n) { edges { node { x } } }"
-        " d(first: $m) { edges { node { x } } } }"
-        " query R { a { edges { node { x } } } }"
-        " fragment F on T { z }"
+        " orders { edges { node { ref customer { id } } } }"
+        " b: orders(first: 3) { edges { node { ...F } } }"
+        " c: orders(first: $n) { edges { node { customer { id } } } }"
+        " d: orders(first: $m) { edges { node { customer { id } } } } }"
+        " query R { orderById(id: \"1\") { ref } }"
+        " fragment F on Order { items(first: 2) { edges { node { product { ref } } } } }"
     )
-    # a, edges, then node x y per 10 records (the default page); b, edges, node z per 3 records;
-    # c uses the variable's default of 4; d's variable has no default, so 10.
-    q_cost = (2 + 10 * 3) + (2 + 3 * 2) + (2 + 4 * 2) + (2 + 10 * 2)
-    assert estimate_costs(document) == {"Q": q_cost, "R": 2 + 10 * 2}
+    # One per root field, plus the enclosing page sizes for every nested connection or linked
+    # entity (fluent_sdk.graphql.complexity): a customer per order of the default page (10);
+    # items per order of 3 and a product per item of 2; c uses the variable's default of 4;
+    # d's variable has no default, so 10.
+    q_cost = (1 + 10) + (1 + 3 + 3 * 2) + (1 + 4) + (1 + 10)
+    assert estimate_costs(document) == {"Q": q_cost, "R": 1}
     assert estimate_cost(document) == q_cost
-    assert estimate_cost(document, page_size=1) == (2 + 3) + (2 + 3 * 2) + (2 + 4 * 2) + (2 + 2)
+    assert estimate_cost(document, page_size=1) == (1 + 1) + (1 + 3 + 3 * 2) + (1 + 4) + (1 + 1)
 
 
 def test_generator_golden_output(tiny_schema: GraphQLSchema) -> None:
