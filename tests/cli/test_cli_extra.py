@@ -13,7 +13,7 @@ _WITHOUT_TYPER = "import sys; sys.modules['typer'] = None; sys.modules['rich'] =
 
 
 def run_without_typer(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and snippet
+    return subprocess.run(  # our own interpreter and snippet
         [sys.executable, "-c", _WITHOUT_TYPER + code],
         capture_output=True,
         text=True,
