@@ -2,7 +2,8 @@
 
 ``--quick`` uses fewer repeats and smaller sizes (for a fast check, not for the record);
 ``--only NAME`` (repeatable) runs some of: import, graphql_call, pagination, inventory,
-concurrency. With ``--only`` the figures measured replace theirs in an existing results.json.
+concurrency, events. With ``--only`` the figures measured replace theirs in an existing
+results.json.
 
 results.json maps each figure to ``{"value", "baseline", "ratio", "target", "met"}``; times are
 seconds, memory bytes; ``target``/``met`` are null for rows given for information.
@@ -61,12 +62,21 @@ def _concurrency(quick: bool) -> tuple[dict[str, Figure], Units]:
     return measure_concurrency(), UNITS
 
 
+def _events(quick: bool) -> tuple[dict[str, Figure], Units]:
+    from benchmarks.events import UNITS, measure_events
+
+    if quick:
+        return measure_events(events=24, repeats=1), UNITS
+    return measure_events(), UNITS
+
+
 BENCHMARKS: dict[str, Callable[[bool], tuple[dict[str, Figure], Units]]] = {
     "import": _import,
     "graphql_call": _graphql_call,
     "pagination": _pagination,
     "inventory": _inventory,
     "concurrency": _concurrency,
+    "events": _events,
 }
 
 

@@ -20,6 +20,8 @@ GROUPS = {name for name, _, _ in _GROUPS}
 #: Files the page's commands read, created in the working directory first.
 INPUT_FILES = {
     "stock.csv": "skuRef,locationRef,qty\nSPEAKER001,LOC_MELB,11\nHEADPHONE001-BLK,LOC_SYD,7\n",
+    "events.csv": "name,entityType,entityRef\nDeactivateLocation,LOCATION,LOC_MELB\n"
+    "ActivateLocation,LOCATION,LOC_MELB\n",
 }
 
 
