@@ -7,6 +7,7 @@ Where things live:
 - ``_config.py``   settings from arguments, ``FLUENT_*`` variables and Fluent CLI profiles
 - ``errors.py``    the error hierarchy (drawn in its docstring)
 - ``_redact.py``   secret masking for logs, reprs and errors
+- ``_tables.py``   `to_records` / `to_pandas` / `to_polars`: flat rows from any result
 
 Names are imported lazily (PEP 562) so ``import fluent_sdk`` costs almost nothing.
 """
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from fluent_sdk._client import AsyncFluentClient, FluentClient
     from fluent_sdk._config import ClientConfig
     from fluent_sdk._retry import RetryPolicy
+    from fluent_sdk._tables import to_pandas, to_polars, to_records
     from fluent_sdk._types import ApiCall
     from fluent_sdk.errors import (
         APIError,
@@ -80,6 +82,9 @@ __all__ = [
     "ValidationError",
     "WebhookSignatureError",
     "__version__",
+    "to_pandas",
+    "to_polars",
+    "to_records",
 ]
 
 _LOCATIONS = {
@@ -92,6 +97,9 @@ _LOCATIONS = {
     "TokenStore": "fluent_sdk._auth",
     "MemoryTokenStore": "fluent_sdk._auth",
     "FileTokenStore": "fluent_sdk._auth",
+    "to_records": "fluent_sdk._tables",
+    "to_pandas": "fluent_sdk._tables",
+    "to_polars": "fluent_sdk._tables",
 }
 
 

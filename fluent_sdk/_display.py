@@ -9,6 +9,10 @@ values under secret-looking keys (``clientSecret``, ``password``, ``apiKey``...)
 Nothing here runs while parsing or calling: only the display methods call in. `ModelDisplay`
 gives every generated model ``_repr_html_`` / ``to_records`` / ``to_pandas``; `nodes_html` and
 `node_records` serve connection pages and paginators. pandas is imported by `to_pandas` only.
+
+`flatten_node` is the SDK's one flattening (rows of models, pages, paginators, ``execute``
+dicts through `fluent_sdk.to_records`, CLI tables and CSV): dotted columns in Fluent's
+spelling, connections as their nodes, date-times as ``datetime`` when asked.
 """
 
 from __future__ import annotations
@@ -28,8 +32,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModelDisplay",
+    "connection_nodes",
+    "datetime_columns",
     "flatten",
+    "flatten_node",
     "html_summary",
+    "is_connection",
     "is_secret_key",
     "jsonable",
     "mask_secrets",
@@ -38,6 +46,7 @@ __all__ = [
     "model_records",
     "node_records",
     "nodes_html",
+    "parse_datetime",
     "records_to_pandas",
     "require_pandas",
 ]
@@ -82,17 +91,73 @@ def jsonable(value: Any) -> Any:
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested mappings become dotted columns (``customer.ref``); lists stay whole values."""
-    value = jsonable(value)
-    if not isinstance(value, dict):
-        return {prefix or "value": value}
+    """``value`` (a model or JSON) as one flat row: nested objects become dotted columns
+    (``customer.ref``), a connection its list of nodes, other lists stay whole values;
+    date-times stay as text (see `flatten_node`)."""
+    return flatten_node(jsonable(value), prefix, datetimes=False)
+
+
+_DATETIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$"
+)
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """An ISO-8601 date-time with a zone (Fluent's ``2024-05-01T10:00:00.000Z``), or None."""
+    match = _DATETIME.match(text)
+    if match is None:
+        return None
+    moment, fraction, zone = match.groups()
+    fraction = (fraction or "").ljust(6, "0")[:6]
+    zone = "+00:00" if zone == "Z" else zone
+    if len(zone) == 5:
+        zone = zone[:3] + ":" + zone[3:]
+    try:
+        return datetime.fromisoformat(f"{moment}.{fraction}{zone}")
+    except ValueError:
+        return None
+
+
+def is_connection(value: Any) -> bool:
+    """A connection as JSON: a dict with an ``edges`` list."""
+    return isinstance(value, dict) and isinstance(value.get("edges"), list)
+
+
+def connection_nodes(connection: Mapping[str, Any]) -> list[Any]:
+    """The nodes of a connection as JSON (null edges and nodes left out)."""
+    return [
+        edge["node"]
+        for edge in connection.get("edges") or []
+        if isinstance(edge, dict) and edge.get("node") is not None
+    ]
+
+
+def _whole(value: Any, datetimes: bool) -> Any:
+    """A whole value: connections as their nodes (recursively), date-times parsed."""
+    if is_connection(value):
+        return [_whole(node, datetimes) for node in connection_nodes(value)]
+    if isinstance(value, dict):
+        return {key: _whole(item, datetimes) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole(item, datetimes) for item in value]
+    if datetimes and isinstance(value, str):
+        parsed = parse_datetime(value)
+        return value if parsed is None else parsed
+    return value
+
+
+def flatten_node(node: Any, prefix: str = "", *, datetimes: bool = True) -> dict[str, Any]:
+    """One node (JSON-ready, secrets masked) as a flat row: nested objects as dotted columns,
+    connections and lists as whole values."""
+    if not isinstance(node, dict):
+        return {prefix or "value": _whole(node, datetimes)}
     row: dict[str, Any] = {}
-    for key, item in value.items():
-        name = f"{prefix}.{key}" if prefix else key
-        if isinstance(item, dict) and item:
-            row.update(flatten(item, name))
+    for key, item in node.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(item, dict) and item and not is_connection(item):
+            row.update(flatten_node(item, name, datetimes=datetimes))
         else:
-            row[name] = item
+            row[name] = _whole(item, datetimes)
     return row
 
 
@@ -162,18 +227,6 @@ def _key_order(names: Iterable[str]) -> list[str]:
     return [name for _, name in indexed]
 
 
-def _is_connection(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("edges"), list)
-
-
-def _edge_nodes(connection: Mapping[str, Any]) -> list[Any]:
-    return [
-        edge["node"]
-        for edge in connection.get("edges") or []
-        if isinstance(edge, dict) and edge.get("node") is not None
-    ]
-
-
 def _has_next(connection: Mapping[str, Any]) -> bool | None:
     page_info = connection.get("pageInfo")
     return page_info.get("hasNextPage") if isinstance(page_info, dict) else None
@@ -182,8 +235,8 @@ def _has_next(connection: Mapping[str, Any]) -> bool | None:
 def _summarise(value: Any) -> Any:
     """One cell for a nested value: a connection as its size, a list as a count, an object
     by its key fields."""
-    if _is_connection(value):
-        text = f"{len(_edge_nodes(value))} nodes"
+    if is_connection(value):
+        text = f"{len(connection_nodes(value))} nodes"
         return text + (" (more pages)" if _has_next(value) else "")
     if isinstance(value, list):
         return f"[{len(value)} item{'' if len(value) == 1 else 's'}]"
@@ -257,8 +310,8 @@ def model_html(model: Any) -> str:
     data = _model_json(model)
     if not isinstance(data, dict):
         return html_summary(type(model).__name__, [("value", data)])
-    if _is_connection(data):
-        nodes = _edge_nodes(data)
+    if is_connection(data):
+        nodes = connection_nodes(data)
         cursors = [
             edge.get("cursor")
             for edge in data["edges"]
@@ -273,11 +326,12 @@ def model_html(model: Any) -> str:
 
 
 def model_records(model: Any) -> list[dict[str, Any]]:
-    """A connection's nodes, one flat row each; any other model is one flat row."""
+    """A connection's nodes, one flat row each; any other model is one flat row (the rows of
+    `flatten_node`, date-times as ``datetime``)."""
     data = _model_json(model)
-    if _is_connection(data):
-        return [flatten(node) for node in _edge_nodes(data)]
-    return [flatten(data)]
+    if is_connection(data):
+        return [flatten_node(node) for node in connection_nodes(data)]
+    return [flatten_node(data)]
 
 
 class ModelDisplay:
@@ -310,9 +364,9 @@ class ModelDisplay:
 # ---- nodes of pages and paginators ----------------------------------------------------------
 
 
-def node_records(nodes: Iterable[Any]) -> list[dict[str, Any]]:
-    """One flat row per node (dotted columns), secrets masked."""
-    return [flatten(mask_secrets(jsonable(node))) for node in nodes]
+def node_records(nodes: Iterable[Any], *, datetimes: bool = True) -> list[dict[str, Any]]:
+    """One flat row per node (`flatten_node`: dotted columns), secrets masked."""
+    return [flatten_node(mask_secrets(jsonable(node)), datetimes=datetimes) for node in nodes]
 
 
 def _table_cell(value: Any) -> str:
@@ -332,7 +386,7 @@ def nodes_html(
     max_columns: int = MAX_TABLE_COLUMNS,
 ) -> str:
     """``fields`` as a summary, then the first ``max_rows`` nodes as a flattened table."""
-    rows = node_records(nodes[:max_rows])
+    rows = node_records(nodes[:max_rows], datetimes=False)
     seen: dict[str, None] = {}
     for row in rows:
         # ``__typename`` columns (codegen plumbing) are in the rows, not in the table.
@@ -371,7 +425,21 @@ def require_pandas() -> Any:
 
 
 def records_to_pandas(records: Iterable[Mapping[str, Any]]) -> pandas.DataFrame:
-    """Rows (already flat) as a DataFrame."""
+    """Rows (already flat) as a DataFrame; columns of ``datetime`` values become
+    datetime64 columns in UTC."""
     pd = require_pandas()
-    frame: pandas.DataFrame = pd.DataFrame.from_records(list(records))
+    rows = [dict(row) for row in records]
+    frame: pandas.DataFrame = pd.DataFrame.from_records(rows)
+    for column in datetime_columns(rows):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
+
+
+def datetime_columns(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Columns whose values (nulls aside) are all ``datetime``."""
+    kinds: dict[str, bool] = {}
+    for row in records:
+        for key, value in row.items():
+            if value is not None:
+                kinds[key] = kinds.get(key, True) and isinstance(value, datetime)
+    return [key for key, is_datetime in kinds.items() if is_datetime]

@@ -1,18 +1,26 @@
-"""``fluent-sdk query``: run any GraphQL document, checked against the schema before sending."""
+"""``fluent-sdk query``: run any GraphQL document, checked against the schema before sending.
+
+``--all`` pages the document along its ``$after`` connection (`client.graphql.paginate`);
+``--complete`` fetches every page of nested connections; ``-o table|csv|jsonl`` prints the rows
+of `fluent_sdk.to_records` (the SDK's one flattening: no ``edges``/``node`` columns, nested
+fields dotted, ``--explode items`` one row per nested item).
+"""
 
 from __future__ import annotations
 
+import json
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from fluent_sdk._redact import redact
 from fluent_sdk.cli._common import (
     EXIT_USAGE,
     BaseUrlOption,
     Connection,
     OutputFormat,
-    OutputOption,
     ProfileOption,
     SandboxOption,
     cli_errors,
@@ -23,6 +31,13 @@ from fluent_sdk.cli._common import (
 )
 
 __all__ = ["query"]
+
+
+class QueryOutput(str, Enum):
+    json = "json"
+    table = "table"
+    csv = "csv"
+    jsonl = "jsonl"
 
 
 def _document_text(document: str) -> str:
@@ -61,7 +76,44 @@ def query(
         str | None,
         typer.Option("--operation", help="Which operation to run when the document has several."),
     ] = None,
-    output: OutputOption = OutputFormat.json,
+    output: Annotated[
+        QueryOutput,
+        typer.Option(
+            "--output",
+            "-o",
+            help="json (the data as returned), or rows: table, csv, jsonl (one JSON row a line).",
+            case_sensitive=False,
+        ),
+    ] = QueryOutput.json,
+    every_page: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Follow the connection whose `after` is a variable ($after) to its last page.",
+        ),
+    ] = False,
+    complete: Annotated[
+        bool,
+        typer.Option("--complete", help="Fetch every page of nested connections (batched)."),
+    ] = False,
+    explode: Annotated[
+        str | None,
+        typer.Option(
+            "--explode",
+            help="Rows: one per item of this nested field (e.g. items), with its parent's columns.",
+            show_default=False,
+        ),
+    ] = None,
+    page_size: Annotated[
+        int | None,
+        typer.Option("--page-size", help="With --all: nodes per request.", show_default=False),
+    ] = None,
+    max_items: Annotated[
+        int | None,
+        typer.Option(
+            "--max-items", help="With --all: stop after this many nodes.", show_default=False
+        ),
+    ] = None,
     profile: ProfileOption = None,
     base_url: BaseUrlOption = None,
     sandbox: SandboxOption = False,
@@ -69,15 +121,48 @@ def query(
     """Run a GraphQL query or mutation and print its data.
 
     The document and variables are validated against the schema shipped with the SDK first, so
-    mistakes fail fast (exit 2) without a request. Tables and CSV show one row per node of a
-    connection (or per list item), with nested fields as dotted columns.
+    mistakes fail fast (exit 2) without a request. Tables, CSV and JSON lines show one row per
+    node of a connection (or per list item), nested fields as dotted columns, nested
+    connections as the list of their nodes (or one row each with --explode).
 
     Example: fluent-sdk query '{ orders(first: 5) { edges { node { ref status } } } }' -o table
+
+    Every order with its lines, one CSV row per line:
+
+    fluent-sdk query orders.graphql --all --complete --explode items -o csv
     """
     text = _document_text(document)
     parsed: Any = load_json_argument(variables, what="--vars") if variables else None
     if parsed is not None and not isinstance(parsed, dict):
         fail("--vars must be a JSON object", EXIT_USAGE)
+    if not every_page and (page_size is not None or max_items is not None):
+        fail("--page-size and --max-items page the document: add --all", EXIT_USAGE)
     with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
-        data = client.graphql.execute(text, parsed, operation_name=operation_name)
-    emit(data, output)
+        data: Any
+        if every_page:
+            paginator = client.graphql.paginate(
+                text,
+                parsed,
+                operation_name=operation_name,
+                page_size=page_size,
+                max_items=max_items,
+                complete=complete,
+            )
+            data = list(paginator)
+        else:
+            data = client.graphql.execute(
+                text, parsed, operation_name=operation_name, complete=complete
+            )
+        if output is QueryOutput.json:
+            if explode is not None:
+                fail("--explode shapes rows: use it with -o table, csv or jsonl", EXIT_USAGE)
+            emit(data, OutputFormat.json)
+            return
+        from fluent_sdk._tables import to_records
+
+        rows = to_records(data, explode, datetimes=False)
+    if output is QueryOutput.jsonl:
+        for row in rows:
+            typer.echo(redact(json.dumps(row, default=str)))
+        return
+    emit(rows, OutputFormat(output.value))

@@ -88,17 +88,19 @@ class Page(Generic[NodeT]):
             [("hasNextPage", self.has_next_page), ("endCursor", self.end_cursor)],
         )
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """One flat row per node; nested fields become dotted columns (``retailer.ref``)."""
-        from fluent_sdk._display import node_records
+    def to_records(self, explode: str | None = None) -> list[dict[str, Any]]:
+        """One flat row per node; nested fields become dotted columns (``retailer.ref``),
+        nested connections their nodes. ``explode="items"``: one row per nested item, with
+        its node's columns (see `fluent_sdk.to_records`)."""
+        from fluent_sdk._tables import to_records
 
-        return node_records(self.nodes)
+        return to_records(self, explode)
 
-    def to_pandas(self) -> pandas.DataFrame:
-        """`to_records` as a DataFrame (needs pandas)."""
-        from fluent_sdk._display import records_to_pandas
+    def to_pandas(self, explode: str | None = None) -> pandas.DataFrame:
+        """`to_records` as a DataFrame (needs pandas); date-times as datetime columns."""
+        from fluent_sdk._tables import to_pandas
 
-        return records_to_pandas(self.to_records())
+        return to_pandas(self, explode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,19 +335,24 @@ class Paginator(_PaginatorBase[NodeT]):
                 yield node
             del nodes, cursors  # `pages` drops the page itself once the next one is parsed
 
-    def to_records(self, max_items: int | None = None) -> list[dict[str, Any]]:
+    def to_records(
+        self, max_items: int | None = None, *, explode: str | None = None
+    ) -> list[dict[str, Any]]:
         """Walk the nodes (at most ``max_items`` of them; pages are requested no bigger than
-        that) into flat rows with dotted column names."""
-        from fluent_sdk._display import node_records
+        that) into flat rows with dotted column names (``explode=``: see
+        `fluent_sdk.to_records`)."""
+        from fluent_sdk._tables import node_rows, plain
 
-        return node_records(self._nodes(self._capped(max_items)))
+        return node_rows(map(plain, self._nodes(self._capped(max_items))), explode)
 
-    def to_pandas(self, max_items: int | None = None) -> pandas.DataFrame:
+    def to_pandas(
+        self, max_items: int | None = None, *, explode: str | None = None
+    ) -> pandas.DataFrame:
         """`to_records` as a DataFrame (needs pandas, checked before any request)."""
         from fluent_sdk._display import records_to_pandas, require_pandas
 
         require_pandas()
-        return records_to_pandas(self.to_records(max_items))
+        return records_to_pandas(self.to_records(max_items, explode=explode))
 
 
 class AsyncPaginator(_PaginatorBase[NodeT]):
@@ -400,19 +407,23 @@ class AsyncPaginator(_PaginatorBase[NodeT]):
         finally:
             await pages.aclose()
 
-    async def to_records(self, max_items: int | None = None) -> list[dict[str, Any]]:
+    async def to_records(
+        self, max_items: int | None = None, *, explode: str | None = None
+    ) -> list[dict[str, Any]]:
         """``await paginator.to_records()``: see `Paginator.to_records`."""
-        from fluent_sdk._display import node_records
+        from fluent_sdk._tables import node_rows, plain
 
         nodes = self._nodes(self._capped(max_items))
         try:
-            return node_records([node async for node in nodes])
+            return node_rows([plain(node) async for node in nodes], explode)
         finally:
             await nodes.aclose()
 
-    async def to_pandas(self, max_items: int | None = None) -> pandas.DataFrame:
+    async def to_pandas(
+        self, max_items: int | None = None, *, explode: str | None = None
+    ) -> pandas.DataFrame:
         """``await paginator.to_pandas()``: see `Paginator.to_pandas`."""
         from fluent_sdk._display import records_to_pandas, require_pandas
 
         require_pandas()
-        return records_to_pandas(await self.to_records(max_items))
+        return records_to_pandas(await self.to_records(max_items, explode=explode))
