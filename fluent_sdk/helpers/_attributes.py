@@ -20,9 +20,9 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from fluent_sdk._validation import join_path, validate_input
 from fluent_sdk.errors import ValidationError
@@ -30,6 +30,7 @@ from fluent_sdk.helpers._models import InputModel, OutputModel
 
 __all__ = [
     "AttributeSpec",
+    "Attributes",
     "WithAttributes",
     "attribute_type_for",
     "attributes_from_data",
@@ -113,6 +114,13 @@ def normalize_attributes(value: Any, *, field: str = "attributes") -> list[Attri
             field=field or None,
         )
     return specs
+
+
+#: A model field of attributes: ``{name: value}``, one attribute dict or a list of
+#: `AttributeSpec` / dicts, kept as a list of `AttributeSpec` (``attributes: Attributes = None``).
+Attributes = Annotated[
+    list[AttributeSpec] | None, BeforeValidator(lambda value: normalize_attributes(value, field=""))
+]
 
 
 def _from_pair(name: str, value: Any, field: str) -> AttributeSpec:

@@ -1,11 +1,10 @@
-"""The helper driver, and the pieces every interface helper shares.
+"""The pieces every interface helper shares, one home each; a behaviour fix lands once.
 
 Each helper writes its logic once, as a *plan*: a generator that yields descriptions of the
-calls it needs (`Execute` a GraphQL document, call a typed GraphQL `Operation`, read every node
-of a `Listing`, `SendEvent`, `ResolveRetailer`, `Pause`) and receives each answer back (or has
-the call's error thrown into it). The sync and async twins only perform those calls
-(`SyncHelper._run` / `AsyncHelper._run`), so a rule such as "never create twice"
-(`create_once`) exists in one place and a fix lands once::
+calls it needs (`fluent_sdk.helpers._calls`: `Execute`, `Operation`, `Listing`, `SendEvent`,
+`ResolveRetailer`, `Pause`) and receives each answer back (or has the call's error thrown into
+it). The sync and async twins only perform those calls (`fluent_sdk.helpers._driver`:
+`SyncHelper._run` / `AsyncHelper._run`)::
 
     def _get_plan(self, ref: str) -> Plan[Order | None]:
         data = yield Execute(ORDER_QUERY, {"ref": ref})
@@ -15,36 +14,27 @@ the call's error thrown into it). The sync and async twins only perform those ca
         def get(self, ref: str) -> Order | None:
             return self._run(self._get_plan(ref))
 
-A listing is built once too: the base describes it (`Listing`), and ``self._paginate(listing)``
-is a `Paginator` in the sync twin and an `AsyncPaginator` (same API, ``async for``) in the async
-one.
-
-Shared here (one home each): the input and output model bases (`fluent_sdk.helpers._models`),
-the attributes toolkit (`fluent_sdk.helpers._attributes`), the retailer-id check and resolver
-(`check_retailer`, `ResolveRetailer`, both on `fluent_sdk.rest._common`'s), and
-`default_catalogue_ref`.
+Here: the rules for creating an entity with a natural key exactly once (`create_once`,
+`lookup_until_found`, `create_and_read`), the retailer-id check for helpers (`check_retailer`,
+built on `fluent_sdk.rest._common.check_retailer_id`), `default_catalogue_ref`, and small
+checks and readers. Every name of `_calls`, `_driver`, the model bases
+(`fluent_sdk.helpers._models`) and the attributes toolkit (`fluent_sdk.helpers._attributes`)
+is importable from here too.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from functools import partial
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-from pydantic import BaseModel
+from typing import Any, TypeVar
 
 from fluent_sdk._validation import field_path as _field_path
 from fluent_sdk.errors import (
     ConflictError,
-    FluentError,
     TransportError,
+    UnexpectedResponseError,
     ValidationError,
 )
-from fluent_sdk.graphql import AsyncPaginator, Paginator
-from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
 from fluent_sdk.helpers._attributes import (
     AttributeSpec,
     WithAttributes,
@@ -53,6 +43,17 @@ from fluent_sdk.helpers._attributes import (
     attributes_input,
     normalize_attributes,
 )
+from fluent_sdk.helpers._calls import (
+    Call,
+    Execute,
+    Listing,
+    Operation,
+    Pause,
+    Plan,
+    ResolveRetailer,
+    SendEvent,
+)
+from fluent_sdk.helpers._driver import AsyncHelper, Lists, SyncHelper
 from fluent_sdk.helpers._models import (
     FoundExisting,
     InputModel,
@@ -60,10 +61,7 @@ from fluent_sdk.helpers._models import (
     SpecModel,
     parse_input,
 )
-from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace, check_retailer_id
-
-if TYPE_CHECKING:
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
+from fluent_sdk.rest._common import check_retailer_id
 
 __all__ = [
     "DEFAULT_CREATE_ATTEMPTS",
@@ -74,6 +72,7 @@ __all__ = [
     "FoundExisting",
     "InputModel",
     "Listing",
+    "Lists",
     "Operation",
     "OutputModel",
     "Pause",
@@ -88,126 +87,23 @@ __all__ = [
     "attributes_input",
     "check_ref",
     "check_retailer",
+    "create_and_read",
     "create_once",
     "default_catalogue_ref",
     "edge_nodes",
     "field_path",
     "iso_utc",
     "lookup_until_found",
+    "missing_result",
     "normalize_attributes",
     "parse_input",
 ]
 
 T = TypeVar("T")
-NodeT = TypeVar("NodeT")
+FoundT = TypeVar("FoundT", bound=FoundExisting)
 
 #: How many times a create is sent at most when replies are lost (the first try included).
 DEFAULT_CREATE_ATTEMPTS = 3
-
-
-# -- calls a plan can ask for ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Execute:
-    """Run a GraphQL document (validated locally); the answer is the ``data`` dict, or the
-    ``model`` it is read into."""
-
-    document: str
-    variables: Mapping[str, Any] = field(default_factory=dict)
-    model: type[BaseModel] | None = None
-
-
-@dataclass(frozen=True)
-class Operation:
-    """Call a typed method of ``client.graphql`` (``create_consignment(input=...)``); the answer
-    is its typed result."""
-
-    method: str
-    arguments: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SendEvent:
-    """Send an event: ``wait=True`` through ``client.events.send_sync`` (the workflow runs now and
-    a rejection raises `EventRejectedError`), else ``client.events.send`` (queued)."""
-
-    event: Mapping[str, Any]
-    wait: bool = True
-
-
-@dataclass(frozen=True)
-class ResolveRetailer:
-    """The retailer id, as text: ``explicit`` if given, else the client's (signing in if
-    needed). Checked by `fluent_sdk.rest._common.check_retailer_id`."""
-
-    explicit: int | str | None = None
-
-
-@dataclass(frozen=True)
-class Pause:
-    """Wait ``seconds`` before the next call (``time.sleep`` / ``asyncio.sleep``: never
-    blocking an event loop); the answer is None."""
-
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Listing(Generic[NodeT]):
-    """A paginated read, described without I/O. Each page is ``call`` (an `Operation` or an
-    `Execute`) with ``first`` / ``after`` added; ``connection`` names the attribute of its
-    answer that holds the Relay connection (None: the answer is the connection), and ``node``
-    maps each node (None: kept as read).
-
-    ``self._paginate(listing)`` walks it lazily (a `Paginator` / `AsyncPaginator`); a plan that
-    yields it gets every node at once, as a list."""
-
-    call: Operation | Execute
-    operation: str
-    node: Callable[[Any], NodeT] | None = None
-    connection: str | None = None
-    page_size: int = DEFAULT_PAGE_SIZE
-    max_items: int | None = None
-    after: str | None = None
-
-    def page(self, first: int, after: str | None) -> Operation | Execute:
-        """The call that reads one page."""
-        cursor = {"first": first, "after": after}
-        if isinstance(self.call, Operation):
-            return replace(self.call, arguments={**self.call.arguments, **cursor})
-        return replace(self.call, variables={**self.call.variables, **cursor})
-
-    def read(self, answer: Any) -> Any:
-        """A page's answer as the connection the paginator walks, its nodes mapped."""
-        connection = answer if self.connection is None else getattr(answer, self.connection)
-        if self.node is None or connection is None:
-            return connection
-        return _MappedConnection(connection, self.node)
-
-
-@dataclass(frozen=True, slots=True)
-class _Edge:
-    cursor: str | None
-    node: Any
-
-
-class _MappedConnection:
-    """A connection whose nodes went through ``node``; ``page_info`` is the original's."""
-
-    __slots__ = ("edges", "page_info")
-
-    def __init__(self, connection: Any, node: Callable[[Any], Any]) -> None:
-        self.page_info = getattr(connection, "page_info", None)
-        self.edges = [
-            _Edge(getattr(edge, "cursor", None), node(edge.node))
-            for edge in getattr(connection, "edges", None) or []
-            if edge is not None and getattr(edge, "node", None) is not None
-        ]
-
-
-Call = Execute | Operation | Listing[Any] | SendEvent | ResolveRetailer | Pause
-#: A helper's logic: yields calls, receives their answers, returns the result.
-Plan = Generator[Call, Any, T]
 
 
 def check_retailer(value: Any) -> str | None:
@@ -219,116 +115,6 @@ def check_retailer(value: Any) -> str | None:
 def default_catalogue_ref(retailer_id: int | str) -> str:
     """The product catalogue most integrations use: ``PC:MASTER:<retailerId>``."""
     return f"PC:MASTER:{retailer_id}"
-
-
-class _Driver:
-    """What both twins share: which client method a call goes to (no I/O here)."""
-
-    _client: FluentClient | AsyncFluentClient
-
-    def _bound(self, call: Execute | Operation | SendEvent) -> Callable[[], Any]:
-        """The client method ``call`` invokes, with its arguments bound."""
-        if isinstance(call, Execute):
-            model = {} if call.model is None else {"model": call.model}
-            return partial(
-                self._client.graphql.execute, call.document, dict(call.variables), **model
-            )
-        if isinstance(call, Operation):
-            return partial(getattr(self._client.graphql, call.method), **call.arguments)
-        events = self._client.events
-        return partial(events.send_sync if call.wait else events.send, dict(call.event))
-
-
-class SyncHelper(_Driver, SyncNamespace):
-    """Base of the synchronous helpers: performs the calls a plan yields."""
-
-    _client: FluentClient
-
-    def __init__(self, client: FluentClient) -> None:
-        SyncNamespace.__init__(self, client)
-
-    def _perform(self, call: Call) -> Any:
-        if isinstance(call, Pause):
-            time.sleep(call.seconds)
-            return None
-        if isinstance(call, ResolveRetailer):
-            return str(self._retailer_id(call.explicit))
-        if isinstance(call, Listing):
-            return list(self._paginate(call))
-        return self._bound(call)()
-
-    def _paginate(self, listing: Listing[NodeT]) -> Paginator[NodeT]:
-        """``for node in ...``: the listing's nodes, read a page at a time."""
-        return Paginator(
-            lambda first, after: listing.read(self._perform(listing.page(first, after))),
-            page_size=listing.page_size,
-            max_items=listing.max_items,
-            after=listing.after,
-            operation=listing.operation,
-        )
-
-    def _run(self, plan: Plan[T]) -> T:
-        try:
-            call = next(plan)
-            while True:
-                try:
-                    answer = self._perform(call)
-                except FluentError as exc:
-                    call = plan.throw(exc)
-                else:
-                    call = plan.send(answer)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-
-
-class AsyncHelper(_Driver, AsyncNamespace):
-    """Base of the asynchronous helpers: the awaitable twin of `SyncHelper`."""
-
-    _client: AsyncFluentClient
-
-    def __init__(self, client: AsyncFluentClient) -> None:
-        AsyncNamespace.__init__(self, client)
-
-    async def _perform(self, call: Call) -> Any:
-        if isinstance(call, Pause):
-            import asyncio  # only async users pay for importing asyncio
-
-            await asyncio.sleep(call.seconds)
-            return None
-        if isinstance(call, ResolveRetailer):
-            return str(await self._retailer_id(call.explicit))
-        if isinstance(call, Listing):
-            return [node async for node in self._paginate(call)]
-        return await self._bound(call)()
-
-    def _paginate(self, listing: Listing[NodeT]) -> AsyncPaginator[NodeT]:
-        """``async for node in ...``: the listing's nodes, read a page at a time."""
-
-        async def fetch(first: int, after: str | None) -> Any:
-            return listing.read(await self._perform(listing.page(first, after)))
-
-        return AsyncPaginator(
-            fetch,
-            page_size=listing.page_size,
-            max_items=listing.max_items,
-            after=listing.after,
-            operation=listing.operation,
-        )
-
-    async def _run(self, plan: Plan[T]) -> T:
-        try:
-            call = next(plan)
-            while True:
-                try:
-                    answer = await self._perform(call)
-                except FluentError as exc:
-                    call = plan.throw(exc)
-                else:
-                    call = plan.send(answer)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
 
 
 # -- creating exactly once ------------------------------------------------------------------
@@ -410,6 +196,26 @@ def create_once(
         return created, None
     assert lost is not None  # the loop only ends here after lost replies
     raise lost
+
+
+def missing_result(operation: str) -> UnexpectedResponseError:
+    """The error for a create that answered, but whose entity cannot be read back."""
+    return UnexpectedResponseError(f"{operation} returned no data", operation=operation)
+
+
+def create_and_read(
+    create: Call, lookup: Callable[[], Plan[FoundT | None]], *, operation: str
+) -> Plan[FoundT]:
+    """`create_once`, then the entity as stored, read by ``lookup`` (its natural key) while
+    reads lag behind the write: flagged ``found_existing`` when an earlier try (whose reply
+    was lost) made it. ``operation`` names the create in the error when it cannot be read."""
+    _, existing = yield from create_once(create, lookup)
+    if existing is not None:
+        return existing.as_found()
+    stored = yield from lookup_until_found(lookup)
+    if stored is None:
+        raise missing_result(operation)
+    return stored
 
 
 # -- small shared checks and readers ---------------------------------------------------------

@@ -48,8 +48,9 @@ class InputModel(StrictModel):
     )
 
 
-#: Deprecated name of `InputModel` (the platform helpers' spec base before the two merged).
-SpecModel = InputModel
+class SpecModel(InputModel):
+    """Deprecated: derive from `InputModel` (the platform helpers' spec base, before the two
+    merged; a subclass rather than a plain alias so that type checkers see its fields)."""
 
 
 def parse_input(model: type[InputT], value: Any, *, field: str = "") -> InputT:

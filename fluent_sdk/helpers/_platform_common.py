@@ -23,13 +23,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from fluent_sdk.errors import ValidationError
-from fluent_sdk.graphql._runtime import UnexpectedResponseError
 from fluent_sdk.helpers._attributes import (
     AttributeSpec,
     attribute_type_for,
     attributes_input,
     normalize_attributes,
 )
+from fluent_sdk.helpers._common import missing_result
 from fluent_sdk.helpers._models import SpecModel, parse_input
 
 __all__ = [
@@ -81,11 +81,6 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
     """``items`` in lists of at most ``size``."""
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
-
-
-def missing_result(operation: str) -> UnexpectedResponseError:
-    """The error for a mutation that answered without the entity it should return."""
-    return UnexpectedResponseError(f"{operation} returned no data", operation=operation)
 
 
 def string_filters(**filters: str | Sequence[str] | None) -> dict[str, Any]:

@@ -37,6 +37,7 @@ __all__ = [
     "RequestModel",
     "ResponseModel",
     "RetailerId",
+    "RetailerIdText",
     "SyncNamespace",
     "check_path_segment",
     "check_retailer_id",
@@ -192,6 +193,8 @@ def _id_to_str(value: Any) -> Any:
 IdStr = Annotated[str, BeforeValidator(_id_to_str)]
 #: A retailer id field: an int or a digit string, kept as given.
 CheckedRetailerId = Annotated[RetailerId, BeforeValidator(_retailer_id_value)]
+#: A retailer id field kept as text (``5`` -> ``"5"``), checked the same way.
+RetailerIdText = Annotated[str, BeforeValidator(lambda value: str(_retailer_id_value(value)))]
 
 
 def unexpected_response(response: httpx.Response, operation: str, problem: str) -> APIError:
