@@ -32,31 +32,32 @@ Fluent merges ``attributes`` by name and ``prices`` by type+currency on update, 
 categories are only ever added, so a given list is compared as "each given item is present
 with this value", never as "exactly these".
 
-`_CataloguePlanner` and `_SyncRun` hold the logic without I/O; `Catalogue` and
-`AsyncCatalogue` only fetch and write.
+Creates never happen twice: when a create's reply is lost the item is looked up by ref (in the
+catalogue) before any retry, and a ref conflict on a retry resolves to the item an earlier try
+made (`fluent_sdk.helpers._common.create_once`). Such an item is reported as ``create`` with
+``SyncEntry.found_existing=True`` (`CatalogueSyncReport.found_existing` lists them).
+
+`_CataloguePlanner` and `_SyncRun` decide without I/O and `_CatalogueBase._sync_plan` runs
+them as a plan; `Catalogue` and `AsyncCatalogue` only perform its reads and writes
+(`fluent_sdk.helpers._common`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from pydantic import AliasChoices, BaseModel, Field, field_validator
+from pydantic import AliasChoices, BaseModel, Field
 
 from fluent_sdk._display import flatten, html_summary, records_to_pandas
 from fluent_sdk.errors import APIError, AuthenticationError, TransportError, ValidationError
-from fluent_sdk.helpers._platform_common import (
-    AttributeSpec,
-    SpecModel,
-    attributes_input,
-    chunked,
-    dump_node,
-    normalize_attributes,
-    same_json,
-    validate_spec,
-)
-from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace
+from fluent_sdk.helpers._attributes import Attributes, AttributeSpec, attributes_input
+from fluent_sdk.helpers._calls import Listing, Operation, Plan, ResolveRetailer
+from fluent_sdk.helpers._common import create_once, default_catalogue_ref
+from fluent_sdk.helpers._driver import AsyncHelper, SyncHelper
+from fluent_sdk.helpers._models import InputModel, parse_input
+from fluent_sdk.helpers._platform_common import chunked, dump_node, same_json
 
 if TYPE_CHECKING:
     import pandas
@@ -88,10 +89,11 @@ _MUTATIONS: dict[EntityKind, tuple[str, str]] = {
     "standard_product": ("standard_product_create", "standard_product_update"),
     "variant_product": ("variant_product_create", "variant_product_update"),
 }
-_LOOKUPS: dict[EntityKind, str] = {
-    "category": "iter_categories_page",
-    "standard_product": "iter_standard_products_page",
-    "variant_product": "iter_variant_products_page",
+#: The typed search operation (a Relay connection) that reads each kind by ref.
+_LOOKUPS: dict[EntityKind, tuple[str, str]] = {
+    "category": ("categories_page", "categories"),
+    "standard_product": ("standard_products_page", "standardProducts"),
+    "variant_product": ("variant_products_page", "variantProducts"),
 }
 _KIND_LABEL: dict[EntityKind, str] = {
     "category": "category",
@@ -101,7 +103,7 @@ _KIND_LABEL: dict[EntityKind, str] = {
 
 
 # ---- input models ---------------------------------------------------------------------------
-class PriceSpec(SpecModel):
+class PriceSpec(InputModel):
     """A price: ``value`` in ``currency`` (ISO 4217), of ``type`` (DEFAULT, SALE, ...)."""
 
     currency: str = Field(min_length=1)
@@ -109,7 +111,7 @@ class PriceSpec(SpecModel):
     type: str = Field(default="DEFAULT", min_length=1)
 
 
-class TaxSpec(SpecModel):
+class TaxSpec(InputModel):
     """A product's tax classification (``taxType`` in Fluent)."""
 
     country: str
@@ -117,7 +119,7 @@ class TaxSpec(SpecModel):
     tariff: str
 
 
-class CategorySpec(SpecModel):
+class CategorySpec(InputModel):
     """A category to upsert. Fields left as None are not compared and not sent;
     ``name`` is needed to create it, ``type`` defaults to STANDARD on create."""
 
@@ -129,32 +131,22 @@ class CategorySpec(SpecModel):
     parent_ref: str | None = Field(
         default=None, validation_alias=AliasChoices("parent_ref", "parentRef", "parent")
     )
-    attributes: list[AttributeSpec] | None = None
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _accept_attribute_mapping(cls, value: Any) -> list[AttributeSpec] | None:
-        return normalize_attributes(value, field="")
+    attributes: Attributes = None
 
 
-class _ProductFields(SpecModel):
+class _ProductFields(InputModel):
     ref: str = Field(min_length=1, max_length=100)
     name: str | None = None
     gtin: str | None = Field(default=None, max_length=20)
     type: str | None = Field(default=None, max_length=50)
     summary: str | None = Field(default=None, max_length=255)
     status: str | None = None
-    attributes: list[AttributeSpec] | None = None
+    attributes: Attributes = None
     prices: list[PriceSpec] | None = None
     tax: TaxSpec | None = Field(default=None, validation_alias=AliasChoices("tax", "taxType"))
     category_refs: list[str] | None = Field(
         default=None, validation_alias=AliasChoices("category_refs", "categoryRefs", "categories")
     )
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _accept_attribute_mapping(cls, value: Any) -> list[AttributeSpec] | None:
-        return normalize_attributes(value, field="")
 
 
 class VariantProductSpec(_ProductFields):
@@ -181,7 +173,9 @@ class SyncEntry:
     """What happened (or, in a dry run, would happen) to one item.
 
     ``changes`` maps each differing field to ``(current, wanted)`` (``current`` is None for a
-    create); ``reason`` explains ``failed`` and ``skipped``.
+    create); ``reason`` explains ``failed`` and ``skipped``. ``found_existing`` marks a
+    ``create`` whose reply was lost: the item was found by its ref (an earlier try made it)
+    rather than made again.
     """
 
     kind: EntityKind
@@ -190,6 +184,7 @@ class SyncEntry:
     changes: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
     reason: str | None = None
     id: str | None = None
+    found_existing: bool = False
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -202,8 +197,27 @@ class SyncEntry:
         }
 
 
+class _Entries:
+    """A report attribute (``report.created``, ``.failed``, ...): the entries with one action."""
+
+    def __init__(self, action: SyncAction) -> None:
+        self.action = action
+
+    @overload
+    def __get__(self, report: None, owner: type[Any]) -> _Entries: ...
+
+    @overload
+    def __get__(self, report: CatalogueSyncReport, owner: type[Any]) -> list[SyncEntry]: ...
+
+    def __get__(
+        self, report: CatalogueSyncReport | None, owner: type[Any]
+    ) -> _Entries | list[SyncEntry]:
+        return self if report is None else report._with(self.action)
+
+
 class CatalogueSyncReport:
-    """The result of `Catalogue.sync`: one `SyncEntry` per item, in write order."""
+    """The result of `Catalogue.sync`: one `SyncEntry` per item, in write order; ``created``,
+    ``updated``, ``unchanged``, ``failed`` and ``skipped`` list the entries with that action."""
 
     def __init__(self, catalogue_ref: str, entries: Sequence[SyncEntry], *, dry_run: bool) -> None:
         self.catalogue_ref = catalogue_ref
@@ -213,25 +227,16 @@ class CatalogueSyncReport:
     def _with(self, action: SyncAction) -> list[SyncEntry]:
         return [entry for entry in self.entries if entry.action == action]
 
-    @property
-    def created(self) -> list[SyncEntry]:
-        return self._with("create")
+    created = _Entries("create")
+    updated = _Entries("update")
+    unchanged = _Entries("unchanged")
+    failed = _Entries("failed")
+    skipped = _Entries("skipped")
 
     @property
-    def updated(self) -> list[SyncEntry]:
-        return self._with("update")
-
-    @property
-    def unchanged(self) -> list[SyncEntry]:
-        return self._with("unchanged")
-
-    @property
-    def failed(self) -> list[SyncEntry]:
-        return self._with("failed")
-
-    @property
-    def skipped(self) -> list[SyncEntry]:
-        return self._with("skipped")
+    def found_existing(self) -> list[SyncEntry]:
+        """Creates whose reply was lost, found by ref instead of made twice."""
+        return [entry for entry in self.entries if entry.found_existing]
 
     @property
     def ok(self) -> bool:
@@ -287,6 +292,7 @@ class _Step:
     requires: tuple[ItemKey, ...] = ()
     reason: str | None = None
     id: str | None = None
+    found_existing: bool = False
 
     @property
     def key(self) -> ItemKey:
@@ -298,7 +304,15 @@ class _Step:
         return create if self.action == "create" else update
 
     def entry(self) -> SyncEntry:
-        return SyncEntry(self.kind, self.ref, self.action, self.changes, self.reason, self.id)
+        return SyncEntry(
+            self.kind,
+            self.ref,
+            self.action,
+            self.changes,
+            self.reason,
+            self.id,
+            self.found_existing,
+        )
 
 
 def _category_order(specs: Sequence[CategorySpec]) -> list[CategorySpec]:
@@ -346,8 +360,8 @@ def _as_product(value: Any, index: int) -> ProductSpec | VariantProductSpec:
         {"product_ref", "productRef", "standardProductRef"} & set(value)
         or str(value.get("type", "")).upper() == "VARIANT"
     ):
-        return validate_spec(VariantProductSpec, value, field=where)
-    return validate_spec(ProductSpec, value, field=where)
+        return parse_input(VariantProductSpec, value, field=where)
+    return parse_input(ProductSpec, value, field=where)
 
 
 def _current_attributes(node: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -390,7 +404,7 @@ class _CataloguePlanner:
             if isinstance(given, str | bytes | Mapping | BaseModel):
                 raise ValidationError(f"{name} must be a list of specs or dicts", field=name)
         category_specs = [
-            validate_spec(CategorySpec, item, field=f"categories[{i}]")
+            parse_input(CategorySpec, item, field=f"categories[{i}]")
             for i, item in enumerate(categories or [])
         ]
         _check_unique([spec.ref for spec in category_specs], "categories")
@@ -424,7 +438,7 @@ class _CataloguePlanner:
         }
 
     # What to read before planning: every given ref, and every ref the specs point at.
-    def lookups(self) -> list[tuple[EntityKind, str, list[str]]]:
+    def lookups(self) -> list[tuple[EntityKind, list[str]]]:
         category_refs = [spec.ref for spec in self.categories]
         category_refs += [s.parent_ref for s in self.categories if s.parent_ref is not None]
         for product in [*self.standard, *self.variants]:
@@ -438,11 +452,7 @@ class _CataloguePlanner:
             ("standard_product", product_refs),
             ("variant_product", product_refs),
         ]
-        return [
-            (kind, _LOOKUPS[kind], chunk)
-            for kind, refs in wanted
-            for chunk in chunked(refs, FETCH_CHUNK)
-        ]
+        return [(kind, chunk) for kind, refs in wanted for chunk in chunked(refs, FETCH_CHUNK)]
 
     def add_existing(self, kind: EntityKind, node: Any) -> None:
         data = dump_node(node)
@@ -491,9 +501,7 @@ class _CataloguePlanner:
             "parent_ref": spec.parent_ref,
         }
         step = self._diff_step("category", spec.ref, scalars, spec.attributes, None, None, None)
-        step.requires = tuple(requires)
-        self._build_input(step, spec, catalogue)
-        return step
+        return self._with_input(step, requires, spec, catalogue)
 
     def _product_step(
         self,
@@ -532,6 +540,16 @@ class _CataloguePlanner:
         step = self._diff_step(
             kind, spec.ref, scalars, spec.attributes, spec.prices, spec.tax, spec.category_refs
         )
+        return self._with_input(step, requires, spec, catalogue)
+
+    def _with_input(
+        self,
+        step: _Step,
+        requires: list[ItemKey],
+        spec: CategorySpec | ProductSpec | VariantProductSpec,
+        catalogue: dict[str, str],
+    ) -> _Step:
+        """``step`` with the parents it waits for and the input it sends."""
         step.requires = tuple(requires)
         self._build_input(step, spec, catalogue)
         return step
@@ -698,18 +716,74 @@ class _SyncRun:
         )
 
 
-def _default_catalogue_ref(retailer_id: Any) -> str:
-    return f"PC:MASTER:{retailer_id}"
-
-
 def _check_catalogue_ref(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("catalogue_ref must be a non-empty string", field="catalogue_ref")
     return value
 
 
+def _lookup(kind: EntityKind, catalogue_ref: str, refs: list[str]) -> Listing[Any]:
+    """Every ``kind`` item with one of ``refs`` in the catalogue, read in one page."""
+    method, operation = _LOOKUPS[kind]
+    arguments = {"catalogue": {"ref": catalogue_ref}, "ref": refs}
+    return Listing(Operation(method, arguments), operation, page_size=len(refs))
+
+
+class _CatalogueBase:
+    """The sync as a plan: read what exists, plan, write parents first (no I/O here)."""
+
+    def _sync_plan(
+        self,
+        categories: Iterable[Any] | None,
+        products: Iterable[Any] | None,
+        catalogue_ref: str | None,
+        dry_run: bool,
+    ) -> Plan[CatalogueSyncReport]:
+        planner = _CataloguePlanner(categories, products)
+        if catalogue_ref is not None:
+            catalogue_ref = _check_catalogue_ref(catalogue_ref)
+        else:
+            catalogue_ref = default_catalogue_ref((yield ResolveRetailer()))
+        for kind, refs in planner.lookups():
+            for node in (yield _lookup(kind, catalogue_ref, refs)):
+                planner.add_existing(kind, node)
+        run = _SyncRun(catalogue_ref, planner.plan(catalogue_ref), dry_run=dry_run)
+        for step in run.writes():
+            try:
+                result = yield from self._write_plan(step, catalogue_ref)
+            except AuthenticationError:
+                raise
+            except _ITEM_ERRORS as error:
+                run.failed(step, error)
+                continue
+            run.succeeded(step, result)
+        return run.report()
+
+    @staticmethod
+    def _write_plan(step: _Step, catalogue_ref: str) -> Plan[Any]:
+        """One item's writes: its create or update, then its status when a create cannot set
+        it. A create is sent once (`create_once`): after a lost reply the item is looked up by
+        ref and, when found, is the result (``step.found_existing``)."""
+        write = Operation(step.mutation, {"input": step.input})
+        if step.action == "create":
+
+            def find() -> Plan[Any]:
+                found = yield _lookup(step.kind, catalogue_ref, [step.ref])
+                return found[0] if found else None
+
+            result, existing = yield from create_once(write, find)
+            if existing is not None:
+                step.found_existing = True
+                result = existing
+        else:
+            result = yield write
+        if step.status_input is not None:
+            result = yield Operation(_MUTATIONS[step.kind][1], {"input": step.status_input})
+        return result
+
+
 # ---- sync and async twins -------------------------------------------------------------------
-class Catalogue(SyncNamespace):
+class Catalogue(SyncHelper, _CatalogueBase):
     """``client.catalogue``: upsert categories and products (see the module docstring)."""
 
     def sync(
@@ -725,34 +799,10 @@ class Catalogue(SyncNamespace):
         ``catalogue_ref`` defaults to ``PC:MASTER:<retailer id>``. With ``dry_run=True`` only
         reads are made and the report is the plan.
         """
-        planner = _CataloguePlanner(categories, products)
-        if catalogue_ref is not None:
-            catalogue_ref = _check_catalogue_ref(catalogue_ref)
-        else:
-            catalogue_ref = _default_catalogue_ref(self._retailer_id())
-        gql = self._client.graphql
-        for kind, method, refs in planner.lookups():
-            paginator = getattr(gql, method)(
-                catalogue={"ref": catalogue_ref}, ref=refs, page_size=len(refs)
-            )
-            for node in paginator:
-                planner.add_existing(kind, node)
-        run = _SyncRun(catalogue_ref, planner.plan(catalogue_ref), dry_run=dry_run)
-        for step in run.writes():
-            try:
-                result = getattr(gql, step.mutation)(input=step.input)
-                if step.status_input is not None:
-                    result = getattr(gql, _MUTATIONS[step.kind][1])(input=step.status_input)
-            except AuthenticationError:
-                raise
-            except _ITEM_ERRORS as error:
-                run.failed(step, error)
-                continue
-            run.succeeded(step, result)
-        return run.report()
+        return self._run(self._sync_plan(categories, products, catalogue_ref, dry_run))
 
 
-class AsyncCatalogue(AsyncNamespace):
+class AsyncCatalogue(AsyncHelper, _CatalogueBase):
     """The async twin of `Catalogue`: ``await client.catalogue.sync(...)``."""
 
     async def sync(
@@ -764,28 +814,4 @@ class AsyncCatalogue(AsyncNamespace):
         dry_run: bool = False,
     ) -> CatalogueSyncReport:
         """See `Catalogue.sync`."""
-        planner = _CataloguePlanner(categories, products)
-        if catalogue_ref is not None:
-            catalogue_ref = _check_catalogue_ref(catalogue_ref)
-        else:
-            catalogue_ref = _default_catalogue_ref(await self._retailer_id())
-        gql = self._client.graphql
-        for kind, method, refs in planner.lookups():
-            paginator = getattr(gql, method)(
-                catalogue={"ref": catalogue_ref}, ref=refs, page_size=len(refs)
-            )
-            async for node in paginator:
-                planner.add_existing(kind, node)
-        run = _SyncRun(catalogue_ref, planner.plan(catalogue_ref), dry_run=dry_run)
-        for step in run.writes():
-            try:
-                result = await getattr(gql, step.mutation)(input=step.input)
-                if step.status_input is not None:
-                    result = await getattr(gql, _MUTATIONS[step.kind][1])(input=step.status_input)
-            except AuthenticationError:
-                raise
-            except _ITEM_ERRORS as error:
-                run.failed(step, error)
-                continue
-            run.succeeded(step, result)
-        return run.report()
+        return await self._run(self._sync_plan(categories, products, catalogue_ref, dry_run))

@@ -15,31 +15,36 @@ Usage::
     )  # or a dict with the same keys
 
 ``retailer_id`` defaults to the client's retailer, the address ``ref`` to ``<ref>_ADDRESS`` and
-the opening schedule to open all hours. Every call returns the same `Location` model.
+the opening schedule to open all hours. Every call returns the same `Location` model (the
+generated ``LocationFields`` plus ``found_existing``).
 
-`_LocationsBase` holds the logic without I/O; `Locations` / `AsyncLocations` only send.
+`create` never creates twice: when its reply is lost the location is looked up by ref before
+any retry, and a ref conflict on a retry resolves to the location an earlier try made; either
+way it is returned with ``found_existing=True`` (`fluent_sdk.helpers._common.create_once`). A
+ref taken before the call is a `ConflictError`.
+
+`_LocationsBase` holds the logic once, as plans (no I/O); `Locations` / `AsyncLocations` only
+run them (`fluent_sdk.helpers._common`). ``iter`` is a `Paginator` (async: `AsyncPaginator`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field
 
+from fluent_sdk._generated import fragments as _fragments
 from fluent_sdk._generated.fragments import LocationFields
-from fluent_sdk.errors import ValidationError
+from fluent_sdk.graphql import AsyncPaginator, Paginator
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
-from fluent_sdk.helpers._platform_common import (
-    AttributeSpec,
-    SpecModel,
-    attributes_input,
-    missing_result,
-    normalize_attributes,
-    string_filters,
-    validate_spec,
-)
-from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace
+from fluent_sdk.helpers._attributes import Attributes, attributes_input
+from fluent_sdk.helpers._calls import Listing, Operation, Plan, ResolveRetailer
+from fluent_sdk.helpers._common import check_ref, create_and_read
+from fluent_sdk.helpers._driver import AsyncHelper, Lists, SyncHelper
+from fluent_sdk.helpers._models import FoundExisting, InputModel, parse_input
+from fluent_sdk.helpers._platform_common import string_filters
+from fluent_sdk.rest._common import IdStr, RetailerIdText
 
 __all__ = [
     "AddressSpec",
@@ -50,13 +55,20 @@ __all__ = [
     "OpeningScheduleSpec",
 ]
 
-#: The location model every call returns (``get``, ``iter``, ``create``).
-Location = LocationFields
 
+class Location(LocationFields, FoundExisting):
+    """The location model every call returns (``get``, ``iter``, ``create``): the generated
+    ``LocationFields``, plus ``found_existing`` (True when `Locations.create` found the location
+    an earlier try had created, after a lost reply; never sent, left out of dumps)."""
+
+
+Location.model_rebuild(_types_namespace=vars(_fragments))
+
+PagesT = TypeVar("PagesT")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class AddressSpec(SpecModel):
+class AddressSpec(InputModel):
     """A location's primary address; ``latitude`` and ``longitude`` are required by Fluent."""
 
     latitude: float = Field(ge=-90, le=90)
@@ -75,7 +87,7 @@ class AddressSpec(SpecModel):
     email: str | None = None
 
 
-class OpeningScheduleSpec(SpecModel):
+class OpeningScheduleSpec(InputModel):
     """Opening hours as HHMM integers per day (``mon_start=900, mon_end=1700``); 0/0 is closed.
     ``all_hours=True`` means always open."""
 
@@ -114,7 +126,7 @@ class OpeningScheduleSpec(SpecModel):
         return dumped
 
 
-class NewLocation(SpecModel):
+class NewLocation(InputModel):
     """A location to create. ``type`` is free text in Fluent (STORE, WAREHOUSE, ...)."""
 
     ref: str = Field(min_length=1, max_length=100)
@@ -124,36 +136,19 @@ class NewLocation(SpecModel):
         validation_alias=AliasChoices("address", "primary_address", "primaryAddress")
     )
     opening_schedule: OpeningScheduleSpec = Field(default_factory=OpeningScheduleSpec.always_open)
-    retailer_id: str | None = None
+    retailer_id: RetailerIdText | None = None
     support_phone_number: str | None = None
     default_carrier: str | None = None
-    network_ids: list[str] | None = None
-    attributes: list[AttributeSpec] | None = None
-
-    @field_validator("retailer_id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @field_validator("network_ids", mode="before")
-    @classmethod
-    def _ids_as_text(cls, value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
-        return value
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _accept_attribute_mapping(cls, value: Any) -> list[AttributeSpec] | None:
-        return normalize_attributes(value, field="")
+    network_ids: list[IdStr] | None = None
+    attributes: Attributes = None
 
 
-class _LocationsBase:
-    """No I/O: argument checks and the ``createLocation`` input."""
+class _LocationsBase(Lists[PagesT]):
+    """No I/O: argument checks, the ``createLocation`` input, the listing, and the plans."""
 
     @staticmethod
     def _new_location(location: NewLocation | Mapping[str, Any]) -> NewLocation:
-        return validate_spec(NewLocation, location, field="location")
+        return parse_input(NewLocation, location, field="location")
 
     @staticmethod
     def _create_input(location: NewLocation, retailer_id: Any) -> dict[str, Any]:
@@ -178,79 +173,61 @@ class _LocationsBase:
             data["attributes"] = attributes_input(location.attributes)
         return data
 
-    @staticmethod
-    def _check_ref(ref: Any) -> str:
-        if not isinstance(ref, str) or not ref:
-            raise ValidationError("ref must be a non-empty string", field="ref")
-        return ref
+    def iter(
+        self,
+        *,
+        ref: str | Sequence[str] | None = None,
+        type: str | Sequence[str] | None = None,
+        status: str | Sequence[str] | None = None,
+        name: str | Sequence[str] | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> PagesT:
+        """Locations matching every filter given (each a value or a list of values): a
+        `Paginator` (async client: an `AsyncPaginator`, ``async for``)."""
+        call = Operation(
+            "locations_page", string_filters(ref=ref, type_=type, status=status, name=name)
+        )
+        listing = Listing(
+            call, "locations", Location.from_node, page_size=page_size, max_items=max_items
+        )
+        return self._paginate(listing)
+
+    # ---- plans --------------------------------------------------------------------------------
+    def _get_plan(self, ref: Any) -> Plan[Location | None]:
+        node = yield Operation("location_detail", {"ref": check_ref(ref, field="ref")})
+        return None if node is None else Location.from_node(node)
+
+    def _create_plan(self, location: NewLocation | Mapping[str, Any]) -> Plan[Location]:
+        spec = self._new_location(location)
+        retailer_id = yield ResolveRetailer(spec.retailer_id)
+        create = Operation("create_location", {"input": self._create_input(spec, retailer_id)})
+        found = yield from create_and_read(
+            create, lambda: self._get_plan(spec.ref), operation="createLocation"
+        )
+        return found
 
 
-class Locations(SyncNamespace, _LocationsBase):
+class Locations(SyncHelper, _LocationsBase[Paginator[Location]]):
     """``client.locations`` (see the module docstring)."""
 
     def get(self, ref: str) -> Location | None:
         """The location with this ref, or None."""
-        return self._client.graphql.location_detail(ref=self._check_ref(ref))
-
-    def iter(
-        self,
-        *,
-        ref: str | Sequence[str] | None = None,
-        type: str | Sequence[str] | None = None,
-        status: str | Sequence[str] | None = None,
-        name: str | Sequence[str] | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-    ) -> Iterator[Location]:
-        """Locations matching every filter given (each a value or a list of values)."""
-        args = string_filters(ref=ref, type_=type, status=status, name=name)
-        return iter(
-            self._client.graphql.iter_locations_page(
-                **args, page_size=page_size, max_items=max_items
-            )
-        )
+        return self._run(self._get_plan(ref))
 
     def create(self, location: NewLocation | Mapping[str, Any]) -> Location:
-        """Create a location and return it as stored."""
-        spec = self._new_location(location)
-        retailer_id = self._retailer_id() if spec.retailer_id is None else None
-        self._client.graphql.create_location(input=self._create_input(spec, retailer_id))
-        stored = self.get(spec.ref)
-        if stored is None:
-            raise missing_result("createLocation")
-        return stored
+        """Create a location and return it as stored; a lost reply never makes two (the one
+        found is returned with ``found_existing=True``)."""
+        return self._run(self._create_plan(location))
 
 
-class AsyncLocations(AsyncNamespace, _LocationsBase):
+class AsyncLocations(AsyncHelper, _LocationsBase[AsyncPaginator[Location]]):
     """The async twin of `Locations`."""
 
     async def get(self, ref: str) -> Location | None:
         """See `Locations.get`."""
-        return await self._client.graphql.location_detail(ref=self._check_ref(ref))
-
-    def iter(
-        self,
-        *,
-        ref: str | Sequence[str] | None = None,
-        type: str | Sequence[str] | None = None,
-        status: str | Sequence[str] | None = None,
-        name: str | Sequence[str] | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-    ) -> AsyncIterator[Location]:
-        """See `Locations.iter` (``async for location in client.locations.iter(...)``)."""
-        args = string_filters(ref=ref, type_=type, status=status, name=name)
-        paginator = self._client.graphql.iter_locations_page(
-            **args, page_size=page_size, max_items=max_items
-        )
-        return paginator.__aiter__()
+        return await self._run(self._get_plan(ref))
 
     async def create(self, location: NewLocation | Mapping[str, Any]) -> Location:
         """See `Locations.create`."""
-        spec = self._new_location(location)
-        retailer_id = await self._retailer_id() if spec.retailer_id is None else None
-        await self._client.graphql.create_location(input=self._create_input(spec, retailer_id))
-        stored = await self.get(spec.ref)
-        if stored is None:
-            raise missing_result("createLocation")
-        return stored
+        return await self._run(self._create_plan(location))

@@ -12,32 +12,38 @@ Fluent takes a network's ``name`` on create and uses it as its ``ref``. ``retail
 default to the client's retailer; ``location_refs`` are looked up to ids (``location_ids`` are
 used as given). Every call returns the same `Network` model (the first 100 locations are listed).
 
-`_NetworksBase` holds the logic without I/O; `Networks` / `AsyncNetworks` only send.
+`create` never creates twice: when its reply is lost the network is looked up by its name (its
+ref) before any retry, and a ref conflict on a retry resolves to the network an earlier try
+made; either way it is returned with ``found_existing=True``
+(`fluent_sdk.helpers._common.create_once`). A name taken before the call is a `ConflictError`.
+
+`_NetworksBase` holds the logic once, as plans (no I/O); `Networks` / `AsyncNetworks` only run
+them (`fluent_sdk.helpers._common`). ``iter`` is a `Paginator` (async: `AsyncPaginator`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from fluent_sdk.errors import ValidationError
-from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE, AsyncPaginator, Paginator
+from fluent_sdk.graphql import AsyncPaginator, Paginator
+from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
 from fluent_sdk.graphql._runtime import GeneratedModel
-from fluent_sdk.helpers._platform_common import (
-    AttributeSpec,
-    SpecModel,
-    attributes_input,
-    missing_result,
-    normalize_attributes,
-    string_filters,
-    validate_spec,
-)
-from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace
+from fluent_sdk.helpers._attributes import Attributes, attributes_input
+from fluent_sdk.helpers._calls import Execute, Listing, Operation, Plan, ResolveRetailer
+from fluent_sdk.helpers._common import check_ref, create_and_read
+from fluent_sdk.helpers._driver import AsyncHelper, Lists, SyncHelper
+from fluent_sdk.helpers._models import FoundExisting, InputModel, parse_input
+from fluent_sdk.helpers._platform_common import string_filters
+from fluent_sdk.rest._common import IdStr
 
 __all__ = ["AsyncNetworks", "Network", "NetworkAttribute", "Networks", "NewNetwork"]
+
+PagesT = TypeVar("PagesT")
 
 _NETWORK_FIELDS = """
 fragment NetworkSummaryFields on Network {
@@ -93,8 +99,10 @@ class _LocationConnection(GeneratedModel):
     edges: list[_LocationEdge | None] | None = None
 
 
-class Network(GeneratedModel):
-    """A network: its ref, type, status, attributes and (first 100) locations."""
+class Network(GeneratedModel, FoundExisting):
+    """A network: its ref, type, status, attributes and (first 100) locations.
+    ``found_existing`` is True when `Networks.create` found the network an earlier try had
+    created, after a lost reply (never sent, left out of dumps)."""
 
     id: str
     ref: str | None = None
@@ -137,41 +145,23 @@ class _LocationIdsResult(GeneratedModel):
     locations: _LocationConnection | None = None
 
 
-class NewNetwork(SpecModel):
+class NewNetwork(InputModel):
     """A network to create; ``name`` becomes its ref."""
 
     name: str = Field(min_length=1)
     type: str | None = None
-    retailer_ids: list[str] | None = None
-    location_ids: list[str] | None = None
+    retailer_ids: list[IdStr] | None = None
+    location_ids: list[IdStr] | None = None
     location_refs: list[str] | None = None
-    attributes: list[AttributeSpec] | None = None
-
-    @field_validator("retailer_ids", "location_ids", mode="before")
-    @classmethod
-    def _ids_as_text(cls, value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
-        return value
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _accept_attribute_mapping(cls, value: Any) -> list[AttributeSpec] | None:
-        return normalize_attributes(value, field="")
+    attributes: Attributes = None
 
 
-class _NetworksBase:
-    """No I/O: argument checks, documents, the ``createNetwork`` input."""
+class _NetworksBase(Lists[PagesT]):
+    """No I/O: argument checks, the ``createNetwork`` input, the listing, and the plans."""
 
     @staticmethod
     def _new_network(network: NewNetwork | Mapping[str, Any]) -> NewNetwork:
-        return validate_spec(NewNetwork, network, field="network")
-
-    @staticmethod
-    def _check_ref(ref: Any) -> str:
-        if not isinstance(ref, str) or not ref:
-            raise ValidationError("ref must be a non-empty string", field="ref")
-        return ref
+        return parse_input(NewNetwork, network, field="network")
 
     @staticmethod
     def _location_ids(refs: Sequence[str], result: _LocationIdsResult) -> list[str]:
@@ -201,109 +191,73 @@ class _NetworksBase:
             data["attributes"] = attributes_input(network.attributes)
         return data
 
+    def iter(
+        self,
+        *,
+        ref: str | Sequence[str] | None = None,
+        type: str | Sequence[str] | None = None,
+        status: str | Sequence[str] | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> PagesT:
+        """Networks matching every filter given (each a value or a list of values): a
+        `Paginator` (async client: an `AsyncPaginator`, ``async for``)."""
+        search = Execute(
+            _SEARCH_DOCUMENT, string_filters(ref=ref, type=type, status=status), _NetworksResult
+        )
+        return self._paginate(
+            Listing(
+                search, "networks", connection="networks", page_size=page_size, max_items=max_items
+            )
+        )
 
-class Networks(SyncNamespace, _NetworksBase):
+    # ---- plans --------------------------------------------------------------------------------
+    def _get_plan(self, ref: Any) -> Plan[Network | None]:
+        variables = {"ref": check_ref(ref, field="ref")}
+        result = yield Execute(_GET_DOCUMENT, variables, model=_NetworkResult)
+        network: Network | None = result.network
+        return network
+
+    def _create_plan(self, network: NewNetwork | Mapping[str, Any]) -> Plan[Network]:
+        spec = self._new_network(network)
+        retailer_id = None if spec.retailer_ids else (yield ResolveRetailer())
+        location_ids: list[str] = []
+        if spec.location_refs:
+            refs = list(spec.location_refs)
+            variables = {"ref": refs, "first": len(refs)}
+            result = yield Execute(_LOCATION_IDS_DOCUMENT, variables, model=_LocationIdsResult)
+            location_ids = self._location_ids(refs, result)
+        create = Operation(
+            "create_network", {"input": self._create_input(spec, retailer_id, location_ids)}
+        )
+        found = yield from create_and_read(
+            create,
+            lambda: self._get_plan(spec.name),  # the name is the network's ref
+            operation="createNetwork",
+        )
+        return found
+
+
+class Networks(SyncHelper, _NetworksBase[Paginator[Network]]):
     """``client.networks`` (see the module docstring)."""
 
     def get(self, ref: str) -> Network | None:
         """The network with this ref, or None."""
-        variables = {"ref": self._check_ref(ref)}
-        return self._client.graphql.execute(_GET_DOCUMENT, variables, model=_NetworkResult).network
-
-    def iter(
-        self,
-        *,
-        ref: str | Sequence[str] | None = None,
-        type: str | Sequence[str] | None = None,
-        status: str | Sequence[str] | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-    ) -> Iterator[Network]:
-        """Networks matching every filter given (each a value or a list of values)."""
-        filters = string_filters(ref=ref, type=type, status=status)
-
-        def fetch(first: int, after: str | None) -> _NetworkConnection | None:
-            variables = {**filters, "first": first, "after": after}
-            result = self._client.graphql.execute(
-                _SEARCH_DOCUMENT, variables, model=_NetworksResult
-            )
-            return result.networks
-
-        paginator: Paginator[Network] = Paginator(
-            fetch, page_size=page_size, max_items=max_items, operation="networks"
-        )
-        return iter(paginator)
+        return self._run(self._get_plan(ref))
 
     def create(self, network: NewNetwork | Mapping[str, Any]) -> Network:
-        """Create a network and return it as stored."""
-        spec = self._new_network(network)
-        retailer_id = self._retailer_id() if not spec.retailer_ids else None
-        location_ids: list[str] = []
-        if spec.location_refs:
-            refs = list(spec.location_refs)
-            variables = {"ref": refs, "first": len(refs)}
-            result = self._client.graphql.execute(
-                _LOCATION_IDS_DOCUMENT, variables, model=_LocationIdsResult
-            )
-            location_ids = self._location_ids(refs, result)
-        self._client.graphql.create_network(
-            input=self._create_input(spec, retailer_id, location_ids)
-        )
-        stored = self.get(spec.name)
-        if stored is None:
-            raise missing_result("createNetwork")
-        return stored
+        """Create a network and return it as stored; a lost reply never makes two (the one
+        found is returned with ``found_existing=True``)."""
+        return self._run(self._create_plan(network))
 
 
-class AsyncNetworks(AsyncNamespace, _NetworksBase):
+class AsyncNetworks(AsyncHelper, _NetworksBase[AsyncPaginator[Network]]):
     """The async twin of `Networks`."""
 
     async def get(self, ref: str) -> Network | None:
         """See `Networks.get`."""
-        variables = {"ref": self._check_ref(ref)}
-        result = await self._client.graphql.execute(_GET_DOCUMENT, variables, model=_NetworkResult)
-        return result.network
-
-    def iter(
-        self,
-        *,
-        ref: str | Sequence[str] | None = None,
-        type: str | Sequence[str] | None = None,
-        status: str | Sequence[str] | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-    ) -> AsyncIterator[Network]:
-        """See `Networks.iter` (``async for network in client.networks.iter(...)``)."""
-        filters = string_filters(ref=ref, type=type, status=status)
-
-        async def fetch(first: int, after: str | None) -> _NetworkConnection | None:
-            variables = {**filters, "first": first, "after": after}
-            result = await self._client.graphql.execute(
-                _SEARCH_DOCUMENT, variables, model=_NetworksResult
-            )
-            return result.networks
-
-        paginator: AsyncPaginator[Network] = AsyncPaginator(
-            fetch, page_size=page_size, max_items=max_items, operation="networks"
-        )
-        return paginator.__aiter__()
+        return await self._run(self._get_plan(ref))
 
     async def create(self, network: NewNetwork | Mapping[str, Any]) -> Network:
         """See `Networks.create`."""
-        spec = self._new_network(network)
-        retailer_id = await self._retailer_id() if not spec.retailer_ids else None
-        location_ids: list[str] = []
-        if spec.location_refs:
-            refs = list(spec.location_refs)
-            variables = {"ref": refs, "first": len(refs)}
-            result = await self._client.graphql.execute(
-                _LOCATION_IDS_DOCUMENT, variables, model=_LocationIdsResult
-            )
-            location_ids = self._location_ids(refs, result)
-        await self._client.graphql.create_network(
-            input=self._create_input(spec, retailer_id, location_ids)
-        )
-        stored = await self.get(spec.name)
-        if stored is None:
-            raise missing_result("createNetwork")
-        return stored
+        return await self._run(self._create_plan(network))

@@ -17,23 +17,30 @@ CUSTOMER, ...) need it. ``value_type`` is inferred from the Python value when no
 (bool -> BOOLEAN, int -> INTEGER, str -> STRING, dict/list -> JSON). JSON and LOB values travel in
 ``lobValue``, every other type as a string in ``value``. `Setting.value` decodes it back.
 
-`_SettingsBase` holds the logic without I/O; `Settings` / `AsyncSettings` only send.
+`set` never creates twice: a create whose reply was lost, or that meets a setting someone else
+created since the look-up, finds the stored setting and updates it if it differs
+(`fluent_sdk.helpers._common.create_once`).
+
+`_SettingsBase` holds the logic once, as plans (no I/O); `Settings` / `AsyncSettings` only run
+them (`fluent_sdk.helpers._common`). ``iter`` is a `Paginator` (async: `AsyncPaginator`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fluent_sdk._display import html_summary
 from fluent_sdk._redact import MASK, redact
-from fluent_sdk.errors import ConflictError, ValidationError
+from fluent_sdk.errors import ValidationError
+from fluent_sdk.graphql import AsyncPaginator, Paginator
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
+from fluent_sdk.helpers._calls import Listing, Operation, Plan, ResolveRetailer
+from fluent_sdk.helpers._common import create_once
+from fluent_sdk.helpers._driver import AsyncHelper, Lists, SyncHelper
 from fluent_sdk.helpers._platform_common import dump_node, same_json
-from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace
 
 __all__ = ["LOB_VALUE_TYPES", "AsyncSettings", "Setting", "Settings", "infer_value_type"]
 
@@ -43,6 +50,7 @@ _ZERO_ID_CONTEXTS = frozenset({"ACCOUNT", "GLOBAL"})
 # Setting names that suggest a credential: their values are masked in reprs and HTML.
 _SECRET_NAME = re.compile(r"(?i)pass(word)?|secret|token|api[_.-]?key|credential|private")
 _REPR_VALUE_LENGTH = 60
+PagesT = TypeVar("PagesT")
 
 
 def infer_value_type(value: Any) -> str:
@@ -211,8 +219,8 @@ def _check_context_id(context_id: Any) -> int:
     return context_id
 
 
-class _SettingsBase:
-    """No I/O: argument checks, scope resolution, value encoding, write planning."""
+class _SettingsBase(Lists[PagesT]):
+    """No I/O: argument checks, scope resolution, value encoding, the listing, and the plans."""
 
     @staticmethod
     def _scope_without_retailer(context: Any, context_id: Any) -> tuple[str, int | None]:
@@ -277,10 +285,18 @@ class _SettingsBase:
             return None
         return "setting_update", {"id": existing.id, **data}
 
-    @staticmethod
-    def _iter_args(
-        name: str | None, context: str | None, context_id: Any, value_type: str | None
-    ) -> dict[str, Any]:
+    def iter(
+        self,
+        name: str | None = None,
+        context: str | None = None,
+        context_id: int | None = None,
+        *,
+        value_type: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> PagesT:
+        """Settings matching every filter given (``name`` accepts ``%`` wildcards): a
+        `Paginator` (async client: an `AsyncPaginator`, ``async for``)."""
         args: dict[str, Any] = {}
         if name is not None:
             args["name"] = [_check_name(name, wildcard=True)]
@@ -290,28 +306,65 @@ class _SettingsBase:
             args["context_id"] = [_check_context_id(context_id)]
         if value_type is not None:
             args["value_type"] = [value_type.upper()]
-        return args
-
-
-class Settings(SyncNamespace, _SettingsBase):
-    """``client.settings`` (see the module docstring)."""
-
-    def _scope(self, context: Any, context_id: Any) -> _Scope:
-        resolved, known = self._scope_without_retailer(context, context_id)
-        return _Scope(resolved, known if known is not None else int(self._retailer_id()))
-
-    def _find(self, name: str, scope: _Scope) -> Setting | None:
-        paginator = self._client.graphql.iter_settings_page(
-            **self._lookup_args(name, scope), page_size=100
+        call = Operation("settings_page", args)
+        return self._paginate(
+            Listing(call, "settings", Setting.from_node, page_size=page_size, max_items=max_items)
         )
-        return self._pick(name, list(paginator))
+
+    # ---- plans --------------------------------------------------------------------------------
+    def _scope_plan(self, context: Any, context_id: Any) -> Plan[_Scope]:
+        resolved, known = self._scope_without_retailer(context, context_id)
+        if known is None:
+            known = int((yield ResolveRetailer()))
+        return _Scope(resolved, known)
+
+    def _find_plan(self, name: str, scope: _Scope) -> Plan[Setting | None]:
+        call = Operation("settings_page", self._lookup_args(name, scope))
+        nodes = yield Listing(call, "settings", page_size=100)
+        return self._pick(name, nodes)
+
+    def _get_plan(self, name: Any, context: Any, context_id: Any) -> Plan[Setting | None]:
+        name = _check_name(name)
+        scope = yield from self._scope_plan(context, context_id)
+        return (yield from self._find_plan(name, scope))
+
+    def _value_plan(self, name: Any, default: Any, context: Any, context_id: Any) -> Plan[Any]:
+        setting = yield from self._get_plan(name, context, context_id)
+        return default if setting is None else setting.value
+
+    def _set_plan(
+        self, name: Any, value: Any, context: Any, context_id: Any, value_type: str | None
+    ) -> Plan[Setting]:
+        name = _check_name(name)
+        value_type, payload = self._prepare_value(value, value_type)
+        scope = yield from self._scope_plan(context, context_id)
+        existing = yield from self._find_plan(name, scope)
+        write = self._write(existing, name, scope, value_type, payload)
+        if write is not None and write[0] == "setting_create":
+            # Never twice: a lost reply or a concurrent create finds the stored setting.
+            created, existing = yield from create_once(
+                Operation("setting_create", {"input": write[1]}),
+                lambda: self._find_plan(name, scope),
+                existing_ok=True,
+                lookup_first=False,  # just looked
+            )
+            if existing is None:
+                return Setting.from_node(created)
+            write = self._write(existing, name, scope, value_type, payload)
+        if write is None:
+            assert existing is not None
+            return existing
+        return Setting.from_node((yield Operation(write[0], {"input": write[1]})))
+
+
+class Settings(SyncHelper, _SettingsBase[Paginator[Setting]]):
+    """``client.settings`` (see the module docstring)."""
 
     def get(
         self, name: str, context: str = "RETAILER", context_id: int | None = None
     ) -> Setting | None:
         """The setting ``name`` in that context, or None."""
-        name = _check_name(name)
-        return self._find(name, self._scope(context, context_id))
+        return self._run(self._get_plan(name, context, context_id))
 
     def value(
         self,
@@ -322,8 +375,7 @@ class Settings(SyncNamespace, _SettingsBase):
         context_id: int | None = None,
     ) -> Any:
         """The decoded value of ``name``, or ``default`` when it is not set."""
-        setting = self.get(name, context, context_id)
-        return default if setting is None else setting.value
+        return self._run(self._value_plan(name, default, context, context_id))
 
     def set(
         self,
@@ -335,68 +387,17 @@ class Settings(SyncNamespace, _SettingsBase):
         value_type: str | None = None,
     ) -> Setting:
         """Create the setting, or update it when it exists (no write when nothing differs)."""
-        name = _check_name(name)
-        value_type, payload = self._prepare_value(value, value_type)
-        scope = self._scope(context, context_id)
-        existing = self._find(name, scope)
-        write = self._write(existing, name, scope, value_type, payload)
-        if write is None:
-            assert existing is not None
-            return existing
-        method, data = write
-        try:
-            result = getattr(self._client.graphql, method)(input=data)
-        except ConflictError:
-            # Created by someone else since we looked: update it instead.
-            if method != "setting_create":
-                raise
-            existing = self._find(name, scope)
-            if existing is None:
-                raise
-            retry = self._write(existing, name, scope, value_type, payload)
-            if retry is None:
-                return existing
-            result = self._client.graphql.setting_update(input=retry[1])
-        return Setting.from_node(result)
-
-    def iter(
-        self,
-        name: str | None = None,
-        context: str | None = None,
-        context_id: int | None = None,
-        *,
-        value_type: str | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-    ) -> Iterator[Setting]:
-        """Settings matching every filter given (``name`` accepts ``%`` wildcards)."""
-        paginator = self._client.graphql.iter_settings_page(
-            **self._iter_args(name, context, context_id, value_type),
-            page_size=page_size,
-            max_items=max_items,
-        )
-        return (Setting.from_node(node) for node in paginator)
+        return self._run(self._set_plan(name, value, context, context_id, value_type))
 
 
-class AsyncSettings(AsyncNamespace, _SettingsBase):
+class AsyncSettings(AsyncHelper, _SettingsBase[AsyncPaginator[Setting]]):
     """The async twin of `Settings`."""
-
-    async def _scope(self, context: Any, context_id: Any) -> _Scope:
-        resolved, known = self._scope_without_retailer(context, context_id)
-        return _Scope(resolved, known if known is not None else int(await self._retailer_id()))
-
-    async def _find(self, name: str, scope: _Scope) -> Setting | None:
-        paginator = self._client.graphql.iter_settings_page(
-            **self._lookup_args(name, scope), page_size=100
-        )
-        return self._pick(name, [node async for node in paginator])
 
     async def get(
         self, name: str, context: str = "RETAILER", context_id: int | None = None
     ) -> Setting | None:
         """See `Settings.get`."""
-        name = _check_name(name)
-        return await self._find(name, await self._scope(context, context_id))
+        return await self._run(self._get_plan(name, context, context_id))
 
     async def value(
         self,
@@ -407,8 +408,7 @@ class AsyncSettings(AsyncNamespace, _SettingsBase):
         context_id: int | None = None,
     ) -> Any:
         """See `Settings.value`."""
-        setting = await self.get(name, context, context_id)
-        return default if setting is None else setting.value
+        return await self._run(self._value_plan(name, default, context, context_id))
 
     async def set(
         self,
@@ -420,50 +420,4 @@ class AsyncSettings(AsyncNamespace, _SettingsBase):
         value_type: str | None = None,
     ) -> Setting:
         """See `Settings.set`."""
-        name = _check_name(name)
-        value_type, payload = self._prepare_value(value, value_type)
-        scope = await self._scope(context, context_id)
-        existing = await self._find(name, scope)
-        write = self._write(existing, name, scope, value_type, payload)
-        if write is None:
-            assert existing is not None
-            return existing
-        method, data = write
-        try:
-            result = await getattr(self._client.graphql, method)(input=data)
-        except ConflictError:
-            # Created by someone else since we looked: update it instead.
-            if method != "setting_create":
-                raise
-            existing = await self._find(name, scope)
-            if existing is None:
-                raise
-            retry = self._write(existing, name, scope, value_type, payload)
-            if retry is None:
-                return existing
-            result = await self._client.graphql.setting_update(input=retry[1])
-        return Setting.from_node(result)
-
-    def iter(
-        self,
-        name: str | None = None,
-        context: str | None = None,
-        context_id: int | None = None,
-        *,
-        value_type: str | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-    ) -> AsyncIterator[Setting]:
-        """See `Settings.iter` (``async for setting in client.settings.iter(...)``)."""
-        # Checked now, not at the first ``async for`` step.
-        paginator = self._client.graphql.iter_settings_page(
-            **self._iter_args(name, context, context_id, value_type),
-            page_size=page_size,
-            max_items=max_items,
-        )
-
-        async def settings() -> AsyncIterator[Setting]:
-            async for node in paginator:
-                yield Setting.from_node(node)
-
-        return settings()
+        return await self._run(self._set_plan(name, value, context, context_id, value_type))

@@ -19,52 +19,60 @@ Usage::
 
 A role given without contexts gets the client's retailer as its context; ``ref`` defaults to
 ``username`` and ``primary_retailer_id`` to the client's retailer. Passwords are `SecretStr`:
-they never appear in reprs, logs or error messages. Every call returns the same `User` model.
+they never appear in reprs, logs or error messages (and are sent as given: never stripped).
+Every call returns the same `User` model (the generated ``UserFields`` plus ``found_existing``).
 
-`_UsersBase` holds the logic without I/O; `Users` / `AsyncUsers` only send.
+`create` never creates twice: when its reply is lost the user is looked up by username before
+any retry, and one that exists is returned with ``found_existing=True``
+(`fluent_sdk.helpers._common.create_once`).
+
+`_UsersBase` holds the logic once, as plans (no I/O); `Users` / `AsyncUsers` only run them
+(`fluent_sdk.helpers._common`). ``iter`` is a `Paginator` (async: `AsyncPaginator`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, ConfigDict, Field, SecretStr, field_validator
 
+from fluent_sdk._generated import fragments as _fragments
 from fluent_sdk._generated.fragments import UserFields
 from fluent_sdk._redact import register_secret
 from fluent_sdk.errors import ValidationError
+from fluent_sdk.graphql import AsyncPaginator, Paginator
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
-from fluent_sdk.helpers._platform_common import (
-    AttributeSpec,
-    SpecModel,
-    attributes_input,
-    missing_result,
-    normalize_attributes,
-    string_filters,
-    validate_spec,
-)
-from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace
+from fluent_sdk.helpers._attributes import Attributes, attributes_input
+from fluent_sdk.helpers._calls import Listing, Operation, Plan, ResolveRetailer
+from fluent_sdk.helpers._common import create_and_read
+from fluent_sdk.helpers._driver import AsyncHelper, Lists, SyncHelper
+from fluent_sdk.helpers._models import FoundExisting, InputModel, parse_input
+from fluent_sdk.helpers._platform_common import string_filters
+from fluent_sdk.rest._common import IdStr
 
 __all__ = ["AsyncUsers", "NewUser", "RoleContextSpec", "User", "UserRoleSpec", "Users"]
 
-#: The user model every call returns (``me``, ``get``, ``iter``, ``create``).
-User = UserFields
+PagesT = TypeVar("PagesT")
 
 
-class RoleContextSpec(SpecModel):
+class User(UserFields, FoundExisting):
+    """The user model every call returns (``me``, ``get``, ``iter``, ``create``): the generated
+    ``UserFields``, plus ``found_existing`` (True when `Users.create` found the user an earlier
+    try had created, after a lost reply; never sent, left out of dumps)."""
+
+
+User.model_rebuild(_types_namespace=vars(_fragments))
+
+
+class RoleContextSpec(InputModel):
     """Where a role applies: ``context_type`` (RETAILER, LOCATION, ...) and that entity's id."""
 
     context_type: str = Field(min_length=1)
-    context_id: str = Field(min_length=1)
-
-    @field_validator("context_id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    context_id: IdStr = Field(min_length=1)
 
 
-class UserRoleSpec(SpecModel):
+class UserRoleSpec(InputModel):
     """A role by name with its contexts (the client's retailer when left empty)."""
 
     role: str = Field(min_length=1)
@@ -84,8 +92,12 @@ class UserRoleSpec(SpecModel):
         return value
 
 
-class NewUser(SpecModel):
-    """A user to create. ``type`` is ADMIN, RETAILER, LOCATION, AGENT, API, ..."""
+class NewUser(InputModel):
+    """A user to create. ``type`` is ADMIN, RETAILER, LOCATION, AGENT, API, ...
+
+    Unlike other inputs, strings are kept exactly as given: a password's spaces are its own."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
 
     username: str = Field(min_length=1, max_length=250)
     password: SecretStr = Field(min_length=1, max_length=128)
@@ -100,14 +112,14 @@ class NewUser(SpecModel):
     department: str | None = None
     country: str | None = Field(default=None, max_length=100)
     promotion_opt_in: bool | None = None
-    primary_retailer_id: str | None = Field(
+    primary_retailer_id: IdStr | None = Field(
         default=None, validation_alias=AliasChoices("primary_retailer_id", "primaryRetailerId")
     )
-    primary_location_id: str | None = Field(
+    primary_location_id: IdStr | None = Field(
         default=None, validation_alias=AliasChoices("primary_location_id", "primaryLocationId")
     )
     roles: list[UserRoleSpec] = Field(default_factory=list)
-    attributes: list[AttributeSpec] | None = None
+    attributes: Attributes = None
 
     @field_validator("roles", mode="before")
     @classmethod
@@ -116,28 +128,18 @@ class NewUser(SpecModel):
             return [{"role": item} if isinstance(item, str) else item for item in value]
         return value
 
-    @field_validator("primary_retailer_id", "primary_location_id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _accept_attribute_mapping(cls, value: Any) -> list[AttributeSpec] | None:
-        return normalize_attributes(value, field="")
-
     @property
     def needs_retailer(self) -> bool:
         """Whether creating it needs the client's retailer id (a default is used)."""
         return self.primary_retailer_id is None or any(not r.contexts for r in self.roles)
 
 
-class _UsersBase:
-    """No I/O: argument checks and the ``createUser`` input."""
+class _UsersBase(Lists[PagesT]):
+    """No I/O: argument checks, the ``createUser`` input, the listing, and the plans."""
 
     @staticmethod
     def _new_user(user: NewUser | Mapping[str, Any]) -> NewUser:
-        return validate_spec(NewUser, user, field="user")
+        return parse_input(NewUser, user, field="user")
 
     @staticmethod
     def _create_input(user: NewUser, retailer_id: Any) -> dict[str, Any]:
@@ -195,6 +197,56 @@ class _UsersBase:
             raise ValidationError(f"{key} must be a string", field=key)
         return key, str(value)
 
+    def iter(
+        self,
+        *,
+        ref: str | Sequence[str] | None = None,
+        username: str | Sequence[str] | None = None,
+        type: str | Sequence[str] | None = None,
+        status: str | Sequence[str] | None = None,
+        primary_email: str | Sequence[str] | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> PagesT:
+        """Users matching every filter given (each a value or a list of values): a
+        `Paginator` (async client: an `AsyncPaginator`, ``async for``)."""
+        args = string_filters(
+            ref=ref, username=username, type_=type, status=status, primary_email=primary_email
+        )
+        call = Operation("users_page", args)
+        listing = Listing(call, "users", User.from_node, page_size=page_size, max_items=max_items)
+        return self._paginate(listing)
+
+    # ---- plans --------------------------------------------------------------------------------
+    @staticmethod
+    def _me_plan() -> Plan[User | None]:
+        found = yield Operation("current_user")
+        return None if found is None else User.from_node(found)
+
+    def _get_plan(self, key: str, value: str) -> Plan[User | None]:
+        if key == "ref":
+            call = Operation("users_page", {"ref": [value]})
+            found = yield Listing(call, "users", node=User.from_node, page_size=1, max_items=1)
+            return found[0] if found else None
+        node = yield Operation("user_detail", {key: value})
+        return None if node is None else User.from_node(node)
+
+    def _find_plan(
+        self, *, username: str | None, ref: str | None, id: str | None
+    ) -> Plan[User | None]:
+        return (yield from self._get_plan(*self._lookup(username, ref, id)))
+
+    def _create_plan(self, user: NewUser | Mapping[str, Any]) -> Plan[User]:
+        spec = self._new_user(user)
+        retailer_id = (yield ResolveRetailer()) if spec.needs_retailer else None
+        create = Operation("create_user", {"input": self._create_input(spec, retailer_id)})
+        found = yield from create_and_read(
+            create,
+            lambda: self._get_plan("username", spec.username),  # usernames are unique
+            operation="createUser",
+        )
+        return found
+
 
 def role_list(roles: Sequence[UserRoleSpec]) -> list[UserRoleSpec]:
     """Roles in order with repeats of the same role merged (contexts concatenated)."""
@@ -210,100 +262,38 @@ def role_list(roles: Sequence[UserRoleSpec]) -> list[UserRoleSpec]:
     return list(merged.values())
 
 
-class Users(SyncNamespace, _UsersBase):
+class Users(SyncHelper, _UsersBase[Paginator[User]]):
     """``client.users`` (see the module docstring)."""
 
     def me(self) -> User | None:
         """The user the client is signed in as."""
-        return self._client.graphql.current_user()
+        return self._run(self._me_plan())
 
     def get(
         self, *, username: str | None = None, ref: str | None = None, id: str | None = None
     ) -> User | None:
         """One user by ``username``, ``ref`` or ``id``; None when there is none."""
-        key, value = self._lookup(username, ref, id)
-        gql = self._client.graphql
-        if key == "ref":
-            return next(iter(gql.iter_users_page(ref=[value], page_size=1, max_items=1)), None)
-        return gql.user_detail(**{key: value})
-
-    def iter(
-        self,
-        *,
-        ref: str | Sequence[str] | None = None,
-        username: str | Sequence[str] | None = None,
-        type: str | Sequence[str] | None = None,
-        status: str | Sequence[str] | None = None,
-        primary_email: str | Sequence[str] | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-    ) -> Iterator[User]:
-        """Users matching every filter given (each a value or a list of values)."""
-        args = string_filters(
-            ref=ref, username=username, type_=type, status=status, primary_email=primary_email
-        )
-        return iter(
-            self._client.graphql.iter_users_page(**args, page_size=page_size, max_items=max_items)
-        )
+        return self._run(self._find_plan(username=username, ref=ref, id=id))
 
     def create(self, user: NewUser | Mapping[str, Any]) -> User:
-        """Create a user (with its roles) and return it as stored."""
-        spec = self._new_user(user)
-        retailer_id = self._retailer_id() if spec.needs_retailer else None
-        created = self._client.graphql.create_user(input=self._create_input(spec, retailer_id))
-        stored = self._client.graphql.user_detail(id=created.id) if created else None
-        if stored is None:
-            raise missing_result("createUser")
-        return stored
+        """Create a user (with its roles) and return it as stored; a lost reply never makes
+        two (the one found is returned with ``found_existing=True``)."""
+        return self._run(self._create_plan(user))
 
 
-class AsyncUsers(AsyncNamespace, _UsersBase):
+class AsyncUsers(AsyncHelper, _UsersBase[AsyncPaginator[User]]):
     """The async twin of `Users`."""
 
     async def me(self) -> User | None:
         """See `Users.me`."""
-        return await self._client.graphql.current_user()
+        return await self._run(self._me_plan())
 
     async def get(
         self, *, username: str | None = None, ref: str | None = None, id: str | None = None
     ) -> User | None:
         """See `Users.get`."""
-        key, value = self._lookup(username, ref, id)
-        gql = self._client.graphql
-        if key == "ref":
-            async for user in gql.iter_users_page(ref=[value], page_size=1, max_items=1):
-                return user
-            return None
-        return await gql.user_detail(**{key: value})
-
-    def iter(
-        self,
-        *,
-        ref: str | Sequence[str] | None = None,
-        username: str | Sequence[str] | None = None,
-        type: str | Sequence[str] | None = None,
-        status: str | Sequence[str] | None = None,
-        primary_email: str | Sequence[str] | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-    ) -> AsyncIterator[User]:
-        """See `Users.iter` (``async for user in client.users.iter(...)``)."""
-        args = string_filters(
-            ref=ref, username=username, type_=type, status=status, primary_email=primary_email
-        )
-        paginator = self._client.graphql.iter_users_page(
-            **args, page_size=page_size, max_items=max_items
-        )
-        return paginator.__aiter__()
+        return await self._run(self._find_plan(username=username, ref=ref, id=id))
 
     async def create(self, user: NewUser | Mapping[str, Any]) -> User:
         """See `Users.create`."""
-        spec = self._new_user(user)
-        retailer_id = await self._retailer_id() if spec.needs_retailer else None
-        created = await self._client.graphql.create_user(
-            input=self._create_input(spec, retailer_id)
-        )
-        stored = await self._client.graphql.user_detail(id=created.id) if created else None
-        if stored is None:
-            raise missing_result("createUser")
-        return stored
+        return await self._run(self._create_plan(user))

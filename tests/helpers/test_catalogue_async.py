@@ -61,14 +61,14 @@ async def test_async_sync_upserts_then_is_idempotent(
 async def test_async_dry_run_writes_nothing(
     async_fluent_client: AsyncFluentClient, fluent_sandbox: Sandbox
 ) -> None:
-    categories_before = len(fluent_sandbox.store.all("Category"))
+    categories_before = len(list(fluent_sandbox.store.all("Category")))
 
     report = await async_fluent_client.catalogue.sync(CATEGORIES, PRODUCTS, dry_run=True)
 
     assert report.dry_run
     assert len(report.created) == 4
     assert mutation_names(fluent_sandbox) == []
-    assert len(fluent_sandbox.store.all("Category")) == categories_before
+    assert len(list(fluent_sandbox.store.all("Category"))) == categories_before
 
 
 async def test_async_failed_parent_skips_children(

@@ -86,7 +86,7 @@ def test_opening_schedule_helpers() -> None:
         name="L",
         type="WAREHOUSE",
         address=AddressSpec(latitude=0, longitude=0),
-        retailer_id=5,  # type: ignore[arg-type]
+        retailer_id=5,
     )
     assert Locations._create_input(spec, retailer_id=None)["retailer"] == {"id": "5"}
 

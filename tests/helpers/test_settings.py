@@ -8,6 +8,7 @@ import pytest
 
 from fluent_sdk import FluentClient
 from fluent_sdk.errors import ValidationError
+from fluent_sdk.helpers._common import Plan
 from fluent_sdk.helpers.settings import Setting, Settings, infer_value_type
 from fluent_sdk.sandbox import Sandbox
 
@@ -157,7 +158,8 @@ def test_bad_arguments_raise_before_any_request(
 
 
 def test_infer_value_type() -> None:
-    assert [infer_value_type(v) for v in (False, 0, "", {}, [], ())] == [
+    values: tuple[Any, ...] = (False, 0, "", {}, [], ())
+    assert [infer_value_type(v) for v in values] == [
         "BOOLEAN",
         "INTEGER",
         "STRING",
@@ -171,13 +173,13 @@ def test_a_concurrent_create_turns_into_an_update(
     fluent_client: FluentClient, fluent_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Someone else creates the setting between our lookup and our create.
-    original = Settings._find
+    original = Settings._find_plan
     calls = {"n": 0}
 
-    def find_then_race(self: Settings, name: str, scope: Any) -> Setting | None:
+    def find_then_race(self: Settings, name: str, scope: Any) -> Plan[Setting | None]:
         calls["n"] += 1
+        found = yield from original(self, name, scope)
         if calls["n"] == 1:
-            found = original(self, name, scope)
             other = fluent_sandbox.client()
             other.graphql.setting_create(
                 input={
@@ -189,12 +191,18 @@ def test_a_concurrent_create_turns_into_an_update(
                 }
             )
             other.close()
-            return found
-        return original(self, name, scope)
+        return found
 
-    monkeypatch.setattr(Settings, "_find", find_then_race)
+    monkeypatch.setattr(Settings, "_find_plan", find_then_race)
 
     setting = fluent_client.settings.set("acme.raced", "ours")
 
     assert setting.value == "ours"
     assert [r["value"] for r in stored(fluent_sandbox, "acme.raced")] == ["ours"]
+    # Theirs, ours (a conflict: looked up again), then our update.
+    assert [e.json()["operationName"] for e in fluent_sandbox.requests.filter("graphql")][-4:] == [
+        "SettingCreate",
+        "SettingCreate",
+        "SettingsPage",
+        "SettingUpdate",
+    ]

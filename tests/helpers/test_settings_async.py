@@ -39,7 +39,7 @@ async def test_async_get_set_value_and_iter(
 async def test_async_iter_checks_arguments_when_called(fluent_sandbox: Sandbox) -> None:
     async with fluent_sandbox.async_client() as client:
         with pytest.raises(ValidationError) as error:
-            client.settings.iter(context_id="x")
+            client.settings.iter(context_id="x")  # type: ignore[arg-type]
         with pytest.raises(ValidationError):
             await client.settings.set("a", 1.5)
     assert error.value.field == "context_id"

@@ -93,7 +93,7 @@ def test_repeated_roles_are_merged() -> None:
         {
             **store_user(),
             "roles": [
-                UserRoleSpec(role="ADMIN", contexts=[("RETAILER", 1)]),  # type: ignore[list-item]
+                UserRoleSpec(role="ADMIN", contexts=[("RETAILER", 1)]),
                 {"role": "ADMIN", "contexts": [{"contextType": "LOCATION", "contextId": 3}]},
             ],
         }
