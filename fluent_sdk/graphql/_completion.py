@@ -715,6 +715,9 @@ class Completion:
         self.complete = complete
         self.skip = skip
         self.requests = 0
+        #: Truncated paths whose connection selects no ``pageInfo`` of the user's own: cut short
+        #: without the caller being able to see it (what a warning is logged for).
+        self.unseen: list[str] = []
 
     def truncated(self, data: dict[str, Any]) -> list[str]:
         """Paths of the nested connections in ``data`` that have more pages."""
@@ -727,6 +730,7 @@ class Completion:
         pending: list[_Cut] = []
         _cuts(data, self.analysis.root, "", self.skip, pending)
         if not self.complete:
+            self.unseen = [cut.path for cut in pending if not cut.shape.page_info_keys]
             return [cut.path for cut in pending]
         while pending:
             shape = pending[0].shape

@@ -4,7 +4,8 @@
 to ``/graphql``) and receive the `httpx.Response`; the twins only perform the requests
 (``_drive`` / ``_adrive``). A plan reads nested connections through `_completion`: with
 ``complete=True`` it follows their remaining pages in batched follow-ups, otherwise it names
-what was cut short (``result.truncated``, and a warning logged once per call).
+what was cut short (``result.truncated``; and a warning logged once per call for connections
+whose ``pageInfo`` the document does not select, which the caller could not see otherwise).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from fluent_sdk.graphql._completion import (
     CURSOR_KEY,
     PAGE_INFO_KEY,
     Completion,
-    FollowUp,
     QueryResult,
     analyse,
     strip,
@@ -109,17 +109,18 @@ def _validated(model: type[ModelT], data: Any, operation: str | None) -> ModelT:
         ) from None
 
 
-def _follow(completion: Generator[FollowUp, dict[str, Any], list[str]]) -> Plan[list[str]]:
-    """Send a completion's follow-ups; its answer: the paths still truncated."""
+def _follow(completion: Completion, data: dict[str, Any]) -> Plan[list[str]]:
+    """Run a completion over ``data``, sending its follow-ups; the paths still truncated."""
+    plan = completion.run(data)
     try:
-        follow_up = next(completion)
+        follow_up = next(plan)
         while True:
             response = yield Send(
                 encode_request(follow_up.text, follow_up.operation_name, follow_up.variables),
                 follow_up.operation_name,
                 True,
             )
-            follow_up = completion.send(decode_data(response, follow_up.operation_name))
+            follow_up = plan.send(decode_data(response, follow_up.operation_name))
     except StopIteration as stop:
         truncated: list[str] = stop.value
         return truncated
@@ -164,10 +165,11 @@ def execute_plan(
         encode_request(analysis.text, operation, values), operation, not prepared.mutation
     )
     data = decode_data(response, operation)
-    truncated = yield from _follow(Completion(analysis, values, complete=complete).run(data))
+    completion = Completion(analysis, values, complete=complete)
+    truncated = yield from _follow(completion, data)
     strip(data, analysis.root)
-    if truncated:
-        _warn_truncated(operation, truncated)
+    if completion.unseen:
+        _warn_truncated(operation, completion.unseen)
     if model is not None:
         return _validated(model, data, operation)
     return QueryResult(data, truncated)
@@ -199,13 +201,13 @@ class DocumentPaging:
         response = yield Send(encode_request(analysis.text, operation, variables), operation, True)
         data = decode_data(response, operation)
         completion = Completion(analysis, variables, complete=self.complete, skip=paged.connection)
-        truncated = yield from _follow(completion.run(data))
+        truncated = yield from _follow(completion, data)
         connection = paged.connection_in(data)
         nodes, cursors, has_next = _read_connection(connection, paged)
         strip(data, analysis.root)
-        if truncated and not self.warned:
+        if completion.unseen and not self.warned:
             self.warned = True
-            _warn_truncated(paged.label, truncated)
+            _warn_truncated(paged.label, completion.unseen)
         if self.model is not None:
             nodes = [_validated(self.model, node, operation) for node in nodes]
         return PageSource(

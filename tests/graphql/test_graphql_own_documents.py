@@ -27,6 +27,9 @@ query Report($after: String) {
 }
 """
 
+#: The lines cut at 10 with nothing in the answer saying so: what the SDK warns about.
+ORDERS_SILENTLY_CUT = ORDERS_WITH_ITEMS.replace("pageInfo { hasNextPage } ", "")
+
 ORDERS_WITH_FRAGMENT = """
 query Lines($after: String, $first: Int) {
   orders(first: $first, after: $after) { edges { node { ref ...Lines } } }
@@ -54,20 +57,33 @@ def test_execute_reports_truncated_nested_connections_and_warns_once(
 ) -> None:
     fluent_client.login()
     fluent_sandbox.requests.clear()
+    assert "pageInfo" not in ORDERS_SILENTLY_CUT.split("items")[1]
     with caplog.at_level(logging.WARNING, logger="fluent_sdk.graphql"):
-        result = fluent_client.graphql.execute(ORDERS_WITH_ITEMS)
+        result = fluent_client.graphql.execute(ORDERS_SILENTLY_CUT)
 
     assert isinstance(result, QueryResult)
     orders = result["orders"]["edges"]
     assert len(orders) == 12
     assert all(len(o["node"]["items"]["edges"]) == 10 for o in orders)
     assert result.truncated == tuple(f"orders.edges[{i}].node.items" for i in range(12))
-    assert all(o["node"]["items"]["pageInfo"] == {"hasNextPage": True} for o in orders)
+    assert all(set(o["node"]["items"]) == {"edges"} for o in orders)  # as selected
     assert internal_keys(result) == []
     warnings = [r for r in caplog.records if "complete=True" in r.getMessage()]
     assert len(warnings) == 1
-    assert "12 nested connection(s)" in warnings[0].getMessage()
+    assert "Report: 12 nested connection(s)" in warnings[0].getMessage()
     assert len(graphql_requests(fluent_sandbox)) == 1
+
+
+@pytest.mark.usefixtures("twelve_orders")
+def test_a_document_reading_page_info_itself_gets_truncated_but_no_warning(
+    fluent_client: FluentClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="fluent_sdk.graphql"):
+        result = fluent_client.graphql.execute(ORDERS_WITH_ITEMS)
+    orders = result["orders"]["edges"]
+    assert all(o["node"]["items"]["pageInfo"] == {"hasNextPage": True} for o in orders)
+    assert len(result.truncated) == 12
+    assert not [r for r in caplog.records if "complete=True" in r.getMessage()]
 
 
 @pytest.mark.usefixtures("twelve_orders")
@@ -277,7 +293,7 @@ def test_paginate_a_document_over_pages_with_nested_completion_and_resume(
 def test_paginate_without_complete_names_truncated_paths_per_page(
     fluent_client: FluentClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    paginator = fluent_client.graphql.paginate(ORDERS_WITH_ITEMS, page_size=5)
+    paginator = fluent_client.graphql.paginate(ORDERS_SILENTLY_CUT, page_size=5)
     with caplog.at_level(logging.WARNING, logger="fluent_sdk.graphql"):
         pages = list(paginator.pages())
     assert [len(p.truncated) for p in pages] == [5, 5, 2]
