@@ -2,7 +2,7 @@
 
 ``--quick`` uses fewer repeats and smaller sizes (for a fast check, not for the record);
 ``--only NAME`` (repeatable) runs some of: import, graphql_call, pagination, inventory,
-concurrency, events. With ``--only`` the figures measured replace theirs in an existing
+concurrency, events, nested. With ``--only`` the figures measured replace theirs in an existing
 results.json.
 
 results.json maps each figure to ``{"value", "baseline", "ratio", "target", "met"}``; times are
@@ -70,6 +70,14 @@ def _events(quick: bool) -> tuple[dict[str, Figure], Units]:
     return measure_events(), UNITS
 
 
+def _nested(quick: bool) -> tuple[dict[str, Figure], Units]:
+    from benchmarks.nested import UNITS, measure_nested
+
+    if quick:
+        return measure_nested(repeats=1), UNITS
+    return measure_nested(), UNITS
+
+
 BENCHMARKS: dict[str, Callable[[bool], tuple[dict[str, Figure], Units]]] = {
     "import": _import,
     "graphql_call": _graphql_call,
@@ -77,6 +85,7 @@ BENCHMARKS: dict[str, Callable[[bool], tuple[dict[str, Figure], Units]]] = {
     "inventory": _inventory,
     "concurrency": _concurrency,
     "events": _events,
+    "nested": _nested,
 }
 
 
