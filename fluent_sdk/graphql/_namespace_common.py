@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pydantic
 
+from fluent_sdk._types import JSON_HEADERS  # one definition; re-exported here
 from fluent_sdk.errors import UnexpectedResponseError, ValidationError
 from fluent_sdk.graphql._adhoc import (
     PreparedDocument,
@@ -59,7 +60,6 @@ logger = logging.getLogger("fluent_sdk.graphql")
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 T = TypeVar("T")
-JSON_HEADERS = {"Content-Type": "application/json"}
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SHOWN_PATHS = 5
 
