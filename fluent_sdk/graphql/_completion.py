@@ -18,15 +18,16 @@ items per order. This module, with no I/O, makes that visible and fixable:
 3. `strip` removes what step 1 added, so the caller sees the shape it asked for.
 
 The driver (``client.graphql.execute(..., complete=True)``, the document paginator, or a
-helper's plan) sends each `FollowUp` and sends back the decoded ``data``.
+helper's plan through `complete_nested`) sends each `FollowUp` and sends back the decoded
+``data``. A document this module wrote (`is_rewritten`) goes through ``execute`` untouched.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fluent_sdk.errors import PaginationError, ValidationError
 from fluent_sdk.graphql._complexity import (
@@ -67,8 +68,12 @@ __all__ = [
     "QueryResult",
     "Shape",
     "analyse",
+    "complete_nested",
+    "is_rewritten",
     "strip",
 ]
+
+CallT = TypeVar("CallT")
 
 CURSOR_KEY = "_fluentSdkCursor"
 PAGE_INFO_KEY = "_fluentSdkPageInfo"
@@ -810,3 +815,39 @@ class QueryResult(dict[str, Any]):
     def __init__(self, data: Mapping[str, Any], truncated: Sequence[str] = ()) -> None:
         super().__init__(data)
         self.truncated = tuple(truncated)
+
+
+def is_rewritten(text: str) -> bool:
+    """A document `analyse` produced (or a follow-up): it carries the internal fields, and is
+    sent as it is, its answer kept whole, for the plan that made it to read."""
+    return ID_KEY in text or CURSOR_KEY in text or PAGE_INFO_KEY in text
+
+
+def complete_nested(
+    analysis: Analysis,
+    variables: Mapping[str, Any],
+    data: dict[str, Any],
+    ask: Callable[[FollowUp], CallT],
+) -> Generator[CallT, Any, list[str]]:
+    """Complete every nested connection of ``data`` (the answer to ``analysis.text``) in place,
+    then strip the internal fields: for a helper's plan, ``yield from`` it.
+
+    ``ask`` turns each `FollowUp` into the call the plan's driver performs (a helper's
+    ``Execute(follow_up.text, follow_up.variables)``, answered with the ``data`` dict: a
+    rewritten document goes through ``client.graphql.execute`` untouched). Returns the paths
+    still truncated (none: every page is fetched)::
+
+        REPORT = analyse(ORDER_QUERY, None)              # once (cached)
+        data = yield Execute(REPORT.text, variables)
+        yield from complete_nested(REPORT, variables, data, lambda f: Execute(f.text, f.variables))
+    """
+    plan = Completion(analysis, variables, complete=True).run(data)
+    try:
+        follow_up = next(plan)
+        while True:
+            answer = yield ask(follow_up)
+            follow_up = plan.send(answer)
+    except StopIteration as stop:
+        truncated: list[str] = stop.value
+    strip(data, analysis.root)
+    return truncated

@@ -32,6 +32,7 @@ from fluent_sdk.graphql._completion import (
     Completion,
     QueryResult,
     analyse,
+    is_rewritten,
     strip,
 )
 from fluent_sdk.graphql._complexity import COMPLEXITY_LIMIT, page_cost
@@ -152,8 +153,13 @@ def execute_plan(
         raise ValidationError("complete must be True or False", field="complete")
     prepared = prepare_document(document_text(document), operation_name)
     values = validate_variables(prepared, variables)
-    analysis = analyse(prepared.text, prepared.operation_name)
     operation = prepared.operation_name
+    if is_rewritten(prepared.text):  # written by _completion for a plan that reads it whole
+        response = yield Send(
+            encode_request(prepared.text, operation, values), operation, not prepared.mutation
+        )
+        return finish_execute(response, prepared, model)
+    analysis = analyse(prepared.text, prepared.operation_name)
     if not analysis.nested:
         response = yield Send(
             encode_request(prepared.text, operation, values), operation, not prepared.mutation

@@ -4,6 +4,7 @@ and paged (with resume), sync and async."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from nested_orders import add_orders, internal_keys
 from fluent_sdk import AsyncFluentClient, FluentClient
 from fluent_sdk.errors import PaginationError, ValidationError
 from fluent_sdk.graphql import AsyncPaginator, GraphQL, Paginator, QueryResult
+from fluent_sdk.graphql._completion import analyse, complete_nested
 from fluent_sdk.sandbox import Sandbox
 
 ORDERS_WITH_ITEMS = """
@@ -460,3 +462,39 @@ def test_a_follow_up_whose_cursor_does_not_move_raises(
     follow_up = graphql_body(graphql_route.calls.last.request)
     assert follow_up["variables"]["fluentSdkAfter0"] == "c1"
     assert follow_up["variables"]["fluentSdkKey0"] == "1"
+
+
+def test_a_helper_plan_completes_through_execute_calls(
+    fluent_client: FluentClient, fluent_sandbox: Sandbox
+) -> None:
+    """How a helper's plan (I/O-free, yielding calls its driver performs with ``execute``)
+    reads an order with all its lines."""
+    [order_id] = add_orders(fluent_sandbox, orders=1, items=23)
+    order = analyse(
+        "query($id: ID!) { orderById(id: $id) { ref items(first: 5) { edges { node { ref } } } } }",
+        None,
+    )
+    variables = {"id": order_id}
+
+    def plan() -> Generator[tuple[str, dict[str, Any]], Any, tuple[dict[str, Any], list[str]]]:
+        data = yield (order.text, variables)
+        truncated = yield from complete_nested(
+            order, variables, data, lambda follow_up: (follow_up.text, follow_up.variables)
+        )
+        return data, truncated
+
+    fluent_client.login()
+    fluent_sandbox.requests.clear()
+    steps = plan()
+    call = next(steps)
+    try:
+        while True:
+            call = steps.send(fluent_client.graphql.execute(*call))
+    except StopIteration as stop:
+        data, truncated = stop.value
+
+    lines = [edge["node"]["ref"] for edge in data["orderById"]["items"]["edges"]]
+    assert lines == [f"O0-L{n:02d}" for n in range(23)]
+    assert truncated == []
+    assert internal_keys(data) == []
+    assert len(graphql_requests(fluent_sandbox)) == 2
