@@ -24,6 +24,7 @@ other document analyses (`_completion`, `_document_paging`). No I/O.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,7 @@ __all__ = [
     "is_entity",
     "operation_of",
     "page_cost",
+    "safe_page_size",
     "selected_fields",
 ]
 
@@ -326,3 +328,18 @@ def page_cost(
         schema=schema,
     )
     return PageCost(fixed=at_zero, per_page=at_one - at_zero)
+
+
+@functools.lru_cache(maxsize=512)
+def _largest_page(document: str, page_variable: str) -> int:
+    return page_cost(document, {}, page_variable).largest_page()
+
+
+def safe_page_size(page_size: int, document: str | None, page_variable: str = "first") -> int:
+    """``page_size``, lowered to the largest page whose estimate of ``document`` (paged by the
+    variable ``page_variable``) stays within the limit; as given when there is no document or
+    the value is not a valid page size (the paginator reports that)."""
+    valid = isinstance(page_size, int) and not isinstance(page_size, bool) and page_size >= 1
+    if document is None or not valid:
+        return page_size
+    return max(1, min(page_size, _largest_page(document, page_variable)))

@@ -27,6 +27,7 @@ from fluent_sdk.errors import (
     error_from_graphql,
     request_id_from,
 )
+from fluent_sdk.graphql._complexity import safe_page_size
 from fluent_sdk.graphql._gc_pause import parse_paused
 from fluent_sdk.graphql._pagination import AsyncPaginator, Paginator
 from fluent_sdk.graphql.scalars import to_json_value
@@ -280,9 +281,16 @@ class OperationRunner:
         max_items: int | None,
         after: str | None,
         operation: str | None,
+        document: str | None = None,
     ) -> Paginator[Any]:
+        """``document`` (the operation's text, paged by ``$first``): the page size is lowered to
+        keep our complexity estimate within Fluent's limit."""
         return Paginator(
-            fetch, page_size=page_size, max_items=max_items, after=after, operation=operation
+            fetch,
+            page_size=safe_page_size(page_size, document),
+            max_items=max_items,
+            after=after,
+            operation=operation,
         )
 
     def _send_operation(
@@ -327,9 +335,16 @@ class AsyncOperationRunner:
         max_items: int | None,
         after: str | None,
         operation: str | None,
+        document: str | None = None,
     ) -> AsyncPaginator[Any]:
+        """``document`` (the operation's text, paged by ``$first``): the page size is lowered to
+        keep our complexity estimate within Fluent's limit."""
         return AsyncPaginator(
-            fetch, page_size=page_size, max_items=max_items, after=after, operation=operation
+            fetch,
+            page_size=safe_page_size(page_size, document),
+            max_items=max_items,
+            after=after,
+            operation=operation,
         )
 
     async def _send_operation(

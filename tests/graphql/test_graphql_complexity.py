@@ -24,7 +24,7 @@ from fluent_sdk import FluentClient
 from fluent_sdk._schema.documents import collect_documents
 from fluent_sdk.errors import BadRequestError, GraphQLError, ValidationError
 from fluent_sdk.graphql import COMPLEXITY_LIMIT, DEFAULT_PAGE_SIZE, GraphQL, complexity
-from fluent_sdk.graphql._complexity import page_cost
+from fluent_sdk.graphql._complexity import page_cost, safe_page_size
 from fluent_sdk.sandbox import Sandbox
 
 OPERATIONS_DIR = Path(__file__).resolve().parents[2] / "graphql" / "operations"
@@ -138,8 +138,9 @@ def test_a_generated_paginator_halves_its_page_after_a_sandbox_c0001e(
         "errors" in entry.json() for entry in fluent_sandbox.requests.filter("graphql")
     ]  # requests carry no errors; the answers did
     assert statuses == [False] * len(sent)
-    # 6 linked entities per order: 1 + 6 x 5000 and 1 + 6 x 2500 are refused, 1 + 6 x 1250 is not.
-    assert sent == [5000, 2500, 1250]
+    # The default selection (OrderFields) links 3 entities per order (retailer, customer, its
+    # retailer): 1 + 3 x 5000 is refused, 1 + 3 x 2500 is not.
+    assert sent == [5000, 2500]
     refusals = [r for r in caplog.records if "C0001E" in r.getMessage()]
     assert len(refusals) == 1
     assert "pages of 2500" in refusals[0].getMessage()
@@ -207,3 +208,29 @@ def test_a_document_paginator_halves_its_page_after_c0001e(
     assert nodes == [{"ref": "O-1"}]
     sent = [graphql_body(call.request)["variables"] for call in graphql_route.calls]
     assert [v["fluentSdkPageSize"] for v in sent] == [40, 20]
+
+
+def test_a_generated_paginator_given_its_document_sizes_pages_within_the_limit(
+    gql: GraphQL, graphql_route: respx.Route
+) -> None:
+    graphql_route.respond(
+        json={"data": {"orders": {"edges": [], "pageInfo": {"hasNextPage": False}}}}
+    )
+    document = (
+        "query Orders($first: Int, $after: String) { orders(first: $first, after: $after) {"
+        " edges { node { ref items(first: 100) { edges { node { product { ref } } } } } } } }"
+    )
+    # Per order: its items connection (1) and 100 products: (11,111 - 1) // 101 = 110 orders.
+    paginator = gql._paginate(
+        lambda first, after: gql.orders(first=first, after=after),
+        page_size=1000,
+        max_items=None,
+        after=None,
+        operation="orders",
+        document=document,
+    )
+    assert list(paginator) == []
+    assert graphql_body(graphql_route.calls.last.request)["variables"]["first"] == 110
+    assert safe_page_size(50, document) == 50
+    assert safe_page_size(0, document) == 0  # left for the paginator to refuse
+    assert safe_page_size(1000, None) == 1000
