@@ -3,7 +3,11 @@ sandbox's ``C0001E``, and paginators that size their pages by it."""
 
 from __future__ import annotations
 
+import gc
+import itertools
+import json
 import logging
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,7 @@ from graphql import (
 )
 from graphql_test_data import graphql_body
 
-from fluent_sdk import FluentClient
+from fluent_sdk import AsyncFluentClient, FluentClient
 from fluent_sdk._schema.documents import collect_documents
 from fluent_sdk.errors import BadRequestError, GraphQLError, ValidationError
 from fluent_sdk.graphql import COMPLEXITY_LIMIT, DEFAULT_PAGE_SIZE, GraphQL, complexity
@@ -234,3 +238,68 @@ def test_a_generated_paginator_given_its_document_sizes_pages_within_the_limit(
     assert safe_page_size(50, document) == 50
     assert safe_page_size(0, document) == 0  # left for the paginator to refuse
     assert safe_page_size(1000, None) == 1000
+
+
+async def test_an_async_generated_paginator_halves_its_page_after_c0001e(
+    async_fluent_client: AsyncFluentClient, fluent_sandbox: Sandbox
+) -> None:
+    await async_fluent_client.login()
+    fluent_sandbox.requests.clear()
+    orders = [o async for o in async_fluent_client.graphql.iter_orders(page_size=5000)]
+    assert orders == []
+    sent = [e.json()["variables"]["first"] for e in fluent_sandbox.requests.filter("graphql")]
+    # Refused (C0001E) until the page fits, each time asked again with half the page.
+    assert sent[0] == 5000
+    assert len(sent) >= 2
+    assert all(later == earlier // 2 for earlier, later in itertools.pairwise(sent))
+
+
+def test_a_document_paginator_keeps_memory_flat(
+    gql: GraphQL, fluent_mock: respx.MockRouter
+) -> None:
+    pages, size = 40, 1000
+    template = json.dumps(
+        {
+            "data": {
+                "orders": {
+                    "edges": [
+                        {"node": {"ref": f"O-{n}", "status": "CREATED"}, "_fluentSdkCursor": "CUR"}
+                        for n in range(size)
+                    ],
+                    "_fluentSdkPageInfo": {"hasNextPage": True},
+                }
+            }
+        }
+    ).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        after = graphql_body(request)["variables"]["after"]
+        number = int(after[1:]) + 1 if after else 0
+        body = template.replace(b'"CUR"', f'"p{number}"'.encode())
+        if number == pages - 1:
+            body = body.replace(b'"hasNextPage": true', b'"hasNextPage": false')
+        return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
+
+    fluent_mock.post("/graphql").side_effect = handler
+    document = "query($after: String) { orders(after: $after) { edges { node { ref status } } } }"
+    count = 0
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for _node in gql.paginate(document, page_size=size):
+            count += 1
+            if count == size:  # one page held
+                first = tracemalloc.get_traced_memory()[0]
+                tracemalloc.reset_peak()
+            if count == 10 * size:
+                early = tracemalloc.get_traced_memory()[1]
+                tracemalloc.reset_peak()
+        _current, late = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == pages * size
+    # Pages do not pile up: a few pages at most are alive (the answer being parsed, the page
+    # handed out, their JSON), over pages 2-10 as over pages 11-40 (holding every page would
+    # be some 40 times one page).
+    assert early < 8 * first, (first, early)
+    assert late < 8 * first, (first, late)
