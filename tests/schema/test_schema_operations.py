@@ -115,7 +115,7 @@ def test_estimate_cost_counts_records() -> None:
         " b: orders(first: 3) { edges { node { ...F } } }"
         " c: orders(first: $n) { edges { node { customer { id } } } }"
         " d: orders(first: $m) { edges { node { customer { id } } } } }"
-        " query R { orderById(id: \"1\") { ref } }"
+        ' query R { orderById(id: "1") { ref } }'
         " fragment F on Order { items(first: 2) { edges { node { product { ref } } } } }"
     )
     # One per root field, plus the enclosing page sizes for every nested connection or linked
