@@ -575,17 +575,17 @@ def _follow_up_cost(analysis: Analysis, connection: ConnectionShape) -> Any:
 
 
 def _batch_plan(analysis: Analysis, connection: ConnectionShape, pending: int) -> tuple[int, int]:
-    """(parents per request, page size) for ``pending`` parents: as many parents as fit, each
-    with a page at least as large as the document's own, under the complexity limit."""
+    """(parents per request, page size) for ``pending`` parents: as many parents as fit (up to
+    `FOLLOW_UP_BATCH`) with pages at least as large as the document's own, then pages as large
+    as the rest of the complexity budget allows."""
     cost = _follow_up_cost(analysis, connection)
     floor = max(1, _own_page_size(connection))
     parents = max(1, min(pending, FOLLOW_UP_BATCH))
-    while True:
-        budget = COMPLEXITY_LIMIT - parents * cost.fixed
-        size = _MAX_PAGE_SIZE if cost.per_page == 0 else budget // (parents * cost.per_page)
-        if budget >= 0 and (size >= floor or parents == 1):
-            return parents, max(1, min(size, _MAX_PAGE_SIZE))
+    if parents * cost.at(floor) > COMPLEXITY_LIMIT:
         parents = max(1, COMPLEXITY_LIMIT // cost.at(floor))
+    budget = max(0, COMPLEXITY_LIMIT - parents * cost.fixed)
+    size = _MAX_PAGE_SIZE if cost.per_page == 0 else budget // (parents * cost.per_page)
+    return parents, max(1, min(size, _MAX_PAGE_SIZE))
 
 
 def _own_page_size(connection: ConnectionShape) -> int:

@@ -16,8 +16,21 @@ from nested_orders import add_orders, internal_keys
 
 from fluent_sdk import AsyncFluentClient, FluentClient
 from fluent_sdk.errors import PaginationError, ValidationError
-from fluent_sdk.graphql import AsyncPaginator, GraphQL, Paginator, QueryResult
-from fluent_sdk.graphql._completion import analyse, complete_nested
+from fluent_sdk.graphql import (
+    COMPLEXITY_LIMIT,
+    AsyncPaginator,
+    GraphQL,
+    Paginator,
+    QueryResult,
+    complexity,
+)
+from fluent_sdk.graphql._completion import (
+    FOLLOW_UP_BATCH,
+    _batch_plan,
+    _follow_up_document,
+    analyse,
+    complete_nested,
+)
 from fluent_sdk.sandbox import Sandbox
 
 ORDERS_WITH_ITEMS = """
@@ -498,3 +511,20 @@ def test_a_helper_plan_completes_through_execute_calls(
     assert truncated == []
     assert internal_keys(data) == []
     assert len(graphql_requests(fluent_sandbox)) == 2
+
+
+@pytest.mark.parametrize("pending", [1, 12, 50, 500])
+def test_batched_follow_ups_stay_within_the_complexity_limit(pending: int) -> None:
+    analysis = analyse(
+        "{ orders(first: 50) { edges { node { ref items(first: 10) { edges { node {"
+        " ref product { ref } order { id } fulfilmentChoice { ref } } } } } } } }",
+        None,
+    )
+    [items] = analysis.nested
+    parents, size = _batch_plan(analysis, items, pending)
+    text, _used = _follow_up_document(analysis, items, parents)
+
+    assert 1 <= parents <= min(pending, FOLLOW_UP_BATCH)
+    assert size >= 10  # never smaller pages than the document's own
+    assert complexity(text, {"fluentSdkFirst": size}) <= COMPLEXITY_LIMIT
+    assert complexity(text, {"fluentSdkFirst": size + 1}) > COMPLEXITY_LIMIT or size == 5000
