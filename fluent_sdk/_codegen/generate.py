@@ -66,15 +66,11 @@ def make_sync_twin(async_source: str) -> str:
     return source
 
 
-def _snake(name: str) -> str:
-    from ariadne_codegen.utils import str_to_snake_case
-
-    return str(str_to_snake_case(name))
-
-
-def build_operation_index(queries_path: Path) -> str:
+def build_operation_index(queries_path: Path, private_prefix: str = "Sdk") -> str:
     """Python source mapping each client method to (kind, operation name, root fields)."""
     from graphql import OperationDefinitionNode, parse
+
+    from fluent_sdk._codegen.plugin import method_name
 
     entries: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     for path in sorted(queries_path.rglob("*.graphql")):
@@ -88,7 +84,7 @@ def build_operation_index(queries_path: Path) -> str:
                 if hasattr(sel, "name")
             )
             name = definition.name.value
-            entries[_snake(name)] = (definition.operation.value, name, fields)
+            entries[method_name(name, private_prefix)] = (definition.operation.value, name, fields)
     lines = [
         '"""Every generated client method: method name -> (kind, operation name, root fields)."""',
         "",
@@ -125,16 +121,34 @@ def _working_directory(path: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
-def _run_ariadne(repo_root: Path, scratch: Path) -> tuple[Path, Path]:
+def _client_documents(queries: Path, scratch: Path) -> Path:
+    """A copy of the operations folder without the generated defaults that hand-written
+    operations override (`fluent_sdk._schema.documents.overridden_files`)."""
+    from fluent_sdk._schema.documents import collect_documents, overridden_files
+
+    operations, _fragments = collect_documents(queries)
+    skipped = overridden_files(operations)
+    target = scratch / "operations"
+    for path in sorted(queries.rglob("*.graphql")):
+        if path not in skipped:
+            copy = target / path.relative_to(queries)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+    return target
+
+
+def _run_ariadne(repo_root: Path, scratch: Path) -> tuple[Path, Path, dict[str, Any]]:
     from ariadne_codegen.main import client
 
     config = _load_config(repo_root)
     section = config["tool"]["ariadne-codegen"]
     section["target_package_path"] = str(scratch)
     section["target_package_name"] = PACKAGE_NAME
+    queries = _client_documents(repo_root / section["queries_path"], scratch)
+    section["queries_path"] = str(queries)
     with _working_directory(repo_root), contextlib.redirect_stdout(io.StringIO()):
         client(config)  # type: ignore[no-untyped-call]
-    return scratch / PACKAGE_NAME, repo_root / section["queries_path"]
+    return scratch / PACKAGE_NAME, queries, config
 
 
 def _ruff(*args: str) -> None:
@@ -144,7 +158,7 @@ def _ruff(*args: str) -> None:
     )
 
 
-def _post_process(package: Path, queries_path: Path) -> None:
+def _post_process(package: Path, queries_path: Path, private_prefix: str) -> None:
     async_client = package / "async_client.py"
     (package / "client.py").write_text(
         make_sync_twin(async_client.read_text(encoding="utf-8")), encoding="utf-8"
@@ -157,7 +171,7 @@ def _post_process(package: Path, queries_path: Path) -> None:
             target.unlink()
     (package / "__init__.py").write_text(_INIT_SOURCE, encoding="utf-8")
     (package / "operation_index.py").write_text(
-        build_operation_index(queries_path), encoding="utf-8"
+        build_operation_index(queries_path, private_prefix), encoding="utf-8"
     )
     for client_module in ("client.py", "async_client.py"):
         # Annotations stay strings: evaluating thousands of typing expressions at import
@@ -180,8 +194,10 @@ def generate(repo_root: Path, *, check: bool = False) -> list[str]:
     """Regenerate ``fluent_sdk/_generated/*.py``; return the names that changed (or would)."""
     target = repo_root / "fluent_sdk" / PACKAGE_NAME
     with tempfile.TemporaryDirectory(prefix="fluent-codegen-") as scratch_dir:
-        package, queries_path = _run_ariadne(repo_root, Path(scratch_dir))
-        _post_process(package, queries_path)
+        package, queries_path, config = _run_ariadne(repo_root, Path(scratch_dir))
+        from fluent_sdk._codegen.plugin import load_tables
+
+        _post_process(package, queries_path, load_tables(config).PRIVATE_PREFIX)
         new = {p.name: p.read_bytes() for p in package.glob("*.py")}
     target.mkdir(exist_ok=True)
     old = {p.name: p.read_bytes() for p in target.glob("*.py") if p.name not in FOREIGN_FILES}

@@ -11,14 +11,23 @@ For every operation method it:
 
 For every query whose single root field returns a connection with ``first``/``after`` variables
 it adds ``iter_<method>(..., page_size=, max_items=, after=)`` returning a typed paginator.
+
+From the tables (`fluent_sdk._codegen.tables`, named by ``[tool.fluent-codegen] tables`` in
+``codegen.toml``) it also makes the helpers' ``Sdk...`` operations private methods without a
+paginator, parses the results the tables name straight into hand-written models
+(`fluent_sdk.graphql.entities`), and, in `FluentAliasesPlugin` (listed after ariadne's
+``ShorterResultsPlugin``, so that it copies the final signatures), adds the deprecated aliases.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
+import importlib
 import sys
 import textwrap
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ariadne_codegen.plugins.base import Plugin
@@ -44,9 +53,13 @@ from graphql import (
 
 __all__ = [
     "DOCUMENTS_MODULE",
+    "FluentAliasesPlugin",
     "FluentClientPlugin",
     "connection_node_type",
     "document_constant",
+    "load_tables",
+    "method_name",
+    "read_documents_module",
     "render_documents_module",
 ]
 
@@ -57,6 +70,23 @@ SKIPPED_ITER_ARGUMENTS = ("first", "last", "before", "after")
 #: The generated module holding every operation document (``documents.py``).
 DOCUMENTS_MODULE = "documents"
 _DOCUMENTS_ALIAS = "_documents"
+DEFAULT_TABLES = "fluent_sdk._codegen.tables"
+_DEPRECATED_CALL = "deprecated_call"
+
+
+def load_tables(config_dict: dict[str, Any]) -> ModuleType:
+    """The tables module ``codegen.toml`` names (``[tool.fluent-codegen] tables``)."""
+    section = config_dict.get("tool", {}).get("fluent-codegen", {})
+    return importlib.import_module(section.get("tables", DEFAULT_TABLES))
+
+
+def method_name(operation_name: str, private_prefix: str) -> str:
+    """The client method of an operation: snake_case, private for the helpers' own
+    (``SdkOrderGet`` -> ``_sdk_order_get``)."""
+    from ariadne_codegen.utils import str_to_snake_case
+
+    name = str(str_to_snake_case(operation_name))
+    return f"_{name}" if operation_name.startswith(private_prefix) else name
 
 
 def document_constant(method_name: str) -> str:
@@ -151,6 +181,25 @@ class FluentClientPlugin(Plugin):
         self._documents: dict[str, tuple[str, str]] = {}
         # (method name, iter arguments, node class, node module, first/after python names)
         self._paginated: list[dict[str, Any]] = []
+        tables = load_tables(config_dict)
+        self._private_prefix: str = tables.PRIVATE_PREFIX
+        self._result_models: dict[str, list[Any]] = {}
+        for entry in tables.RESULT_MODELS:
+            self._result_models.setdefault(entry.operation, []).append(entry)
+        self._mapped: set[tuple[str, str]] = set()
+
+    # -- names ----------------------------------------------------------------------------
+
+    def process_name(self, name: str, node: Any = None) -> str:
+        """The helpers' own operations (``Sdk...``) become private methods and modules."""
+        if (
+            isinstance(node, OperationDefinitionNode)
+            and node.name is not None
+            and node.name.value.startswith(self._private_prefix)
+            and not name.startswith("_")
+        ):
+            return f"_{name}"
+        return name
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -233,6 +282,16 @@ class FluentClientPlugin(Plugin):
     def generate_result_types_module(
         self, module: ast.Module, operation_definition: Any
     ) -> ast.Module:
+        name = operation_definition.name.value if operation_definition.name else ""
+        for entry in self._result_models.get(name, []):
+            self._use_model(module, name, entry)
+        fragments = {
+            alias.asname or alias.name
+            for statement in module.body
+            if isinstance(statement, ast.ImportFrom) and statement.module == "fragments"
+            for alias in statement.names
+        }
+        module.body = [_fragment_subclass(statement, fragments) for statement in module.body]
         if self._module_uses_lenient_enum:
             # Duplicate imports are merged (and unused ones dropped) by the ruff pass.
             module.body[0:0] = [
@@ -245,6 +304,64 @@ class FluentClientPlugin(Plugin):
             ]
             self._module_uses_lenient_enum = False
         return module
+
+    def _use_model(self, module: ast.Module, operation: str, entry: Any) -> None:
+        """Replace the generated class at ``entry.path`` (and the classes only it uses) with
+        an import of ``entry.model`` under the generated name."""
+        target = operation + "".join(str_to_pascal_case(key) for key in entry.path.split("."))
+        defined: dict[str, ast.stmt] = {}
+        for statement in module.body:
+            if isinstance(statement, ast.ClassDef):
+                defined[statement.name] = statement
+            elif isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name):
+                defined[statement.targets[0].id] = statement
+        if target not in defined:
+            raise RuntimeError(f"{operation}: no result class {target} for {entry.path!r}")
+        removed: set[str] = set()
+        pending = [target]
+        while pending:
+            current = pending.pop()
+            if current in removed:
+                continue
+            removed.add(current)
+            statement = defined[current]
+            if isinstance(statement, ast.ClassDef):
+                for field in statement.body:
+                    if isinstance(field, ast.AnnAssign):
+                        pending.extend(
+                            n
+                            for n in _referenced_names(field.annotation)
+                            if n in defined and n != current
+                        )
+        module.body = [
+            statement
+            for statement in module.body
+            if not (
+                isinstance(statement, (ast.ClassDef, ast.Assign))
+                and (
+                    (
+                        statement.name
+                        if isinstance(statement, ast.ClassDef)
+                        else getattr(statement.targets[0], "id", None)
+                    )
+                    in removed
+                )
+            )
+        ]
+        # ``from <module> import Model as _Model`` then ``Target = _Model``: the client imports
+        # ``Target`` from this module like any result class.
+        model_module, _, model_class = entry.model.rpartition(".")
+        local = f"_{model_class}"
+        module.body.insert(
+            0,
+            ast.ImportFrom(
+                module=model_module, names=[ast.alias(name=model_class, asname=local)], level=0
+            ),
+        )
+        module.body.append(
+            ast.Assign(targets=[ast.Name(id=target)], value=ast.Name(id=local), lineno=1)
+        )
+        self._mapped.add((operation, entry.path))
 
     # -- inputs ---------------------------------------------------------------------------
 
@@ -317,7 +434,8 @@ class FluentClientPlugin(Plugin):
         result_call.func.attr = "from_graphql_response"
         result_call.args = [response_name, ast.Constant(operation_name)]
         method_def.body = [query_assign, variables_assign, response_assign, return_stmt]
-        if not mutation:
+        private = (operation_name or "").startswith(self._private_prefix)
+        if not mutation and not private:
             self._record_pagination(method_def, operation_definition)
         return method_def
 
@@ -390,6 +508,14 @@ class FluentClientPlugin(Plugin):
             if isinstance(s, ast.ImportFrom) and s.module and s.module.endswith("base_client")
         )
         self._paginator = "AsyncPaginator" if "async" in (base_module.module or "") else "Paginator"
+        unused = {
+            (entry.operation, entry.path)
+            for entries in self._result_models.values()
+            for entry in entries
+            if entry.operation in self._documents
+        } - self._mapped
+        if unused:
+            raise RuntimeError(f"result models never applied: {sorted(unused)}")
         # The documents live in documents.py now: ariadne's identity ``gql`` is unused.
         module.body = [
             s for s in module.body if not (isinstance(s, ast.FunctionDef) and s.name == "gql")
@@ -426,12 +552,9 @@ class FluentClientPlugin(Plugin):
         return module
 
     def _write_documents_module(self) -> None:
-        section = self.config_dict.get("tool", {}).get("ariadne-codegen", {})
-        package = Path(section["target_package_path"]) / section["target_package_name"]
-        package.mkdir(parents=True, exist_ok=True)
-        (package / f"{DOCUMENTS_MODULE}.py").write_text(
-            render_documents_module(self._documents), encoding="utf-8"
-        )
+        path = _documents_path(self.config_dict)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_documents_module(self._documents), encoding="utf-8")
 
     def _iter_method(self, entry: dict[str, Any]) -> ast.FunctionDef:
         source: ast.arguments = entry["arguments"]
@@ -510,3 +633,246 @@ class FluentClientPlugin(Plugin):
             lineno=1,
             **_TYPE_PARAMS,
         )
+
+
+def _fragment_subclass(statement: ast.stmt, fragments: set[str]) -> ast.stmt:
+    """``OrderOrder = OrderFields`` (a selection that is one fragment spread) as
+    ``class OrderOrder(OrderFields): pass``: every result is its own class, named after its
+    field, and derives from the one fragment model."""
+    if (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and isinstance(statement.value, ast.Name)
+        and statement.value.id in fragments
+    ):
+        return ast.ClassDef(
+            name=statement.targets[0].id,
+            bases=[ast.Name(id=statement.value.id)],
+            keywords=[],
+            body=[ast.Pass()],
+            decorator_list=[],
+            **_TYPE_PARAMS,
+        )
+    return statement
+
+
+def _referenced_names(annotation: ast.expr) -> set[str]:
+    """Class names an annotation mentions, quoted or not."""
+    names: set[str] = set()
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Name):
+            names.add(node.id.strip("\"'"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.add(node.value.strip("\"'"))
+    return names
+
+
+class FluentAliasesPlugin(Plugin):
+    """Adds the deprecated aliases of the tables (`fluent_sdk._codegen.tables.ALIASES`) to the
+    client. It runs after ariadne's ``ShorterResultsPlugin``, so it copies final methods.
+
+    An alias has its old signature and warns (`fluent_sdk.graphql._runtime.deprecated_call`);
+    otherwise it *is* its target: the same document (the one selection, read into the one
+    model), sent under the alias's old operation name (``SettingCreate``), so nothing changes on
+    the wire until the caller moves to the new name. An ``iter_`` alias pages through its page
+    alias."""
+
+    def generate_client_module(self, module: ast.Module) -> ast.Module:
+        tables = load_tables(self.config_dict)
+        client_class = next(s for s in module.body if isinstance(s, ast.ClassDef))
+        methods = {
+            m.name: m
+            for m in client_class.body
+            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        aliases = list(tables.ALIASES)
+        missing = [a.name for a in aliases if a.target not in methods]
+        if missing:
+            raise RuntimeError(f"aliases whose target is not generated: {missing}")
+        if not aliases:
+            return module
+        documents_path = _documents_path(self.config_dict)
+        documents = read_documents_module(documents_path.read_text(encoding="utf-8"))
+        by_constant = {constant: text for constant, text in documents.values()}
+        names = {a.name for a in aliases}
+        for alias in aliases:
+            if alias.name in methods:
+                raise RuntimeError(f"alias {alias.name} is also an operation's method")
+            method, document = _alias_method(alias, methods[alias.target], names, by_constant)
+            client_class.body.append(method)
+            if document is not None:
+                documents[document[0]] = (document[1], document[2])
+        documents_path.write_text(render_documents_module(documents), encoding="utf-8")
+        position = next(i for i, s in enumerate(module.body) if isinstance(s, ast.ImportFrom))
+        module.body[position:position] = [
+            ast.ImportFrom(
+                module="typing_extensions", names=[ast.alias(name="deprecated")], level=0
+            ),
+            ast.ImportFrom(
+                module="fluent_sdk.graphql._runtime",
+                names=[ast.alias(name=_DEPRECATED_CALL)],
+                level=0,
+            ),
+        ]
+        return module
+
+
+def _documents_path(config_dict: dict[str, Any]) -> Path:
+    section = config_dict.get("tool", {}).get("ariadne-codegen", {})
+    package = Path(section["target_package_path"]) / str(section["target_package_name"])
+    return package / f"{DOCUMENTS_MODULE}.py"
+
+
+def read_documents_module(source: str) -> dict[str, tuple[str, str]]:
+    """``documents.py`` back as ``{operation name: (constant, text)}``."""
+    tree = ast.parse(source)
+    constants: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if not isinstance(target, ast.Name):
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            constants[target.id] = value.value
+        elif isinstance(value, ast.Dict):
+            for key, constant in zip(value.keys, value.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(constant, ast.Name):
+                    names[str(key.value)] = constant.id
+    return {name: (constant, constants[constant]) for name, constant in names.items()}
+
+
+def _operation_of(method: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, str] | None:
+    """(documents constant, operation name) of an operation method; None for a paginator."""
+    constant = operation = None
+    for node in ast.walk(method):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == _DOCUMENTS_ALIAS
+        ):
+            constant = node.attr
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "_send_operation"
+            and isinstance(node.args[1], ast.Constant)
+        ):
+            operation = str(node.args[1].value)
+    return (constant, operation) if constant and operation else None
+
+
+def _renamed_document(text: str, old: str, new: str) -> str:
+    head, found, rest = text.partition(f" {old}")
+    if not found or head not in ("query", "mutation"):
+        raise RuntimeError(f"cannot rename operation {old} in its document")
+    return f"{head} {new}{rest}"
+
+
+def _alias_signature(alias: Any, target: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.arguments:
+    source = target.args
+    positional = {a.arg: a for a in source.args}
+    defaults = dict(
+        zip(
+            [a.arg for a in source.args][len(source.args) - len(source.defaults) :],
+            source.defaults,
+            strict=True,
+        )
+    )
+    args: list[ast.arg] = [ast.arg(arg="self")]
+    arg_defaults: list[ast.expr] = []
+    for name in alias.parameters:
+        if name not in positional:
+            raise RuntimeError(f"alias {alias.name}: {target.name}() has no parameter {name!r}")
+        args.append(copy.deepcopy(positional[name]))
+        if name in alias.required:
+            if arg_defaults:
+                raise RuntimeError(f"alias {alias.name}: required {name!r} after optional ones")
+        else:
+            arg_defaults.append(copy.deepcopy(defaults.get(name, ast.Constant(None))))
+    return ast.arguments(
+        posonlyargs=[],
+        args=args,
+        kwonlyargs=copy.deepcopy(source.kwonlyargs),
+        kw_defaults=copy.deepcopy(source.kw_defaults),
+        defaults=arg_defaults,
+    )
+
+
+def _kept(value: ast.expr, names: set[str]) -> bool:
+    return not isinstance(value, ast.Name) or value.id in names
+
+
+def _alias_method(
+    alias: Any,
+    target: ast.FunctionDef | ast.AsyncFunctionDef,
+    aliases: set[str],
+    documents: dict[str, str],
+) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, str, str] | None]:
+    """The alias method, and ``(operation name, constant, text)`` of its document if it sends
+    one under its old name."""
+    arguments = _alias_signature(alias, target)
+    passed = {a.arg for a in [*arguments.args, *arguments.kwonlyargs]} | {"first", "after"}
+    body = copy.deepcopy(target.body)
+    document: tuple[str, str, str] | None = None
+    operation = _operation_of(target)
+    if operation is not None:
+        constant, old_name = operation
+        name = str_to_pascal_case(alias.name)
+        alias_constant = document_constant(alias.name)
+        document = (name, alias_constant, _renamed_document(documents[constant], old_name, name))
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, ast.Attribute) and node.attr == constant:
+                node.attr = alias_constant
+            elif isinstance(node, ast.Constant) and node.value == old_name:
+                node.value = name
+            elif isinstance(node, ast.Dict):  # the variables: only what the alias takes
+                kept = [
+                    (k, v) for k, v in zip(node.keys, node.values, strict=True) if _kept(v, passed)
+                ]
+                node.keys = [k for k, _ in kept]
+                node.values = [v for _, v in kept]
+    else:  # a paginator: page through the page alias when there is one
+        page = alias.name.removeprefix("iter_")
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and (isinstance(node.func.value, ast.Name) and node.func.value.id == "self")
+                and node.func.attr != "_paginate"
+            ):
+                if page in aliases:
+                    node.func.attr = page
+                node.keywords = [k for k in node.keywords if _kept(k.value, passed)]
+    warning = ast.Expr(
+        value=ast.Call(
+            func=ast.Name(id=_DEPRECATED_CALL),
+            args=[ast.Constant(alias.name), ast.Constant(target.name), ast.Constant(alias.reason)],
+            keywords=[],
+        )
+    )
+    # Type checkers and IDEs flag a deprecated call from the decorator (PEP 702); the warning at
+    # run time is deprecated_call's, which spares the SDK's own modules.
+    decorator = ast.Call(
+        func=ast.Name(id="deprecated"),
+        args=[ast.Constant(f"use {target.name}(): {alias.reason}")],
+        keywords=[ast.keyword(arg="category", value=ast.Constant(None))],
+    )
+    imports = [statement for statement in body if isinstance(statement, ast.ImportFrom)]
+    assert body[: len(imports)] == imports  # the lazy import of the result model comes first
+    kind = ast.AsyncFunctionDef if isinstance(target, ast.AsyncFunctionDef) else ast.FunctionDef
+    method = kind(
+        name=alias.name,
+        args=arguments,
+        body=[*imports, warning, *body[len(imports) :]],
+        decorator_list=[decorator],
+        returns=copy.deepcopy(target.returns),
+        lineno=1,
+        **_TYPE_PARAMS,
+    )
+    return method, document

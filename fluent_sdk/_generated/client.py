@@ -3,13 +3,49 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from typing_extensions import deprecated
+
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
+from fluent_sdk.graphql._runtime import deprecated_call
 
 from . import documents as _documents
 from .base_client import BaseClient, Paginator
 from .base_model import UNSET
 
 if TYPE_CHECKING:
+    from ._sdk_article_create import SdkArticleCreateCreateArticle
+    from ._sdk_article_get import SdkArticleGetArticleById
+    from ._sdk_article_update import SdkArticleUpdateUpdateArticle
+    from ._sdk_articles_find import SdkArticlesFindArticles
+    from ._sdk_carrier_id import SdkCarrierIdCarrier
+    from ._sdk_consignment_create import SdkConsignmentCreateCreateConsignment
+    from ._sdk_consignment_get import SdkConsignmentGetConsignmentById
+    from ._sdk_consignment_update import SdkConsignmentUpdateUpdateConsignment
+    from ._sdk_consignments_find import SdkConsignmentsFindConsignments
+    from ._sdk_customer_create import SdkCustomerCreateCreateCustomer
+    from ._sdk_customer_get import SdkCustomerGetCustomer
+    from ._sdk_customers_find import SdkCustomersFindCustomers
+    from ._sdk_financial_transaction_create import (
+        SdkFinancialTransactionCreateCreateFinancialTransaction,
+    )
+    from ._sdk_financial_transaction_update import (
+        SdkFinancialTransactionUpdateUpdateFinancialTransaction,
+    )
+    from ._sdk_fulfilment_get import SdkFulfilmentGetFulfilmentById
+    from ._sdk_fulfilment_items_page import SdkFulfilmentItemsPageFulfilmentById
+    from ._sdk_order_and_customer_create import (
+        SdkOrderAndCustomerCreateCreateOrderAndCustomer,
+    )
+    from ._sdk_order_by_id_financial_transactions import (
+        SdkOrderByIdFinancialTransactionsOrderById,
+    )
+    from ._sdk_order_create import SdkOrderCreateCreateOrder
+    from ._sdk_order_financial_transactions import SdkOrderFinancialTransactionsOrder
+    from ._sdk_order_fulfilments import SdkOrderFulfilmentsOrder
+    from ._sdk_order_get import SdkOrderGetOrder
+    from ._sdk_order_items_page import SdkOrderItemsPageOrder
+    from ._sdk_orders_page import SdkOrdersPageOrders
+    from ._sdk_payment_order import SdkPaymentOrderOrder
     from .article_by_id import ArticleByIdArticleById
     from .article_items import (
         ArticleItemsArticleItems,
@@ -50,14 +86,7 @@ if TYPE_CHECKING:
     )
     from .carriers import CarriersCarriers, CarriersCarriersEdgesNode
     from .categories import CategoriesCategories, CategoriesCategoriesEdgesNode
-    from .categories_page import (
-        CategoriesPageCategories,
-        CategoriesPageCategoriesEdgesNode,
-    )
     from .category import CategoryCategory
-    from .category_create import CategoryCreateCreateCategory
-    from .category_detail import CategoryDetailCategory
-    from .category_update import CategoryUpdateUpdateCategory
     from .comment_by_id import CommentByIdCommentById
     from .comments import CommentsComments, CommentsCommentsEdgesNode
     from .consignment_article_by_id import ConsignmentArticleByIdConsignmentArticleById
@@ -154,7 +183,6 @@ if TYPE_CHECKING:
     )
     from .currencies import CurrenciesCurrencies, CurrenciesCurrenciesEdgesNode
     from .currency import CurrencyCurrency
-    from .current_user import CurrentUserMe
     from .customer import CustomerCustomer
     from .customer_address_by_id import CustomerAddressByIdCustomerAddressById
     from .customer_addresses import (
@@ -343,14 +371,9 @@ if TYPE_CHECKING:
     from .inventory_position_aggregate import (
         InventoryPositionAggregateInventoryPositionAggregate,
     )
-    from .inventory_position_detail import InventoryPositionDetailInventoryPosition
     from .inventory_positions import (
         InventoryPositionsInventoryPositions,
         InventoryPositionsInventoryPositionsEdgesNode,
-    )
-    from .inventory_positions_page import (
-        InventoryPositionsPageInventoryPositions,
-        InventoryPositionsPageInventoryPositionsEdgesNode,
     )
     from .inventory_quantities import (
         InventoryQuantitiesInventoryQuantities,
@@ -369,10 +392,7 @@ if TYPE_CHECKING:
     from .invoices import InvoicesInvoices, InvoicesInvoicesEdgesNode
     from .location import LocationLocation
     from .location_by_id import LocationByIdLocationById
-    from .location_detail import LocationDetailLocation
-    from .location_detail_by_id import LocationDetailByIdLocationById
     from .locations import LocationsLocations, LocationsLocationsEdgesNode
-    from .locations_page import LocationsPageLocations, LocationsPageLocationsEdgesNode
     from .manifest import ManifestManifest
     from .manifests import ManifestsManifests, ManifestsManifestsEdgesNode
     from .me import MeMe
@@ -384,20 +404,14 @@ if TYPE_CHECKING:
         OpeningSchedulesOpeningSchedulesEdgesNode,
     )
     from .order import OrderOrder
-    from .order_and_customer_create import OrderAndCustomerCreateCreateOrderAndCustomer
     from .order_billing_addresses import (
         OrderBillingAddressesOrderBillingAddresses,
         OrderBillingAddressesOrderBillingAddressesEdgesNode,
     )
     from .order_by_id import OrderByIdOrderById
-    from .order_create import OrderCreateCreateOrder
-    from .order_detail import OrderDetailOrder
-    from .order_detail_by_id import OrderDetailByIdOrderById
     from .order_item_by_id import OrderItemByIdOrderItemById
     from .order_items import OrderItemsOrderItems, OrderItemsOrderItemsEdgesNode
-    from .order_update import OrderUpdateUpdateOrder
     from .orders import OrdersOrders, OrdersOrdersEdgesNode
-    from .orders_page import OrdersPageOrders, OrdersPageOrdersEdgesNode
     from .payment import PaymentPayment
     from .payment_service_provider import PaymentServiceProviderPaymentServiceProvider
     from .payment_service_providers import (
@@ -478,22 +492,11 @@ if TYPE_CHECKING:
     from .roles import RolesRoles, RolesRolesEdgesNode
     from .search_virtual_inventory import SearchVirtualInventorySearchVirtualInventory
     from .setting import SettingSetting
-    from .setting_create import SettingCreateCreateSetting
-    from .setting_detail import SettingDetailSetting
-    from .setting_update import SettingUpdateUpdateSetting
     from .settings import SettingsSettings, SettingsSettingsEdgesNode
-    from .settings_page import SettingsPageSettings, SettingsPageSettingsEdgesNode
     from .standard_product import StandardProductStandardProduct
-    from .standard_product_create import StandardProductCreateCreateStandardProduct
-    from .standard_product_detail import StandardProductDetailStandardProduct
-    from .standard_product_update import StandardProductUpdateUpdateStandardProduct
     from .standard_products import (
         StandardProductsStandardProducts,
         StandardProductsStandardProductsEdgesNode,
-    )
-    from .standard_products_page import (
-        StandardProductsPageStandardProducts,
-        StandardProductsPageStandardProductsEdgesNode,
     )
     from .storage_area_by_id import StorageAreaByIdStorageAreaById
     from .storage_areas import (
@@ -574,20 +577,11 @@ if TYPE_CHECKING:
     from .update_wave import UpdateWaveUpdateWave
     from .user import UserUser
     from .user_by_id import UserByIdUserById
-    from .user_detail import UserDetailUser
     from .users import UsersUsers, UsersUsersEdgesNode
-    from .users_page import UsersPageUsers, UsersPageUsersEdgesNode
     from .variant_product import VariantProductVariantProduct
-    from .variant_product_create import VariantProductCreateCreateVariantProduct
-    from .variant_product_detail import VariantProductDetailVariantProduct
-    from .variant_product_update import VariantProductUpdateUpdateVariantProduct
     from .variant_products import (
         VariantProductsVariantProducts,
         VariantProductsVariantProductsEdgesNode,
-    )
-    from .variant_products_page import (
-        VariantProductsPageVariantProducts,
-        VariantProductsPageVariantProductsEdgesNode,
     )
     from .virtual_catalogue import VirtualCatalogueVirtualCatalogue
     from .virtual_catalogues import (
@@ -606,86 +600,181 @@ if TYPE_CHECKING:
 
 
 class GraphQLClient(BaseClient):
-    def category_detail(
-        self, ref: str, catalogue: Union["ProductCatalogueKey", dict[str, Any]]
-    ) -> Optional["CategoryDetailCategory"]:
-        from .category_detail import CategoryDetail
+    def _sdk_article_get(self, id: str) -> Optional["SdkArticleGetArticleById"]:
+        from ._sdk_article_get import SdkArticleGet
 
-        query = _documents.CATEGORY_DETAIL
-        variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
+        query = _documents.SDK_ARTICLE_GET
+        variables: dict[str, object] = {"id": id}
+        response = self._send_operation(
+            query, "SdkArticleGet", variables, mutation=False, input_types=None
+        )
+        return SdkArticleGet.from_graphql_response(response, "SdkArticleGet").article_by_id
+
+    def _sdk_articles_find(
+        self, ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET
+    ) -> Optional["SdkArticlesFindArticles"]:
+        from ._sdk_articles_find import SdkArticlesFind
+
+        query = _documents.SDK_ARTICLES_FIND
+        variables: dict[str, object] = {"ref": ref}
+        response = self._send_operation(
+            query, "SdkArticlesFind", variables, mutation=False, input_types=None
+        )
+        return SdkArticlesFind.from_graphql_response(response, "SdkArticlesFind").articles
+
+    def _sdk_article_create(
+        self, input: Union["CreateArticleInput", dict[str, Any]]
+    ) -> Optional["SdkArticleCreateCreateArticle"]:
+        from ._sdk_article_create import SdkArticleCreate
+
+        query = _documents.SDK_ARTICLE_CREATE
+        variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
-            "CategoryDetail",
+            "SdkArticleCreate",
             variables,
-            mutation=False,
-            input_types={"catalogue": "ProductCatalogueKey"},
+            mutation=True,
+            input_types={"input": "CreateArticleInput"},
         )
-        return CategoryDetail.from_graphql_response(response, "CategoryDetail").category
+        return SdkArticleCreate.from_graphql_response(response, "SdkArticleCreate").create_article
 
-    def categories_page(
+    def _sdk_article_update(
+        self, input: Union["UpdateArticleInput", dict[str, Any]]
+    ) -> Optional["SdkArticleUpdateUpdateArticle"]:
+        from ._sdk_article_update import SdkArticleUpdate
+
+        query = _documents.SDK_ARTICLE_UPDATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "SdkArticleUpdate",
+            variables,
+            mutation=True,
+            input_types={"input": "UpdateArticleInput"},
+        )
+        return SdkArticleUpdate.from_graphql_response(response, "SdkArticleUpdate").update_article
+
+    def _sdk_consignment_get(self, id: str) -> Optional["SdkConsignmentGetConsignmentById"]:
+        from ._sdk_consignment_get import SdkConsignmentGet
+
+        query = _documents.SDK_CONSIGNMENT_GET
+        variables: dict[str, object] = {"id": id}
+        response = self._send_operation(
+            query, "SdkConsignmentGet", variables, mutation=False, input_types=None
+        )
+        return SdkConsignmentGet.from_graphql_response(
+            response, "SdkConsignmentGet"
+        ).consignment_by_id
+
+    def _sdk_consignments_find(
+        self, ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET
+    ) -> Optional["SdkConsignmentsFindConsignments"]:
+        from ._sdk_consignments_find import SdkConsignmentsFind
+
+        query = _documents.SDK_CONSIGNMENTS_FIND
+        variables: dict[str, object] = {"ref": ref}
+        response = self._send_operation(
+            query, "SdkConsignmentsFind", variables, mutation=False, input_types=None
+        )
+        return SdkConsignmentsFind.from_graphql_response(
+            response, "SdkConsignmentsFind"
+        ).consignments
+
+    def _sdk_consignment_create(
+        self, input: Union["CreateConsignmentInput", dict[str, Any]]
+    ) -> Optional["SdkConsignmentCreateCreateConsignment"]:
+        from ._sdk_consignment_create import SdkConsignmentCreate
+
+        query = _documents.SDK_CONSIGNMENT_CREATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "SdkConsignmentCreate",
+            variables,
+            mutation=True,
+            input_types={"input": "CreateConsignmentInput"},
+        )
+        return SdkConsignmentCreate.from_graphql_response(
+            response, "SdkConsignmentCreate"
+        ).create_consignment
+
+    def _sdk_consignment_update(
+        self, input: Union["UpdateConsignmentInput", dict[str, Any]]
+    ) -> Optional["SdkConsignmentUpdateUpdateConsignment"]:
+        from ._sdk_consignment_update import SdkConsignmentUpdate
+
+        query = _documents.SDK_CONSIGNMENT_UPDATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "SdkConsignmentUpdate",
+            variables,
+            mutation=True,
+            input_types={"input": "UpdateConsignmentInput"},
+        )
+        return SdkConsignmentUpdate.from_graphql_response(
+            response, "SdkConsignmentUpdate"
+        ).update_consignment
+
+    def _sdk_carrier_id(self, ref: str) -> Optional["SdkCarrierIdCarrier"]:
+        from ._sdk_carrier_id import SdkCarrierId
+
+        query = _documents.SDK_CARRIER_ID
+        variables: dict[str, object] = {"ref": ref}
+        response = self._send_operation(
+            query, "SdkCarrierId", variables, mutation=False, input_types=None
+        )
+        return SdkCarrierId.from_graphql_response(response, "SdkCarrierId").carrier
+
+    def _sdk_fulfilment_get(
+        self, id: str, items_first: Union[Optional[int], "UnsetType"] = UNSET
+    ) -> Optional["SdkFulfilmentGetFulfilmentById"]:
+        from ._sdk_fulfilment_get import SdkFulfilmentGet
+
+        query = _documents.SDK_FULFILMENT_GET
+        variables: dict[str, object] = {"id": id, "itemsFirst": items_first}
+        response = self._send_operation(
+            query, "SdkFulfilmentGet", variables, mutation=False, input_types=None
+        )
+        return SdkFulfilmentGet.from_graphql_response(response, "SdkFulfilmentGet").fulfilment_by_id
+
+    def _sdk_order_fulfilments(
         self,
-        catalogue: Union[
-            Optional[Union["ProductCatalogueKey", dict[str, Any]]], "UnsetType"
-        ] = UNSET,
-        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        name: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        ref: str,
         first: Union[Optional[int], "UnsetType"] = UNSET,
         after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["CategoriesPageCategories"]:
-        from .categories_page import CategoriesPage
+        items_first: Union[Optional[int], "UnsetType"] = UNSET,
+    ) -> Optional["SdkOrderFulfilmentsOrder"]:
+        from ._sdk_order_fulfilments import SdkOrderFulfilments
 
-        query = _documents.CATEGORIES_PAGE
+        query = _documents.SDK_ORDER_FULFILMENTS
         variables: dict[str, object] = {
-            "catalogue": catalogue,
             "ref": ref,
-            "name": name,
-            "status": status,
-            "updatedOn": updated_on,
             "first": first,
             "after": after,
+            "itemsFirst": items_first,
         }
         response = self._send_operation(
-            query,
-            "CategoriesPage",
-            variables,
-            mutation=False,
-            input_types={"catalogue": "ProductCatalogueKey", "updatedOn": "DateRange"},
+            query, "SdkOrderFulfilments", variables, mutation=False, input_types=None
         )
-        return CategoriesPage.from_graphql_response(response, "CategoriesPage").categories
+        return SdkOrderFulfilments.from_graphql_response(response, "SdkOrderFulfilments").order
 
-    def category_create(
-        self, input: Union["CreateCategoryInput", dict[str, Any]]
-    ) -> Optional["CategoryCreateCreateCategory"]:
-        from .category_create import CategoryCreate
+    def _sdk_fulfilment_items_page(
+        self,
+        id: str,
+        first: Union[Optional[int], "UnsetType"] = UNSET,
+        after: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["SdkFulfilmentItemsPageFulfilmentById"]:
+        from ._sdk_fulfilment_items_page import SdkFulfilmentItemsPage
 
-        query = _documents.CATEGORY_CREATE
-        variables: dict[str, object] = {"input": input}
+        query = _documents.SDK_FULFILMENT_ITEMS_PAGE
+        variables: dict[str, object] = {"id": id, "first": first, "after": after}
         response = self._send_operation(
-            query,
-            "CategoryCreate",
-            variables,
-            mutation=True,
-            input_types={"input": "CreateCategoryInput"},
+            query, "SdkFulfilmentItemsPage", variables, mutation=False, input_types=None
         )
-        return CategoryCreate.from_graphql_response(response, "CategoryCreate").create_category
-
-    def category_update(
-        self, input: Union["UpdateCategoryInput", dict[str, Any]]
-    ) -> Optional["CategoryUpdateUpdateCategory"]:
-        from .category_update import CategoryUpdate
-
-        query = _documents.CATEGORY_UPDATE
-        variables: dict[str, object] = {"input": input}
-        response = self._send_operation(
-            query,
-            "CategoryUpdate",
-            variables,
-            mutation=True,
-            input_types={"input": "UpdateCategoryInput"},
-        )
-        return CategoryUpdate.from_graphql_response(response, "CategoryUpdate").update_category
+        return SdkFulfilmentItemsPage.from_graphql_response(
+            response, "SdkFulfilmentItemsPage"
+        ).fulfilment_by_id
 
     def article_by_id(self, id: str) -> Optional["ArticleByIdArticleById"]:
         from .article_by_id import ArticleById
@@ -3302,24 +3391,6 @@ class GraphQLClient(BaseClient):
             response, "InventoryCatalogues"
         ).inventory_catalogues
 
-    def inventory_position(
-        self, ref: str, catalogue: Union["InventoryCatalogueKey", dict[str, Any]]
-    ) -> Optional["InventoryPositionInventoryPosition"]:
-        from .inventory_position import InventoryPosition
-
-        query = _documents.INVENTORY_POSITION
-        variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
-        response = self._send_operation(
-            query,
-            "InventoryPosition",
-            variables,
-            mutation=False,
-            input_types={"catalogue": "InventoryCatalogueKey"},
-        )
-        return InventoryPosition.from_graphql_response(
-            response, "InventoryPosition"
-        ).inventory_position
-
     def inventory_position_aggregate(
         self,
         catalogue: Union["InventoryCatalogueKey", dict[str, Any]],
@@ -3348,61 +3419,6 @@ class GraphQLClient(BaseClient):
         return InventoryPositionAggregate.from_graphql_response(
             response, "InventoryPositionAggregate"
         ).inventory_position_aggregate
-
-    def inventory_positions(
-        self,
-        created_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
-        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
-        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        workflow_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        workflow_version: Union[Optional[list[int]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        product_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        on_hand: Union[Optional[list[Optional[int]]], "UnsetType"] = UNSET,
-        location_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        catalogue: Union[
-            Optional[Union["InventoryCatalogueKey", dict[str, Any]]], "UnsetType"
-        ] = UNSET,
-        first: Union[Optional[int], "UnsetType"] = UNSET,
-        last: Union[Optional[int], "UnsetType"] = UNSET,
-        before: Union[Optional[str], "UnsetType"] = UNSET,
-        after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["InventoryPositionsInventoryPositions"]:
-        from .inventory_positions import InventoryPositions
-
-        query = _documents.INVENTORY_POSITIONS
-        variables: dict[str, object] = {
-            "createdOn": created_on,
-            "updatedOn": updated_on,
-            "ref": ref,
-            "type": type_,
-            "workflowRef": workflow_ref,
-            "workflowVersion": workflow_version,
-            "status": status,
-            "productRef": product_ref,
-            "onHand": on_hand,
-            "locationRef": location_ref,
-            "catalogue": catalogue,
-            "first": first,
-            "last": last,
-            "before": before,
-            "after": after,
-        }
-        response = self._send_operation(
-            query,
-            "InventoryPositions",
-            variables,
-            mutation=False,
-            input_types={
-                "catalogue": "InventoryCatalogueKey",
-                "createdOn": "DateRange",
-                "updatedOn": "DateRange",
-            },
-        )
-        return InventoryPositions.from_graphql_response(
-            response, "InventoryPositions"
-        ).inventory_positions
 
     def inventory_quantities(
         self,
@@ -6598,16 +6614,16 @@ class GraphQLClient(BaseClient):
         )
         return Waves.from_graphql_response(response, "Waves").waves
 
-    def inventory_position_detail(
+    def inventory_position(
         self,
         ref: str,
         catalogue: Union["InventoryCatalogueKey", dict[str, Any]],
         quantities_first: Union[Optional[int], "UnsetType"] = UNSET,
         quantities_after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["InventoryPositionDetailInventoryPosition"]:
-        from .inventory_position_detail import InventoryPositionDetail
+    ) -> Optional["InventoryPositionInventoryPosition"]:
+        from .inventory_position import InventoryPosition
 
-        query = _documents.INVENTORY_POSITION_DETAIL
+        query = _documents.INVENTORY_POSITION
         variables: dict[str, object] = {
             "ref": ref,
             "catalogue": catalogue,
@@ -6616,127 +6632,95 @@ class GraphQLClient(BaseClient):
         }
         response = self._send_operation(
             query,
-            "InventoryPositionDetail",
+            "InventoryPosition",
             variables,
             mutation=False,
             input_types={"catalogue": "InventoryCatalogueKey"},
         )
-        return InventoryPositionDetail.from_graphql_response(
-            response, "InventoryPositionDetail"
+        return InventoryPosition.from_graphql_response(
+            response, "InventoryPosition"
         ).inventory_position
 
-    def inventory_positions_page(
+    def inventory_positions(
         self,
+        created_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        workflow_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        workflow_version: Union[Optional[list[int]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        product_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        on_hand: Union[Optional[list[Optional[int]]], "UnsetType"] = UNSET,
+        location_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
         catalogue: Union[
             Optional[Union["InventoryCatalogueKey", dict[str, Any]]], "UnsetType"
         ] = UNSET,
-        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        product_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        location_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
         first: Union[Optional[int], "UnsetType"] = UNSET,
+        last: Union[Optional[int], "UnsetType"] = UNSET,
+        before: Union[Optional[str], "UnsetType"] = UNSET,
         after: Union[Optional[str], "UnsetType"] = UNSET,
         quantities_first: Union[Optional[int], "UnsetType"] = UNSET,
-    ) -> Optional["InventoryPositionsPageInventoryPositions"]:
-        from .inventory_positions_page import InventoryPositionsPage
+    ) -> Optional["InventoryPositionsInventoryPositions"]:
+        from .inventory_positions import InventoryPositions
 
-        query = _documents.INVENTORY_POSITIONS_PAGE
+        query = _documents.INVENTORY_POSITIONS
         variables: dict[str, object] = {
-            "catalogue": catalogue,
-            "ref": ref,
-            "productRef": product_ref,
-            "locationRef": location_ref,
-            "status": status,
-            "type": type_,
+            "createdOn": created_on,
             "updatedOn": updated_on,
+            "ref": ref,
+            "type": type_,
+            "workflowRef": workflow_ref,
+            "workflowVersion": workflow_version,
+            "status": status,
+            "productRef": product_ref,
+            "onHand": on_hand,
+            "locationRef": location_ref,
+            "catalogue": catalogue,
             "first": first,
+            "last": last,
+            "before": before,
             "after": after,
             "quantitiesFirst": quantities_first,
         }
         response = self._send_operation(
             query,
-            "InventoryPositionsPage",
+            "InventoryPositions",
             variables,
             mutation=False,
             input_types={
                 "catalogue": "InventoryCatalogueKey",
+                "createdOn": "DateRange",
                 "updatedOn": "DateRange",
             },
         )
-        return InventoryPositionsPage.from_graphql_response(
-            response, "InventoryPositionsPage"
+        return InventoryPositions.from_graphql_response(
+            response, "InventoryPositions"
         ).inventory_positions
 
-    def location_detail(self, ref: str) -> Optional["LocationDetailLocation"]:
-        from .location_detail import LocationDetail
+    def _sdk_order_get(self, ref: str, items_first: int) -> Optional["SdkOrderGetOrder"]:
+        from ._sdk_order_get import SdkOrderGet
 
-        query = _documents.LOCATION_DETAIL
-        variables: dict[str, object] = {"ref": ref}
+        query = _documents.SDK_ORDER_GET
+        variables: dict[str, object] = {"ref": ref, "itemsFirst": items_first}
         response = self._send_operation(
-            query, "LocationDetail", variables, mutation=False, input_types=None
+            query, "SdkOrderGet", variables, mutation=False, input_types=None
         )
-        return LocationDetail.from_graphql_response(response, "LocationDetail").location
+        return SdkOrderGet.from_graphql_response(response, "SdkOrderGet").order
 
-    def location_detail_by_id(self, id: str) -> Optional["LocationDetailByIdLocationById"]:
-        from .location_detail_by_id import LocationDetailById
+    def _sdk_order_items_page(
+        self, ref: str, first: int, after: Union[Optional[str], "UnsetType"] = UNSET
+    ) -> Optional["SdkOrderItemsPageOrder"]:
+        from ._sdk_order_items_page import SdkOrderItemsPage
 
-        query = _documents.LOCATION_DETAIL_BY_ID
-        variables: dict[str, object] = {"id": id}
+        query = _documents.SDK_ORDER_ITEMS_PAGE
+        variables: dict[str, object] = {"ref": ref, "first": first, "after": after}
         response = self._send_operation(
-            query, "LocationDetailById", variables, mutation=False, input_types=None
+            query, "SdkOrderItemsPage", variables, mutation=False, input_types=None
         )
-        return LocationDetailById.from_graphql_response(
-            response, "LocationDetailById"
-        ).location_by_id
+        return SdkOrderItemsPage.from_graphql_response(response, "SdkOrderItemsPage").order
 
-    def locations_page(
-        self,
-        ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        type_: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        name: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        first: Union[Optional[int], "UnsetType"] = UNSET,
-        after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["LocationsPageLocations"]:
-        from .locations_page import LocationsPage
-
-        query = _documents.LOCATIONS_PAGE
-        variables: dict[str, object] = {
-            "ref": ref,
-            "type": type_,
-            "status": status,
-            "name": name,
-            "first": first,
-            "after": after,
-        }
-        response = self._send_operation(
-            query, "LocationsPage", variables, mutation=False, input_types=None
-        )
-        return LocationsPage.from_graphql_response(response, "LocationsPage").locations
-
-    def order_detail(self, ref: str) -> Optional["OrderDetailOrder"]:
-        from .order_detail import OrderDetail
-
-        query = _documents.ORDER_DETAIL
-        variables: dict[str, object] = {"ref": ref}
-        response = self._send_operation(
-            query, "OrderDetail", variables, mutation=False, input_types=None
-        )
-        return OrderDetail.from_graphql_response(response, "OrderDetail").order
-
-    def order_detail_by_id(self, id: str) -> Optional["OrderDetailByIdOrderById"]:
-        from .order_detail_by_id import OrderDetailById
-
-        query = _documents.ORDER_DETAIL_BY_ID
-        variables: dict[str, object] = {"id": id}
-        response = self._send_operation(
-            query, "OrderDetailById", variables, mutation=False, input_types=None
-        )
-        return OrderDetailById.from_graphql_response(response, "OrderDetailById").order_by_id
-
-    def orders_page(
+    def _sdk_orders_page(
         self,
         ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
         type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
@@ -6746,10 +6730,10 @@ class GraphQLClient(BaseClient):
         retailer_id: Union[Optional[list[int]], "UnsetType"] = UNSET,
         first: Union[Optional[int], "UnsetType"] = UNSET,
         after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["OrdersPageOrders"]:
-        from .orders_page import OrdersPage
+    ) -> Optional["SdkOrdersPageOrders"]:
+        from ._sdk_orders_page import SdkOrdersPage
 
-        query = _documents.ORDERS_PAGE
+        query = _documents.SDK_ORDERS_PAGE
         variables: dict[str, object] = {
             "ref": ref,
             "type": type_,
@@ -6762,400 +6746,174 @@ class GraphQLClient(BaseClient):
         }
         response = self._send_operation(
             query,
-            "OrdersPage",
+            "SdkOrdersPage",
             variables,
             mutation=False,
             input_types={"createdOn": "DateRange", "updatedOn": "DateRange"},
         )
-        return OrdersPage.from_graphql_response(response, "OrdersPage").orders
+        return SdkOrdersPage.from_graphql_response(response, "SdkOrdersPage").orders
 
-    def order_create(
+    def _sdk_order_create(
         self, input: Union["CreateOrderInput", dict[str, Any]]
-    ) -> Optional["OrderCreateCreateOrder"]:
-        from .order_create import OrderCreate
+    ) -> Optional["SdkOrderCreateCreateOrder"]:
+        from ._sdk_order_create import SdkOrderCreate
 
-        query = _documents.ORDER_CREATE
+        query = _documents.SDK_ORDER_CREATE
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
-            "OrderCreate",
+            "SdkOrderCreate",
             variables,
             mutation=True,
             input_types={"input": "CreateOrderInput"},
         )
-        return OrderCreate.from_graphql_response(response, "OrderCreate").create_order
+        return SdkOrderCreate.from_graphql_response(response, "SdkOrderCreate").create_order
 
-    def order_and_customer_create(
+    def _sdk_order_and_customer_create(
         self, input: Union["CreateOrderAndCustomerInput", dict[str, Any]]
-    ) -> Optional["OrderAndCustomerCreateCreateOrderAndCustomer"]:
-        from .order_and_customer_create import OrderAndCustomerCreate
+    ) -> Optional["SdkOrderAndCustomerCreateCreateOrderAndCustomer"]:
+        from ._sdk_order_and_customer_create import SdkOrderAndCustomerCreate
 
-        query = _documents.ORDER_AND_CUSTOMER_CREATE
+        query = _documents.SDK_ORDER_AND_CUSTOMER_CREATE
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
-            "OrderAndCustomerCreate",
+            "SdkOrderAndCustomerCreate",
             variables,
             mutation=True,
             input_types={"input": "CreateOrderAndCustomerInput"},
         )
-        return OrderAndCustomerCreate.from_graphql_response(
-            response, "OrderAndCustomerCreate"
+        return SdkOrderAndCustomerCreate.from_graphql_response(
+            response, "SdkOrderAndCustomerCreate"
         ).create_order_and_customer
 
-    def order_update(
-        self, input: Union["UpdateOrderInput", dict[str, Any]]
-    ) -> Optional["OrderUpdateUpdateOrder"]:
-        from .order_update import OrderUpdate
+    def _sdk_customer_get(self, ref: str) -> Optional["SdkCustomerGetCustomer"]:
+        from ._sdk_customer_get import SdkCustomerGet
 
-        query = _documents.ORDER_UPDATE
+        query = _documents.SDK_CUSTOMER_GET
+        variables: dict[str, object] = {"ref": ref}
+        response = self._send_operation(
+            query, "SdkCustomerGet", variables, mutation=False, input_types=None
+        )
+        return SdkCustomerGet.from_graphql_response(response, "SdkCustomerGet").customer
+
+    def _sdk_customers_find(
+        self,
+        username: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        email: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+    ) -> Optional["SdkCustomersFindCustomers"]:
+        from ._sdk_customers_find import SdkCustomersFind
+
+        query = _documents.SDK_CUSTOMERS_FIND
+        variables: dict[str, object] = {"username": username, "email": email}
+        response = self._send_operation(
+            query, "SdkCustomersFind", variables, mutation=False, input_types=None
+        )
+        return SdkCustomersFind.from_graphql_response(response, "SdkCustomersFind").customers
+
+    def _sdk_customer_create(
+        self, input: Union["CreateCustomerInput", dict[str, Any]]
+    ) -> Optional["SdkCustomerCreateCreateCustomer"]:
+        from ._sdk_customer_create import SdkCustomerCreate
+
+        query = _documents.SDK_CUSTOMER_CREATE
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
-            "OrderUpdate",
+            "SdkCustomerCreate",
             variables,
             mutation=True,
-            input_types={"input": "UpdateOrderInput"},
+            input_types={"input": "CreateCustomerInput"},
         )
-        return OrderUpdate.from_graphql_response(response, "OrderUpdate").update_order
+        return SdkCustomerCreate.from_graphql_response(
+            response, "SdkCustomerCreate"
+        ).create_customer
 
-    def standard_product_detail(
-        self, ref: str, catalogue: Union["ProductCatalogueKey", dict[str, Any]]
-    ) -> Optional["StandardProductDetailStandardProduct"]:
-        from .standard_product_detail import StandardProductDetail
+    def _sdk_payment_order(self, ref: str) -> Optional["SdkPaymentOrderOrder"]:
+        from ._sdk_payment_order import SdkPaymentOrder
 
-        query = _documents.STANDARD_PRODUCT_DETAIL
-        variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
+        query = _documents.SDK_PAYMENT_ORDER
+        variables: dict[str, object] = {"ref": ref}
+        response = self._send_operation(
+            query, "SdkPaymentOrder", variables, mutation=False, input_types=None
+        )
+        return SdkPaymentOrder.from_graphql_response(response, "SdkPaymentOrder").order
+
+    def _sdk_order_financial_transactions(
+        self,
+        ref: str,
+        tx_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+    ) -> Optional["SdkOrderFinancialTransactionsOrder"]:
+        from ._sdk_order_financial_transactions import SdkOrderFinancialTransactions
+
+        query = _documents.SDK_ORDER_FINANCIAL_TRANSACTIONS
+        variables: dict[str, object] = {"ref": ref, "txRef": tx_ref}
         response = self._send_operation(
             query,
-            "StandardProductDetail",
+            "SdkOrderFinancialTransactions",
             variables,
             mutation=False,
-            input_types={"catalogue": "ProductCatalogueKey"},
+            input_types=None,
         )
-        return StandardProductDetail.from_graphql_response(
-            response, "StandardProductDetail"
-        ).standard_product
+        return SdkOrderFinancialTransactions.from_graphql_response(
+            response, "SdkOrderFinancialTransactions"
+        ).order
 
-    def variant_product_detail(
-        self, ref: str, catalogue: Union["ProductCatalogueKey", dict[str, Any]]
-    ) -> Optional["VariantProductDetailVariantProduct"]:
-        from .variant_product_detail import VariantProductDetail
+    def _sdk_order_by_id_financial_transactions(
+        self, id: str, tx_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET
+    ) -> Optional["SdkOrderByIdFinancialTransactionsOrderById"]:
+        from ._sdk_order_by_id_financial_transactions import (
+            SdkOrderByIdFinancialTransactions,
+        )
 
-        query = _documents.VARIANT_PRODUCT_DETAIL
-        variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
+        query = _documents.SDK_ORDER_BY_ID_FINANCIAL_TRANSACTIONS
+        variables: dict[str, object] = {"id": id, "txRef": tx_ref}
         response = self._send_operation(
             query,
-            "VariantProductDetail",
+            "SdkOrderByIdFinancialTransactions",
             variables,
             mutation=False,
-            input_types={"catalogue": "ProductCatalogueKey"},
+            input_types=None,
         )
-        return VariantProductDetail.from_graphql_response(
-            response, "VariantProductDetail"
-        ).variant_product
+        return SdkOrderByIdFinancialTransactions.from_graphql_response(
+            response, "SdkOrderByIdFinancialTransactions"
+        ).order_by_id
 
-    def standard_products_page(
-        self,
-        catalogue: Union[
-            Optional[Union["ProductCatalogueKey", dict[str, Any]]], "UnsetType"
-        ] = UNSET,
-        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        gtin: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        category: Union[Optional[Union["CategoryKey", dict[str, Any]]], "UnsetType"] = UNSET,
-        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
-        first: Union[Optional[int], "UnsetType"] = UNSET,
-        after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["StandardProductsPageStandardProducts"]:
-        from .standard_products_page import StandardProductsPage
+    def _sdk_financial_transaction_create(
+        self, input: Union["CreateFinancialTransactionInput", dict[str, Any]]
+    ) -> Optional["SdkFinancialTransactionCreateCreateFinancialTransaction"]:
+        from ._sdk_financial_transaction_create import SdkFinancialTransactionCreate
 
-        query = _documents.STANDARD_PRODUCTS_PAGE
-        variables: dict[str, object] = {
-            "catalogue": catalogue,
-            "ref": ref,
-            "gtin": gtin,
-            "status": status,
-            "category": category,
-            "updatedOn": updated_on,
-            "first": first,
-            "after": after,
-        }
-        response = self._send_operation(
-            query,
-            "StandardProductsPage",
-            variables,
-            mutation=False,
-            input_types={
-                "catalogue": "ProductCatalogueKey",
-                "category": "CategoryKey",
-                "updatedOn": "DateRange",
-            },
-        )
-        return StandardProductsPage.from_graphql_response(
-            response, "StandardProductsPage"
-        ).standard_products
-
-    def variant_products_page(
-        self,
-        catalogue: Union[
-            Optional[Union["ProductCatalogueKey", dict[str, Any]]], "UnsetType"
-        ] = UNSET,
-        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        gtin: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        category: Union[Optional[Union["CategoryKey", dict[str, Any]]], "UnsetType"] = UNSET,
-        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
-        first: Union[Optional[int], "UnsetType"] = UNSET,
-        after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["VariantProductsPageVariantProducts"]:
-        from .variant_products_page import VariantProductsPage
-
-        query = _documents.VARIANT_PRODUCTS_PAGE
-        variables: dict[str, object] = {
-            "catalogue": catalogue,
-            "ref": ref,
-            "gtin": gtin,
-            "status": status,
-            "category": category,
-            "updatedOn": updated_on,
-            "first": first,
-            "after": after,
-        }
-        response = self._send_operation(
-            query,
-            "VariantProductsPage",
-            variables,
-            mutation=False,
-            input_types={
-                "catalogue": "ProductCatalogueKey",
-                "category": "CategoryKey",
-                "updatedOn": "DateRange",
-            },
-        )
-        return VariantProductsPage.from_graphql_response(
-            response, "VariantProductsPage"
-        ).variant_products
-
-    def standard_product_create(
-        self, input: Union["CreateStandardProductInput", dict[str, Any]]
-    ) -> Optional["StandardProductCreateCreateStandardProduct"]:
-        from .standard_product_create import StandardProductCreate
-
-        query = _documents.STANDARD_PRODUCT_CREATE
+        query = _documents.SDK_FINANCIAL_TRANSACTION_CREATE
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
-            "StandardProductCreate",
+            "SdkFinancialTransactionCreate",
             variables,
             mutation=True,
-            input_types={"input": "CreateStandardProductInput"},
+            input_types={"input": "CreateFinancialTransactionInput"},
         )
-        return StandardProductCreate.from_graphql_response(
-            response, "StandardProductCreate"
-        ).create_standard_product
+        return SdkFinancialTransactionCreate.from_graphql_response(
+            response, "SdkFinancialTransactionCreate"
+        ).create_financial_transaction
 
-    def standard_product_update(
-        self, input: Union["UpdateStandardProductInput", dict[str, Any]]
-    ) -> Optional["StandardProductUpdateUpdateStandardProduct"]:
-        from .standard_product_update import StandardProductUpdate
+    def _sdk_financial_transaction_update(
+        self, input: Union["UpdateFinancialTransactionInput", dict[str, Any]]
+    ) -> Optional["SdkFinancialTransactionUpdateUpdateFinancialTransaction"]:
+        from ._sdk_financial_transaction_update import SdkFinancialTransactionUpdate
 
-        query = _documents.STANDARD_PRODUCT_UPDATE
+        query = _documents.SDK_FINANCIAL_TRANSACTION_UPDATE
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
-            "StandardProductUpdate",
+            "SdkFinancialTransactionUpdate",
             variables,
             mutation=True,
-            input_types={"input": "UpdateStandardProductInput"},
+            input_types={"input": "UpdateFinancialTransactionInput"},
         )
-        return StandardProductUpdate.from_graphql_response(
-            response, "StandardProductUpdate"
-        ).update_standard_product
-
-    def variant_product_create(
-        self, input: Union["CreateVariantProductInput", dict[str, Any]]
-    ) -> Optional["VariantProductCreateCreateVariantProduct"]:
-        from .variant_product_create import VariantProductCreate
-
-        query = _documents.VARIANT_PRODUCT_CREATE
-        variables: dict[str, object] = {"input": input}
-        response = self._send_operation(
-            query,
-            "VariantProductCreate",
-            variables,
-            mutation=True,
-            input_types={"input": "CreateVariantProductInput"},
-        )
-        return VariantProductCreate.from_graphql_response(
-            response, "VariantProductCreate"
-        ).create_variant_product
-
-    def variant_product_update(
-        self, input: Union["UpdateVariantProductInput", dict[str, Any]]
-    ) -> Optional["VariantProductUpdateUpdateVariantProduct"]:
-        from .variant_product_update import VariantProductUpdate
-
-        query = _documents.VARIANT_PRODUCT_UPDATE
-        variables: dict[str, object] = {"input": input}
-        response = self._send_operation(
-            query,
-            "VariantProductUpdate",
-            variables,
-            mutation=True,
-            input_types={"input": "UpdateVariantProductInput"},
-        )
-        return VariantProductUpdate.from_graphql_response(
-            response, "VariantProductUpdate"
-        ).update_variant_product
-
-    def setting_detail(self, id: str) -> Optional["SettingDetailSetting"]:
-        from .setting_detail import SettingDetail
-
-        query = _documents.SETTING_DETAIL
-        variables: dict[str, object] = {"id": id}
-        response = self._send_operation(
-            query, "SettingDetail", variables, mutation=False, input_types=None
-        )
-        return SettingDetail.from_graphql_response(response, "SettingDetail").setting
-
-    def settings_page(
-        self,
-        name: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        context: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        context_id: Union[Optional[list[int]], "UnsetType"] = UNSET,
-        value_type: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        first: Union[Optional[int], "UnsetType"] = UNSET,
-        after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["SettingsPageSettings"]:
-        from .settings_page import SettingsPage
-
-        query = _documents.SETTINGS_PAGE
-        variables: dict[str, object] = {
-            "name": name,
-            "context": context,
-            "contextId": context_id,
-            "valueType": value_type,
-            "first": first,
-            "after": after,
-        }
-        response = self._send_operation(
-            query, "SettingsPage", variables, mutation=False, input_types=None
-        )
-        return SettingsPage.from_graphql_response(response, "SettingsPage").settings
-
-    def setting_create(
-        self, input: Union["CreateSettingInput", dict[str, Any]]
-    ) -> Optional["SettingCreateCreateSetting"]:
-        from .setting_create import SettingCreate
-
-        query = _documents.SETTING_CREATE
-        variables: dict[str, object] = {"input": input}
-        response = self._send_operation(
-            query,
-            "SettingCreate",
-            variables,
-            mutation=True,
-            input_types={"input": "CreateSettingInput"},
-        )
-        return SettingCreate.from_graphql_response(response, "SettingCreate").create_setting
-
-    def setting_update(
-        self, input: Union["UpdateSettingInput", dict[str, Any]]
-    ) -> Optional["SettingUpdateUpdateSetting"]:
-        from .setting_update import SettingUpdate
-
-        query = _documents.SETTING_UPDATE
-        variables: dict[str, object] = {"input": input}
-        response = self._send_operation(
-            query,
-            "SettingUpdate",
-            variables,
-            mutation=True,
-            input_types={"input": "UpdateSettingInput"},
-        )
-        return SettingUpdate.from_graphql_response(response, "SettingUpdate").update_setting
-
-    def current_user(self) -> Optional["CurrentUserMe"]:
-        from .current_user import CurrentUser
-
-        query = _documents.CURRENT_USER
-        variables: dict[str, object] = {}
-        response = self._send_operation(
-            query, "CurrentUser", variables, mutation=False, input_types=None
-        )
-        return CurrentUser.from_graphql_response(response, "CurrentUser").me
-
-    def user_detail(
-        self,
-        id: Union[Optional[str], "UnsetType"] = UNSET,
-        username: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["UserDetailUser"]:
-        from .user_detail import UserDetail
-
-        query = _documents.USER_DETAIL
-        variables: dict[str, object] = {"id": id, "username": username}
-        response = self._send_operation(
-            query, "UserDetail", variables, mutation=False, input_types=None
-        )
-        return UserDetail.from_graphql_response(response, "UserDetail").user
-
-    def users_page(
-        self,
-        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        username: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        primary_email: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        first: Union[Optional[int], "UnsetType"] = UNSET,
-        after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["UsersPageUsers"]:
-        from .users_page import UsersPage
-
-        query = _documents.USERS_PAGE
-        variables: dict[str, object] = {
-            "ref": ref,
-            "username": username,
-            "type": type_,
-            "status": status,
-            "primaryEmail": primary_email,
-            "first": first,
-            "after": after,
-        }
-        response = self._send_operation(
-            query, "UsersPage", variables, mutation=False, input_types=None
-        )
-        return UsersPage.from_graphql_response(response, "UsersPage").users
-
-    def iter_categories_page(
-        self,
-        catalogue: Union[
-            Optional[Union["ProductCatalogueKey", dict[str, Any]]], "UnsetType"
-        ] = UNSET,
-        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        name: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: Optional[int] = None,
-        after: Optional[str] = None,
-    ) -> Paginator["CategoriesPageCategoriesEdgesNode"]:
-        return self._paginate(
-            lambda first, after: self.categories_page(
-                catalogue=catalogue,
-                ref=ref,
-                name=name,
-                status=status,
-                updated_on=updated_on,
-                first=first,
-                after=after,
-            ),
-            page_size=page_size,
-            max_items=max_items,
-            after=after,
-            operation="categories",
-        )
+        return SdkFinancialTransactionUpdate.from_graphql_response(
+            response, "SdkFinancialTransactionUpdate"
+        ).update_financial_transaction
 
     def iter_article_items(
         self,
@@ -8209,48 +7967,6 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="inventoryCatalogues",
-        )
-
-    def iter_inventory_positions(
-        self,
-        created_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
-        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
-        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        workflow_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        workflow_version: Union[Optional[list[int]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        product_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        on_hand: Union[Optional[list[Optional[int]]], "UnsetType"] = UNSET,
-        location_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        catalogue: Union[
-            Optional[Union["InventoryCatalogueKey", dict[str, Any]]], "UnsetType"
-        ] = UNSET,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: Optional[int] = None,
-        after: Optional[str] = None,
-    ) -> Paginator["InventoryPositionsInventoryPositionsEdgesNode"]:
-        return self._paginate(
-            lambda first, after: self.inventory_positions(
-                created_on=created_on,
-                updated_on=updated_on,
-                ref=ref,
-                type_=type_,
-                workflow_ref=workflow_ref,
-                workflow_version=workflow_version,
-                status=status,
-                product_ref=product_ref,
-                on_hand=on_hand,
-                location_ref=location_ref,
-                catalogue=catalogue,
-                first=first,
-                after=after,
-            ),
-            page_size=page_size,
-            max_items=max_items,
-            after=after,
-            operation="inventoryPositions",
         )
 
     def iter_inventory_quantities(
@@ -9495,32 +9211,40 @@ class GraphQLClient(BaseClient):
             operation="waves",
         )
 
-    def iter_inventory_positions_page(
+    def iter_inventory_positions(
         self,
+        created_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        workflow_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        workflow_version: Union[Optional[list[int]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        product_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        on_hand: Union[Optional[list[Optional[int]]], "UnsetType"] = UNSET,
+        location_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
         catalogue: Union[
             Optional[Union["InventoryCatalogueKey", dict[str, Any]]], "UnsetType"
         ] = UNSET,
-        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        product_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        location_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
         quantities_first: Union[Optional[int], "UnsetType"] = UNSET,
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
         max_items: Optional[int] = None,
         after: Optional[str] = None,
-    ) -> Paginator["InventoryPositionsPageInventoryPositionsEdgesNode"]:
+    ) -> Paginator["InventoryPositionsInventoryPositionsEdgesNode"]:
         return self._paginate(
-            lambda first, after: self.inventory_positions_page(
-                catalogue=catalogue,
-                ref=ref,
-                product_ref=product_ref,
-                location_ref=location_ref,
-                status=status,
-                type_=type_,
+            lambda first, after: self.inventory_positions(
+                created_on=created_on,
                 updated_on=updated_on,
+                ref=ref,
+                type_=type_,
+                workflow_ref=workflow_ref,
+                workflow_version=workflow_version,
+                status=status,
+                product_ref=product_ref,
+                on_hand=on_hand,
+                location_ref=location_ref,
+                catalogue=catalogue,
                 quantities_first=quantities_first,
                 first=first,
                 after=after,
@@ -9531,27 +9255,57 @@ class GraphQLClient(BaseClient):
             operation="inventoryPositions",
         )
 
-    def iter_locations_page(
+    @deprecated(
+        "use orders(): one method and one paginator per root connection: the hand-written OrdersPage copied orders, whose default selects OrderFields",
+        category=None,
+    )
+    def orders_page(
         self,
         ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        type_: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
         status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        name: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: Optional[int] = None,
-        after: Optional[str] = None,
-    ) -> Paginator["LocationsPageLocationsEdgesNode"]:
-        return self._paginate(
-            lambda first, after: self.locations_page(
-                ref=ref, type_=type_, status=status, name=name, first=first, after=after
-            ),
-            page_size=page_size,
-            max_items=max_items,
-            after=after,
-            operation="locations",
-        )
+        created_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        retailer_id: Union[Optional[list[int]], "UnsetType"] = UNSET,
+        first: Union[Optional[int], "UnsetType"] = UNSET,
+        after: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["OrdersOrders"]:
+        from .orders import Orders
 
+        deprecated_call(
+            "orders_page",
+            "orders",
+            "one method and one paginator per root connection: the hand-written OrdersPage copied orders, whose default selects OrderFields",
+        )
+        query = _documents.ORDERS_PAGE
+        variables: dict[str, object] = {
+            "ref": ref,
+            "type": type_,
+            "status": status,
+            "createdOn": created_on,
+            "updatedOn": updated_on,
+            "first": first,
+            "after": after,
+            "retailerId": retailer_id,
+        }
+        response = self._send_operation(
+            query,
+            "OrdersPage",
+            variables,
+            mutation=False,
+            input_types={
+                "createdOn": "DateRange",
+                "customerLink": "CustomerLinkInput",
+                "payment": "PaymentLinkInput",
+                "updatedOn": "DateRange",
+            },
+        )
+        return Orders.from_graphql_response(response, "OrdersPage").orders
+
+    @deprecated(
+        "use iter_orders(): one method and one paginator per root connection: the hand-written OrdersPage copied orders, whose default selects OrderFields",
+        category=None,
+    )
     def iter_orders_page(
         self,
         ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
@@ -9564,7 +9318,12 @@ class GraphQLClient(BaseClient):
         page_size: int = DEFAULT_PAGE_SIZE,
         max_items: Optional[int] = None,
         after: Optional[str] = None,
-    ) -> Paginator["OrdersPageOrdersEdgesNode"]:
+    ) -> Paginator["OrdersOrdersEdgesNode"]:
+        deprecated_call(
+            "iter_orders_page",
+            "iter_orders",
+            "one method and one paginator per root connection: the hand-written OrdersPage copied orders, whose default selects OrderFields",
+        )
         return self._paginate(
             lambda first, after: self.orders_page(
                 ref=ref,
@@ -9582,6 +9341,360 @@ class GraphQLClient(BaseClient):
             operation="orders",
         )
 
+    @deprecated(
+        "use locations(): one method and one paginator per root connection: the hand-written LocationsPage copied locations, whose default selects LocationFields",
+        category=None,
+    )
+    def locations_page(
+        self,
+        ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        type_: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        name: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        first: Union[Optional[int], "UnsetType"] = UNSET,
+        after: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["LocationsLocations"]:
+        from .locations import Locations
+
+        deprecated_call(
+            "locations_page",
+            "locations",
+            "one method and one paginator per root connection: the hand-written LocationsPage copied locations, whose default selects LocationFields",
+        )
+        query = _documents.LOCATIONS_PAGE
+        variables: dict[str, object] = {
+            "ref": ref,
+            "type": type_,
+            "status": status,
+            "name": name,
+            "first": first,
+            "after": after,
+        }
+        response = self._send_operation(
+            query,
+            "LocationsPage",
+            variables,
+            mutation=False,
+            input_types={"createdOn": "DateRange", "updatedOn": "DateRange"},
+        )
+        return Locations.from_graphql_response(response, "LocationsPage").locations
+
+    @deprecated(
+        "use iter_locations(): one method and one paginator per root connection: the hand-written LocationsPage copied locations, whose default selects LocationFields",
+        category=None,
+    )
+    def iter_locations_page(
+        self,
+        ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        type_: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        name: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: Optional[int] = None,
+        after: Optional[str] = None,
+    ) -> Paginator["LocationsLocationsEdgesNode"]:
+        deprecated_call(
+            "iter_locations_page",
+            "iter_locations",
+            "one method and one paginator per root connection: the hand-written LocationsPage copied locations, whose default selects LocationFields",
+        )
+        return self._paginate(
+            lambda first, after: self.locations_page(
+                ref=ref, type_=type_, status=status, name=name, first=first, after=after
+            ),
+            page_size=page_size,
+            max_items=max_items,
+            after=after,
+            operation="locations",
+        )
+
+    @deprecated(
+        "use settings(): one method and one paginator per root connection: the hand-written SettingsPage copied settings, whose default selects SettingFields",
+        category=None,
+    )
+    def settings_page(
+        self,
+        name: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        context: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        context_id: Union[Optional[list[int]], "UnsetType"] = UNSET,
+        value_type: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        first: Union[Optional[int], "UnsetType"] = UNSET,
+        after: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["SettingsSettings"]:
+        from .settings import Settings
+
+        deprecated_call(
+            "settings_page",
+            "settings",
+            "one method and one paginator per root connection: the hand-written SettingsPage copied settings, whose default selects SettingFields",
+        )
+        query = _documents.SETTINGS_PAGE
+        variables: dict[str, object] = {
+            "name": name,
+            "valueType": value_type,
+            "context": context,
+            "contextId": context_id,
+            "first": first,
+            "after": after,
+        }
+        response = self._send_operation(
+            query, "SettingsPage", variables, mutation=False, input_types=None
+        )
+        return Settings.from_graphql_response(response, "SettingsPage").settings
+
+    @deprecated(
+        "use iter_settings(): one method and one paginator per root connection: the hand-written SettingsPage copied settings, whose default selects SettingFields",
+        category=None,
+    )
+    def iter_settings_page(
+        self,
+        name: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        context: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        context_id: Union[Optional[list[int]], "UnsetType"] = UNSET,
+        value_type: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: Optional[int] = None,
+        after: Optional[str] = None,
+    ) -> Paginator["SettingsSettingsEdgesNode"]:
+        deprecated_call(
+            "iter_settings_page",
+            "iter_settings",
+            "one method and one paginator per root connection: the hand-written SettingsPage copied settings, whose default selects SettingFields",
+        )
+        return self._paginate(
+            lambda first, after: self.settings_page(
+                name=name,
+                value_type=value_type,
+                context=context,
+                context_id=context_id,
+                first=first,
+                after=after,
+            ),
+            page_size=page_size,
+            max_items=max_items,
+            after=after,
+            operation="settings",
+        )
+
+    @deprecated(
+        "use users(): one method and one paginator per root connection: the hand-written UsersPage copied users, whose default selects UserFields",
+        category=None,
+    )
+    def users_page(
+        self,
+        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        username: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        primary_email: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        first: Union[Optional[int], "UnsetType"] = UNSET,
+        after: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["UsersUsers"]:
+        from .users import Users
+
+        deprecated_call(
+            "users_page",
+            "users",
+            "one method and one paginator per root connection: the hand-written UsersPage copied users, whose default selects UserFields",
+        )
+        query = _documents.USERS_PAGE
+        variables: dict[str, object] = {
+            "ref": ref,
+            "username": username,
+            "primaryEmail": primary_email,
+            "type": type_,
+            "status": status,
+            "first": first,
+            "after": after,
+        }
+        response = self._send_operation(
+            query,
+            "UsersPage",
+            variables,
+            mutation=False,
+            input_types={"createdOn": "DateRange", "updatedOn": "DateRange"},
+        )
+        return Users.from_graphql_response(response, "UsersPage").users
+
+    @deprecated(
+        "use iter_users(): one method and one paginator per root connection: the hand-written UsersPage copied users, whose default selects UserFields",
+        category=None,
+    )
+    def iter_users_page(
+        self,
+        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        username: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        primary_email: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: Optional[int] = None,
+        after: Optional[str] = None,
+    ) -> Paginator["UsersUsersEdgesNode"]:
+        deprecated_call(
+            "iter_users_page",
+            "iter_users",
+            "one method and one paginator per root connection: the hand-written UsersPage copied users, whose default selects UserFields",
+        )
+        return self._paginate(
+            lambda first, after: self.users_page(
+                ref=ref,
+                username=username,
+                primary_email=primary_email,
+                type_=type_,
+                status=status,
+                first=first,
+                after=after,
+            ),
+            page_size=page_size,
+            max_items=max_items,
+            after=after,
+            operation="users",
+        )
+
+    @deprecated(
+        "use categories(): one method and one paginator per root connection: the hand-written CategoriesPage copied categories, whose default selects CategoryFields",
+        category=None,
+    )
+    def categories_page(
+        self,
+        catalogue: Union[
+            Optional[Union["ProductCatalogueKey", dict[str, Any]]], "UnsetType"
+        ] = UNSET,
+        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        name: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        first: Union[Optional[int], "UnsetType"] = UNSET,
+        after: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["CategoriesCategories"]:
+        from .categories import Categories
+
+        deprecated_call(
+            "categories_page",
+            "categories",
+            "one method and one paginator per root connection: the hand-written CategoriesPage copied categories, whose default selects CategoryFields",
+        )
+        query = _documents.CATEGORIES_PAGE
+        variables: dict[str, object] = {
+            "updatedOn": updated_on,
+            "ref": ref,
+            "status": status,
+            "name": name,
+            "catalogue": catalogue,
+            "first": first,
+            "after": after,
+        }
+        response = self._send_operation(
+            query,
+            "CategoriesPage",
+            variables,
+            mutation=False,
+            input_types={
+                "catalogue": "ProductCatalogueKey",
+                "createdOn": "DateRange",
+                "updatedOn": "DateRange",
+            },
+        )
+        return Categories.from_graphql_response(response, "CategoriesPage").categories
+
+    @deprecated(
+        "use iter_categories(): one method and one paginator per root connection: the hand-written CategoriesPage copied categories, whose default selects CategoryFields",
+        category=None,
+    )
+    def iter_categories_page(
+        self,
+        catalogue: Union[
+            Optional[Union["ProductCatalogueKey", dict[str, Any]]], "UnsetType"
+        ] = UNSET,
+        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        name: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: Optional[int] = None,
+        after: Optional[str] = None,
+    ) -> Paginator["CategoriesCategoriesEdgesNode"]:
+        deprecated_call(
+            "iter_categories_page",
+            "iter_categories",
+            "one method and one paginator per root connection: the hand-written CategoriesPage copied categories, whose default selects CategoryFields",
+        )
+        return self._paginate(
+            lambda first, after: self.categories_page(
+                updated_on=updated_on,
+                ref=ref,
+                status=status,
+                name=name,
+                catalogue=catalogue,
+                first=first,
+                after=after,
+            ),
+            page_size=page_size,
+            max_items=max_items,
+            after=after,
+            operation="categories",
+        )
+
+    @deprecated(
+        "use standard_products(): one method and one paginator per root connection: the hand-written StandardProductsPage copied standard_products, whose default selects StandardProductFields",
+        category=None,
+    )
+    def standard_products_page(
+        self,
+        catalogue: Union[
+            Optional[Union["ProductCatalogueKey", dict[str, Any]]], "UnsetType"
+        ] = UNSET,
+        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        gtin: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        category: Union[Optional[Union["CategoryKey", dict[str, Any]]], "UnsetType"] = UNSET,
+        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        first: Union[Optional[int], "UnsetType"] = UNSET,
+        after: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["StandardProductsStandardProducts"]:
+        from .standard_products import StandardProducts
+
+        deprecated_call(
+            "standard_products_page",
+            "standard_products",
+            "one method and one paginator per root connection: the hand-written StandardProductsPage copied standard_products, whose default selects StandardProductFields",
+        )
+        query = _documents.STANDARD_PRODUCTS_PAGE
+        variables: dict[str, object] = {
+            "updatedOn": updated_on,
+            "ref": ref,
+            "status": status,
+            "gtin": gtin,
+            "catalogue": catalogue,
+            "first": first,
+            "after": after,
+            "category": category,
+        }
+        response = self._send_operation(
+            query,
+            "StandardProductsPage",
+            variables,
+            mutation=False,
+            input_types={
+                "catalogue": "ProductCatalogueKey",
+                "category": "CategoryKey",
+                "createdOn": "DateRange",
+                "updatedOn": "DateRange",
+            },
+        )
+        return StandardProducts.from_graphql_response(
+            response, "StandardProductsPage"
+        ).standard_products
+
+    @deprecated(
+        "use iter_standard_products(): one method and one paginator per root connection: the hand-written StandardProductsPage copied standard_products, whose default selects StandardProductFields",
+        category=None,
+    )
     def iter_standard_products_page(
         self,
         catalogue: Union[
@@ -9596,15 +9709,20 @@ class GraphQLClient(BaseClient):
         page_size: int = DEFAULT_PAGE_SIZE,
         max_items: Optional[int] = None,
         after: Optional[str] = None,
-    ) -> Paginator["StandardProductsPageStandardProductsEdgesNode"]:
+    ) -> Paginator["StandardProductsStandardProductsEdgesNode"]:
+        deprecated_call(
+            "iter_standard_products_page",
+            "iter_standard_products",
+            "one method and one paginator per root connection: the hand-written StandardProductsPage copied standard_products, whose default selects StandardProductFields",
+        )
         return self._paginate(
             lambda first, after: self.standard_products_page(
-                catalogue=catalogue,
-                ref=ref,
-                gtin=gtin,
-                status=status,
-                category=category,
                 updated_on=updated_on,
+                ref=ref,
+                status=status,
+                gtin=gtin,
+                catalogue=catalogue,
+                category=category,
                 first=first,
                 after=after,
             ),
@@ -9614,6 +9732,61 @@ class GraphQLClient(BaseClient):
             operation="standardProducts",
         )
 
+    @deprecated(
+        "use variant_products(): one method and one paginator per root connection: the hand-written VariantProductsPage copied variant_products, whose default selects VariantProductFields",
+        category=None,
+    )
+    def variant_products_page(
+        self,
+        catalogue: Union[
+            Optional[Union["ProductCatalogueKey", dict[str, Any]]], "UnsetType"
+        ] = UNSET,
+        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        gtin: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        category: Union[Optional[Union["CategoryKey", dict[str, Any]]], "UnsetType"] = UNSET,
+        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        first: Union[Optional[int], "UnsetType"] = UNSET,
+        after: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["VariantProductsVariantProducts"]:
+        from .variant_products import VariantProducts
+
+        deprecated_call(
+            "variant_products_page",
+            "variant_products",
+            "one method and one paginator per root connection: the hand-written VariantProductsPage copied variant_products, whose default selects VariantProductFields",
+        )
+        query = _documents.VARIANT_PRODUCTS_PAGE
+        variables: dict[str, object] = {
+            "updatedOn": updated_on,
+            "ref": ref,
+            "status": status,
+            "gtin": gtin,
+            "catalogue": catalogue,
+            "first": first,
+            "after": after,
+            "category": category,
+        }
+        response = self._send_operation(
+            query,
+            "VariantProductsPage",
+            variables,
+            mutation=False,
+            input_types={
+                "catalogue": "ProductCatalogueKey",
+                "category": "CategoryKey",
+                "createdOn": "DateRange",
+                "updatedOn": "DateRange",
+            },
+        )
+        return VariantProducts.from_graphql_response(
+            response, "VariantProductsPage"
+        ).variant_products
+
+    @deprecated(
+        "use iter_variant_products(): one method and one paginator per root connection: the hand-written VariantProductsPage copied variant_products, whose default selects VariantProductFields",
+        category=None,
+    )
     def iter_variant_products_page(
         self,
         catalogue: Union[
@@ -9628,15 +9801,20 @@ class GraphQLClient(BaseClient):
         page_size: int = DEFAULT_PAGE_SIZE,
         max_items: Optional[int] = None,
         after: Optional[str] = None,
-    ) -> Paginator["VariantProductsPageVariantProductsEdgesNode"]:
+    ) -> Paginator["VariantProductsVariantProductsEdgesNode"]:
+        deprecated_call(
+            "iter_variant_products_page",
+            "iter_variant_products",
+            "one method and one paginator per root connection: the hand-written VariantProductsPage copied variant_products, whose default selects VariantProductFields",
+        )
         return self._paginate(
             lambda first, after: self.variant_products_page(
-                catalogue=catalogue,
-                ref=ref,
-                gtin=gtin,
-                status=status,
-                category=category,
                 updated_on=updated_on,
+                ref=ref,
+                status=status,
+                gtin=gtin,
+                catalogue=catalogue,
+                category=category,
                 first=first,
                 after=after,
             ),
@@ -9646,56 +9824,651 @@ class GraphQLClient(BaseClient):
             operation="variantProducts",
         )
 
-    def iter_settings_page(
+    @deprecated(
+        "use inventory_positions(): one method and one paginator per root connection: the hand-written InventoryPositionsPage copied inventory_positions, whose default selects InventoryPositionFields and the first quantities",
+        category=None,
+    )
+    def inventory_positions_page(
         self,
-        name: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        context: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        context_id: Union[Optional[list[int]], "UnsetType"] = UNSET,
-        value_type: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: Optional[int] = None,
-        after: Optional[str] = None,
-    ) -> Paginator["SettingsPageSettingsEdgesNode"]:
-        return self._paginate(
-            lambda first, after: self.settings_page(
-                name=name,
-                context=context,
-                context_id=context_id,
-                value_type=value_type,
-                first=first,
-                after=after,
-            ),
-            page_size=page_size,
-            max_items=max_items,
-            after=after,
-            operation="settings",
-        )
-
-    def iter_users_page(
-        self,
+        catalogue: Union[
+            Optional[Union["InventoryCatalogueKey", dict[str, Any]]], "UnsetType"
+        ] = UNSET,
         ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        username: Union[Optional[list[str]], "UnsetType"] = UNSET,
-        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        product_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        location_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
         status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
-        primary_email: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        first: Union[Optional[int], "UnsetType"] = UNSET,
+        after: Union[Optional[str], "UnsetType"] = UNSET,
+        quantities_first: Union[Optional[int], "UnsetType"] = UNSET,
+    ) -> Optional["InventoryPositionsInventoryPositions"]:
+        from .inventory_positions import InventoryPositions
+
+        deprecated_call(
+            "inventory_positions_page",
+            "inventory_positions",
+            "one method and one paginator per root connection: the hand-written InventoryPositionsPage copied inventory_positions, whose default selects InventoryPositionFields and the first quantities",
+        )
+        query = _documents.INVENTORY_POSITIONS_PAGE
+        variables: dict[str, object] = {
+            "updatedOn": updated_on,
+            "ref": ref,
+            "type": type_,
+            "status": status,
+            "productRef": product_ref,
+            "locationRef": location_ref,
+            "catalogue": catalogue,
+            "first": first,
+            "after": after,
+            "quantitiesFirst": quantities_first,
+        }
+        response = self._send_operation(
+            query,
+            "InventoryPositionsPage",
+            variables,
+            mutation=False,
+            input_types={
+                "catalogue": "InventoryCatalogueKey",
+                "createdOn": "DateRange",
+                "updatedOn": "DateRange",
+            },
+        )
+        return InventoryPositions.from_graphql_response(
+            response, "InventoryPositionsPage"
+        ).inventory_positions
+
+    @deprecated(
+        "use iter_inventory_positions(): one method and one paginator per root connection: the hand-written InventoryPositionsPage copied inventory_positions, whose default selects InventoryPositionFields and the first quantities",
+        category=None,
+    )
+    def iter_inventory_positions_page(
+        self,
+        catalogue: Union[
+            Optional[Union["InventoryCatalogueKey", dict[str, Any]]], "UnsetType"
+        ] = UNSET,
+        ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        product_ref: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        location_ref: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        status: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        type_: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        updated_on: Union[Optional[Union["DateRange", dict[str, Any]]], "UnsetType"] = UNSET,
+        quantities_first: Union[Optional[int], "UnsetType"] = UNSET,
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
         max_items: Optional[int] = None,
         after: Optional[str] = None,
-    ) -> Paginator["UsersPageUsersEdgesNode"]:
+    ) -> Paginator["InventoryPositionsInventoryPositionsEdgesNode"]:
+        deprecated_call(
+            "iter_inventory_positions_page",
+            "iter_inventory_positions",
+            "one method and one paginator per root connection: the hand-written InventoryPositionsPage copied inventory_positions, whose default selects InventoryPositionFields and the first quantities",
+        )
         return self._paginate(
-            lambda first, after: self.users_page(
+            lambda first, after: self.inventory_positions_page(
+                updated_on=updated_on,
                 ref=ref,
-                username=username,
                 type_=type_,
                 status=status,
-                primary_email=primary_email,
+                product_ref=product_ref,
+                location_ref=location_ref,
+                catalogue=catalogue,
+                quantities_first=quantities_first,
                 first=first,
                 after=after,
             ),
             page_size=page_size,
             max_items=max_items,
             after=after,
-            operation="users",
+            operation="inventoryPositions",
         )
+
+    @deprecated(
+        "use order(): the hand-written OrderDetail copied the default order, which now selects OrderDetailFields itself",
+        category=None,
+    )
+    def order_detail(self, ref: Union[Optional[str], "UnsetType"]) -> Optional["OrderOrder"]:
+        from .order import Order
+
+        deprecated_call(
+            "order_detail",
+            "order",
+            "the hand-written OrderDetail copied the default order, which now selects OrderDetailFields itself",
+        )
+        query = _documents.ORDER_DETAIL
+        variables: dict[str, object] = {"ref": ref}
+        response = self._send_operation(
+            query, "OrderDetail", variables, mutation=False, input_types=None
+        )
+        return Order.from_graphql_response(response, "OrderDetail").order
+
+    @deprecated(
+        "use order_by_id(): the hand-written OrderDetailById copied the default order_by_id, which now selects OrderDetailFields itself",
+        category=None,
+    )
+    def order_detail_by_id(self, id: str) -> Optional["OrderByIdOrderById"]:
+        from .order_by_id import OrderById
+
+        deprecated_call(
+            "order_detail_by_id",
+            "order_by_id",
+            "the hand-written OrderDetailById copied the default order_by_id, which now selects OrderDetailFields itself",
+        )
+        query = _documents.ORDER_DETAIL_BY_ID
+        variables: dict[str, object] = {"id": id}
+        response = self._send_operation(
+            query, "OrderDetailById", variables, mutation=False, input_types=None
+        )
+        return OrderById.from_graphql_response(response, "OrderDetailById").order_by_id
+
+    @deprecated(
+        "use create_order(): the hand-written OrderCreate copied the default create_order, which now selects OrderFields itself",
+        category=None,
+    )
+    def order_create(
+        self,
+        input: Union[Optional[Union["CreateOrderInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["CreateOrderCreateOrder"]:
+        from .create_order import CreateOrder
+
+        deprecated_call(
+            "order_create",
+            "create_order",
+            "the hand-written OrderCreate copied the default create_order, which now selects OrderFields itself",
+        )
+        query = _documents.ORDER_CREATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "OrderCreate",
+            variables,
+            mutation=True,
+            input_types={"input": "CreateOrderInput"},
+        )
+        return CreateOrder.from_graphql_response(response, "OrderCreate").create_order
+
+    @deprecated(
+        "use create_order_and_customer(): the hand-written OrderAndCustomerCreate copied the default create_order_and_customer, which now selects OrderFields itself",
+        category=None,
+    )
+    def order_and_customer_create(
+        self,
+        input: Union[Optional[Union["CreateOrderAndCustomerInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["CreateOrderAndCustomerCreateOrderAndCustomer"]:
+        from .create_order_and_customer import CreateOrderAndCustomer
+
+        deprecated_call(
+            "order_and_customer_create",
+            "create_order_and_customer",
+            "the hand-written OrderAndCustomerCreate copied the default create_order_and_customer, which now selects OrderFields itself",
+        )
+        query = _documents.ORDER_AND_CUSTOMER_CREATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "OrderAndCustomerCreate",
+            variables,
+            mutation=True,
+            input_types={"input": "CreateOrderAndCustomerInput"},
+        )
+        return CreateOrderAndCustomer.from_graphql_response(
+            response, "OrderAndCustomerCreate"
+        ).create_order_and_customer
+
+    @deprecated(
+        "use update_order(): the hand-written OrderUpdate copied the default update_order, which now selects OrderFields itself",
+        category=None,
+    )
+    def order_update(
+        self,
+        input: Union[Optional[Union["UpdateOrderInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["UpdateOrderUpdateOrder"]:
+        from .update_order import UpdateOrder
+
+        deprecated_call(
+            "order_update",
+            "update_order",
+            "the hand-written OrderUpdate copied the default update_order, which now selects OrderFields itself",
+        )
+        query = _documents.ORDER_UPDATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "OrderUpdate",
+            variables,
+            mutation=True,
+            input_types={"input": "UpdateOrderInput"},
+        )
+        return UpdateOrder.from_graphql_response(response, "OrderUpdate").update_order
+
+    @deprecated(
+        "use location(): the hand-written LocationDetail copied the default location, which now selects LocationFields itself",
+        category=None,
+    )
+    def location_detail(
+        self, ref: Union[Optional[str], "UnsetType"]
+    ) -> Optional["LocationLocation"]:
+        from .location import Location
+
+        deprecated_call(
+            "location_detail",
+            "location",
+            "the hand-written LocationDetail copied the default location, which now selects LocationFields itself",
+        )
+        query = _documents.LOCATION_DETAIL
+        variables: dict[str, object] = {"ref": ref}
+        response = self._send_operation(
+            query, "LocationDetail", variables, mutation=False, input_types=None
+        )
+        return Location.from_graphql_response(response, "LocationDetail").location
+
+    @deprecated(
+        "use location_by_id(): the hand-written LocationDetailById copied the default location_by_id, which now selects LocationFields itself",
+        category=None,
+    )
+    def location_detail_by_id(self, id: str) -> Optional["LocationByIdLocationById"]:
+        from .location_by_id import LocationById
+
+        deprecated_call(
+            "location_detail_by_id",
+            "location_by_id",
+            "the hand-written LocationDetailById copied the default location_by_id, which now selects LocationFields itself",
+        )
+        query = _documents.LOCATION_DETAIL_BY_ID
+        variables: dict[str, object] = {"id": id}
+        response = self._send_operation(
+            query, "LocationDetailById", variables, mutation=False, input_types=None
+        )
+        return LocationById.from_graphql_response(response, "LocationDetailById").location_by_id
+
+    @deprecated(
+        "use setting(): the hand-written SettingDetail copied the default setting, which now selects SettingFields itself",
+        category=None,
+    )
+    def setting_detail(self, id: Union[Optional[str], "UnsetType"]) -> Optional["SettingSetting"]:
+        from .setting import Setting
+
+        deprecated_call(
+            "setting_detail",
+            "setting",
+            "the hand-written SettingDetail copied the default setting, which now selects SettingFields itself",
+        )
+        query = _documents.SETTING_DETAIL
+        variables: dict[str, object] = {"id": id}
+        response = self._send_operation(
+            query, "SettingDetail", variables, mutation=False, input_types=None
+        )
+        return Setting.from_graphql_response(response, "SettingDetail").setting
+
+    @deprecated(
+        "use create_setting(): the hand-written SettingCreate copied the default create_setting, which now selects SettingFields itself",
+        category=None,
+    )
+    def setting_create(
+        self,
+        input: Union[Optional[Union["CreateSettingInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["CreateSettingCreateSetting"]:
+        from .create_setting import CreateSetting
+
+        deprecated_call(
+            "setting_create",
+            "create_setting",
+            "the hand-written SettingCreate copied the default create_setting, which now selects SettingFields itself",
+        )
+        query = _documents.SETTING_CREATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "SettingCreate",
+            variables,
+            mutation=True,
+            input_types={"input": "CreateSettingInput"},
+        )
+        return CreateSetting.from_graphql_response(response, "SettingCreate").create_setting
+
+    @deprecated(
+        "use update_setting(): the hand-written SettingUpdate copied the default update_setting, which now selects SettingFields itself",
+        category=None,
+    )
+    def setting_update(
+        self,
+        input: Union[Optional[Union["UpdateSettingInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["UpdateSettingUpdateSetting"]:
+        from .update_setting import UpdateSetting
+
+        deprecated_call(
+            "setting_update",
+            "update_setting",
+            "the hand-written SettingUpdate copied the default update_setting, which now selects SettingFields itself",
+        )
+        query = _documents.SETTING_UPDATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "SettingUpdate",
+            variables,
+            mutation=True,
+            input_types={"input": "UpdateSettingInput"},
+        )
+        return UpdateSetting.from_graphql_response(response, "SettingUpdate").update_setting
+
+    @deprecated(
+        "use me(): the hand-written CurrentUser copied the default me, which now selects UserFields itself",
+        category=None,
+    )
+    def current_user(self) -> Optional["MeMe"]:
+        from .me import Me
+
+        deprecated_call(
+            "current_user",
+            "me",
+            "the hand-written CurrentUser copied the default me, which now selects UserFields itself",
+        )
+        query = _documents.CURRENT_USER
+        variables: dict[str, object] = {}
+        response = self._send_operation(
+            query, "CurrentUser", variables, mutation=False, input_types=None
+        )
+        return Me.from_graphql_response(response, "CurrentUser").me
+
+    @deprecated(
+        "use user(): the hand-written UserDetail copied the default user, which now selects UserFields itself",
+        category=None,
+    )
+    def user_detail(
+        self,
+        id: Union[Optional[str], "UnsetType"] = UNSET,
+        username: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["UserUser"]:
+        from .user import User
+
+        deprecated_call(
+            "user_detail",
+            "user",
+            "the hand-written UserDetail copied the default user, which now selects UserFields itself",
+        )
+        query = _documents.USER_DETAIL
+        variables: dict[str, object] = {"id": id, "username": username}
+        response = self._send_operation(
+            query, "UserDetail", variables, mutation=False, input_types=None
+        )
+        return User.from_graphql_response(response, "UserDetail").user
+
+    @deprecated(
+        "use category(): the hand-written CategoryDetail copied the default category, which now selects CategoryFields itself",
+        category=None,
+    )
+    def category_detail(
+        self, ref: str, catalogue: Union["ProductCatalogueKey", dict[str, Any]]
+    ) -> Optional["CategoryCategory"]:
+        from .category import Category
+
+        deprecated_call(
+            "category_detail",
+            "category",
+            "the hand-written CategoryDetail copied the default category, which now selects CategoryFields itself",
+        )
+        query = _documents.CATEGORY_DETAIL
+        variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
+        response = self._send_operation(
+            query,
+            "CategoryDetail",
+            variables,
+            mutation=False,
+            input_types={"catalogue": "ProductCatalogueKey"},
+        )
+        return Category.from_graphql_response(response, "CategoryDetail").category
+
+    @deprecated(
+        "use create_category(): the hand-written CategoryCreate copied the default create_category, which now selects CategoryFields itself",
+        category=None,
+    )
+    def category_create(
+        self,
+        input: Union[Optional[Union["CreateCategoryInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["CreateCategoryCreateCategory"]:
+        from .create_category import CreateCategory
+
+        deprecated_call(
+            "category_create",
+            "create_category",
+            "the hand-written CategoryCreate copied the default create_category, which now selects CategoryFields itself",
+        )
+        query = _documents.CATEGORY_CREATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "CategoryCreate",
+            variables,
+            mutation=True,
+            input_types={"input": "CreateCategoryInput"},
+        )
+        return CreateCategory.from_graphql_response(response, "CategoryCreate").create_category
+
+    @deprecated(
+        "use update_category(): the hand-written CategoryUpdate copied the default update_category, which now selects CategoryFields itself",
+        category=None,
+    )
+    def category_update(
+        self,
+        input: Union[Optional[Union["UpdateCategoryInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["UpdateCategoryUpdateCategory"]:
+        from .update_category import UpdateCategory
+
+        deprecated_call(
+            "category_update",
+            "update_category",
+            "the hand-written CategoryUpdate copied the default update_category, which now selects CategoryFields itself",
+        )
+        query = _documents.CATEGORY_UPDATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "CategoryUpdate",
+            variables,
+            mutation=True,
+            input_types={"input": "UpdateCategoryInput"},
+        )
+        return UpdateCategory.from_graphql_response(response, "CategoryUpdate").update_category
+
+    @deprecated(
+        "use standard_product(): the hand-written StandardProductDetail copied the default standard_product, which now selects StandardProductDetailFields itself",
+        category=None,
+    )
+    def standard_product_detail(
+        self, ref: str, catalogue: Union["ProductCatalogueKey", dict[str, Any]]
+    ) -> Optional["StandardProductStandardProduct"]:
+        from .standard_product import StandardProduct
+
+        deprecated_call(
+            "standard_product_detail",
+            "standard_product",
+            "the hand-written StandardProductDetail copied the default standard_product, which now selects StandardProductDetailFields itself",
+        )
+        query = _documents.STANDARD_PRODUCT_DETAIL
+        variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
+        response = self._send_operation(
+            query,
+            "StandardProductDetail",
+            variables,
+            mutation=False,
+            input_types={"catalogue": "ProductCatalogueKey"},
+        )
+        return StandardProduct.from_graphql_response(
+            response, "StandardProductDetail"
+        ).standard_product
+
+    @deprecated(
+        "use variant_product(): the hand-written VariantProductDetail copied the default variant_product, which now selects VariantProductFields itself",
+        category=None,
+    )
+    def variant_product_detail(
+        self, ref: str, catalogue: Union["ProductCatalogueKey", dict[str, Any]]
+    ) -> Optional["VariantProductVariantProduct"]:
+        from .variant_product import VariantProduct
+
+        deprecated_call(
+            "variant_product_detail",
+            "variant_product",
+            "the hand-written VariantProductDetail copied the default variant_product, which now selects VariantProductFields itself",
+        )
+        query = _documents.VARIANT_PRODUCT_DETAIL
+        variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
+        response = self._send_operation(
+            query,
+            "VariantProductDetail",
+            variables,
+            mutation=False,
+            input_types={"catalogue": "ProductCatalogueKey"},
+        )
+        return VariantProduct.from_graphql_response(
+            response, "VariantProductDetail"
+        ).variant_product
+
+    @deprecated(
+        "use create_standard_product(): the hand-written StandardProductCreate copied the default create_standard_product, which now selects StandardProductFields itself",
+        category=None,
+    )
+    def standard_product_create(
+        self,
+        input: Union[Optional[Union["CreateStandardProductInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["CreateStandardProductCreateStandardProduct"]:
+        from .create_standard_product import CreateStandardProduct
+
+        deprecated_call(
+            "standard_product_create",
+            "create_standard_product",
+            "the hand-written StandardProductCreate copied the default create_standard_product, which now selects StandardProductFields itself",
+        )
+        query = _documents.STANDARD_PRODUCT_CREATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "StandardProductCreate",
+            variables,
+            mutation=True,
+            input_types={"input": "CreateStandardProductInput"},
+        )
+        return CreateStandardProduct.from_graphql_response(
+            response, "StandardProductCreate"
+        ).create_standard_product
+
+    @deprecated(
+        "use update_standard_product(): the hand-written StandardProductUpdate copied the default update_standard_product, which now selects StandardProductFields itself",
+        category=None,
+    )
+    def standard_product_update(
+        self,
+        input: Union[Optional[Union["UpdateStandardProductInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["UpdateStandardProductUpdateStandardProduct"]:
+        from .update_standard_product import UpdateStandardProduct
+
+        deprecated_call(
+            "standard_product_update",
+            "update_standard_product",
+            "the hand-written StandardProductUpdate copied the default update_standard_product, which now selects StandardProductFields itself",
+        )
+        query = _documents.STANDARD_PRODUCT_UPDATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "StandardProductUpdate",
+            variables,
+            mutation=True,
+            input_types={"input": "UpdateStandardProductInput"},
+        )
+        return UpdateStandardProduct.from_graphql_response(
+            response, "StandardProductUpdate"
+        ).update_standard_product
+
+    @deprecated(
+        "use create_variant_product(): the hand-written VariantProductCreate copied the default create_variant_product, which now selects VariantProductFields itself",
+        category=None,
+    )
+    def variant_product_create(
+        self,
+        input: Union[Optional[Union["CreateVariantProductInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["CreateVariantProductCreateVariantProduct"]:
+        from .create_variant_product import CreateVariantProduct
+
+        deprecated_call(
+            "variant_product_create",
+            "create_variant_product",
+            "the hand-written VariantProductCreate copied the default create_variant_product, which now selects VariantProductFields itself",
+        )
+        query = _documents.VARIANT_PRODUCT_CREATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "VariantProductCreate",
+            variables,
+            mutation=True,
+            input_types={"input": "CreateVariantProductInput"},
+        )
+        return CreateVariantProduct.from_graphql_response(
+            response, "VariantProductCreate"
+        ).create_variant_product
+
+    @deprecated(
+        "use update_variant_product(): the hand-written VariantProductUpdate copied the default update_variant_product, which now selects VariantProductFields itself",
+        category=None,
+    )
+    def variant_product_update(
+        self,
+        input: Union[Optional[Union["UpdateVariantProductInput", dict[str, Any]]], "UnsetType"],
+    ) -> Optional["UpdateVariantProductUpdateVariantProduct"]:
+        from .update_variant_product import UpdateVariantProduct
+
+        deprecated_call(
+            "variant_product_update",
+            "update_variant_product",
+            "the hand-written VariantProductUpdate copied the default update_variant_product, which now selects VariantProductFields itself",
+        )
+        query = _documents.VARIANT_PRODUCT_UPDATE
+        variables: dict[str, object] = {"input": input}
+        response = self._send_operation(
+            query,
+            "VariantProductUpdate",
+            variables,
+            mutation=True,
+            input_types={"input": "UpdateVariantProductInput"},
+        )
+        return UpdateVariantProduct.from_graphql_response(
+            response, "VariantProductUpdate"
+        ).update_variant_product
+
+    @deprecated(
+        "use inventory_position(): the hand-written InventoryPositionDetail is now InventoryPosition, which overrides the default inventory_position with the same selection and arguments",
+        category=None,
+    )
+    def inventory_position_detail(
+        self,
+        ref: str,
+        catalogue: Union["InventoryCatalogueKey", dict[str, Any]],
+        quantities_first: Union[Optional[int], "UnsetType"] = UNSET,
+        quantities_after: Union[Optional[str], "UnsetType"] = UNSET,
+    ) -> Optional["InventoryPositionInventoryPosition"]:
+        from .inventory_position import InventoryPosition
+
+        deprecated_call(
+            "inventory_position_detail",
+            "inventory_position",
+            "the hand-written InventoryPositionDetail is now InventoryPosition, which overrides the default inventory_position with the same selection and arguments",
+        )
+        query = _documents.INVENTORY_POSITION_DETAIL
+        variables: dict[str, object] = {
+            "ref": ref,
+            "catalogue": catalogue,
+            "quantitiesFirst": quantities_first,
+            "quantitiesAfter": quantities_after,
+        }
+        response = self._send_operation(
+            query,
+            "InventoryPositionDetail",
+            variables,
+            mutation=False,
+            input_types={"catalogue": "InventoryCatalogueKey"},
+        )
+        return InventoryPosition.from_graphql_response(
+            response, "InventoryPositionDetail"
+        ).inventory_position

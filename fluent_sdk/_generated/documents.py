@@ -33,44 +33,35 @@ query Articles($ref: [String], $type: [String!], $status: [String], $workflowRef
     edges {
       cursor
       node {
-        id
-        ref
-        type
-        status
-        workflowRef
-        workflowVersion
-        createdOn
-        updatedOn
-        attributes {
-          name
-          type
-          value
-        }
-        description
-        height
-        length
-        name
-        weight
-        width
-        quantity
-        storageArea {
-          id
-          createdOn
-          updatedOn
-          name
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          type
-        }
+        ...ArticleFields
       }
     }
     pageInfo {
       hasNextPage
     }
+  }
+}
+
+fragment ArticleFields on Article {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  name
+  description
+  height
+  length
+  width
+  weight
+  quantity
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
   }
 }"""
 
@@ -99,199 +90,81 @@ query ArticlesByLocation($status: [String!], $orderType: [String!], $fromLocatio
     edges {
       cursor
       node {
-        id
-        ref
-        type
-        status
-        workflowRef
-        workflowVersion
-        createdOn
-        updatedOn
-        attributes {
-          name
-          type
-          value
-        }
-        description
-        height
-        length
-        name
-        weight
-        width
-        quantity
-        storageArea {
-          id
-          createdOn
-          updatedOn
-          name
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          type
-        }
+        ...ArticleFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment ArticleFields on Article {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  name
+  description
+  height
+  length
+  width
+  weight
+  quantity
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
 }"""
 
 ARTICLE_BY_ID = """\
 query ArticleById($id: ID!) {
   articleById(id: $id) {
-    id
-    ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    description
-    height
-    length
-    name
-    weight
-    width
-    quantity
-    items {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          quantity
-          barcode
-          article {
-            __typename
-            id
-            ref
-          }
-          orderItem {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    consignmentArticles {
-      edges {
-        cursor
-        node {
-          article {
-            __typename
-            id
-            ref
-          }
-          consignment {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    carrierConsignmentArticles {
-      edges {
-        cursor
-        node {
-          article {
-            __typename
-            id
-            ref
-          }
-          carrierConsignment {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    storageArea {
-      id
-      createdOn
-      updatedOn
-      name
-      status
-      location {
-        __typename
+    ...ArticleDetailFields
+  }
+}
+
+fragment ArticleDetailFields on Article {
+  ...ArticleFields
+  fulfilments(first: 50) {
+    edges {
+      cursor
+      node {
         id
         ref
       }
-      type
     }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment ArticleFields on Article {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  name
+  description
+  height
+  length
+  width
+  weight
+  quantity
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
   }
 }"""
 
@@ -1395,83 +1268,56 @@ query Categories($createdOn: DateRange, $updatedOn: DateRange, $ref: [String!], 
     edges {
       cursor
       node {
-        id
-        createdOn
-        updatedOn
-        ref
-        type
-        workflowRef
-        workflowVersion
-        status
-        attributes {
-          name
-          type
-          value
-        }
-        name
-        summary
-        catalogue {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          description
-          retailerRefs
-        }
-        parentCategory {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
+        ...CategoryFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment CategoryFields on Category {
+  id
+  ref
+  type
+  status
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  catalogue {
+    id
+    ref
+  }
+  parentCategory {
+    id
+    ref
+    name
+  }
 }"""
 
 CATEGORIES_PAGE = """\
-query CategoriesPage($catalogue: ProductCatalogueKey, $ref: [String!], $name: [String!], $status: [String], $updatedOn: DateRange, $first: Int, $after: String) {
+query CategoriesPage($createdOn: DateRange, $updatedOn: DateRange, $ref: [String!], $type: [String!], $workflowRef: [String!], $workflowVersion: [Int!], $status: [String], $name: [String!], $summary: [String], $catalogue: ProductCatalogueKey, $first: Int, $last: Int, $before: String, $after: String) {
   categories(
-    catalogue: $catalogue
-    ref: $ref
-    name: $name
-    status: $status
+    createdOn: $createdOn
     updatedOn: $updatedOn
+    ref: $ref
+    type: $type
+    workflowRef: $workflowRef
+    workflowVersion: $workflowVersion
+    status: $status
+    name: $name
+    summary: $summary
+    catalogue: $catalogue
     first: $first
+    last: $last
+    before: $before
     after: $after
   ) {
     edges {
@@ -1514,106 +1360,37 @@ fragment CategoryFields on Category {
 CATEGORY = """\
 query Category($ref: String!, $catalogue: ProductCatalogueKey!) {
   category(ref: $ref, catalogue: $catalogue) {
-    id
-    createdOn
-    updatedOn
-    ref
-    type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
+    ...CategoryFields
+  }
+}
+
+fragment CategoryFields on Category {
+  id
+  ref
+  type
+  status
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
     name
-    summary
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    parentCategory {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      summary
-      catalogue {
-        __typename
-        id
-        ref
-      }
-      parentCategory {
-        __typename
-        id
-        ref
-      }
-    }
-    childCategories {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    type
+    value
+  }
+  catalogue {
+    id
+    ref
+  }
+  parentCategory {
+    id
+    ref
+    name
   }
 }"""
 
 CATEGORY_CREATE = """\
-mutation CategoryCreate($input: CreateCategoryInput!) {
+mutation CategoryCreate($input: CreateCategoryInput) {
   createCategory(input: $input) {
     ...CategoryFields
   }
@@ -1677,7 +1454,7 @@ fragment CategoryFields on Category {
 }"""
 
 CATEGORY_UPDATE = """\
-mutation CategoryUpdate($input: UpdateCategoryInput!) {
+mutation CategoryUpdate($input: UpdateCategoryInput) {
   updateCategory(input: $input) {
     ...CategoryFields
   }
@@ -1862,63 +1639,34 @@ query Consignments($ref: [String], $status: [String], $consignmentReference: [St
     edges {
       cursor
       node {
-        id
-        ref
-        status
-        consignmentReference
-        trackingLabel
-        labelUrl
-        orderSummaryUrl
-        carrier {
-          id
-          name
-          type
-          ref
-          retailer {
-            __typename
-            id
-            ref
-          }
-          manifests {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          createdOn
-          updatedOn
-        }
-        retailer {
-          id
-          createdOn
-          updatedOn
-          status
-          ref
-          summary
-          websiteUrl
-          websiteUrlName
-          primaryEmail
-          supportContactName
-          supportEmail
-          supportPhone
-          tradingName
-        }
-        workflowRef
-        workflowVersion
-        createdOn
-        updatedOn
+        ...ConsignmentFields
       }
     }
     pageInfo {
       hasNextPage
     }
+  }
+}
+
+fragment ConsignmentFields on Consignment {
+  id
+  ref
+  status
+  consignmentReference
+  trackingLabel
+  labelUrl
+  orderSummaryUrl
+  workflowRef
+  workflowVersion
+  createdOn
+  updatedOn
+  carrier {
+    id
+    ref
+  }
+  retailer {
+    id
+    ref
   }
 }"""
 
@@ -2043,78 +1791,46 @@ query ConsignmentArticleById($article: ArticleId, $consignment: ConsignmentId) {
 CONSIGNMENT_BY_ID = """\
 query ConsignmentById($id: ID!) {
   consignmentById(id: $id) {
-    id
-    ref
-    status
-    consignmentReference
-    trackingLabel
-    labelUrl
-    orderSummaryUrl
-    consignmentArticles {
-      edges {
-        cursor
-        node {
-          article {
-            __typename
-            id
-            ref
-          }
-          consignment {
-            __typename
-            id
-            ref
-          }
+    ...ConsignmentDetailFields
+  }
+}
+
+fragment ConsignmentDetailFields on Consignment {
+  ...ConsignmentFields
+  consignmentArticles(first: 200) {
+    edges {
+      node {
+        article {
+          id
+          ref
         }
       }
-      pageInfo {
-        hasNextPage
-      }
     }
-    carrier {
-      id
-      name
-      type
-      ref
-      retailer {
-        __typename
-        id
-        ref
-      }
-      manifests {
-        __typename
-        id
-        ref
-      }
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      createdOn
-      updatedOn
+    pageInfo {
+      hasNextPage
     }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
+  }
+}
+
+fragment ConsignmentFields on Consignment {
+  id
+  ref
+  status
+  consignmentReference
+  trackingLabel
+  labelUrl
+  orderSummaryUrl
+  workflowRef
+  workflowVersion
+  createdOn
+  updatedOn
+  carrier {
+    id
+    ref
+  }
+  retailer {
+    id
+    ref
   }
 }"""
 
@@ -2337,155 +2053,30 @@ query ControlGroups($createdOn: DateRange, $updatedOn: DateRange, $ref: [String!
 CREATE_ARTICLE = """\
 mutation CreateArticle($input: CreateArticleInput) {
   createArticle(input: $input) {
-    id
-    ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    description
-    height
-    length
+    ...ArticleFields
+  }
+}
+
+fragment ArticleFields on Article {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  name
+  description
+  height
+  length
+  width
+  weight
+  quantity
+  createdOn
+  updatedOn
+  attributes {
     name
-    weight
-    width
-    quantity
-    items {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          quantity
-          barcode
-          article {
-            __typename
-            id
-            ref
-          }
-          orderItem {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    consignmentArticles {
-      edges {
-        cursor
-        node {
-          article {
-            __typename
-            id
-            ref
-          }
-          consignment {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    carrierConsignmentArticles {
-      edges {
-        cursor
-        node {
-          article {
-            __typename
-            id
-            ref
-          }
-          carrierConsignment {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    storageArea {
-      id
-      createdOn
-      updatedOn
-      name
-      status
-      location {
-        __typename
-        id
-        ref
-      }
-      type
-    }
+    type
+    value
   }
 }"""
 
@@ -2948,101 +2539,32 @@ mutation CreateCarrierConsignment($input: CreateCarrierConsignmentInput) {
 CREATE_CATEGORY = """\
 mutation CreateCategory($input: CreateCategoryInput) {
   createCategory(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
-    type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
+    ...CategoryFields
+  }
+}
+
+fragment CategoryFields on Category {
+  id
+  ref
+  type
+  status
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
     name
-    summary
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    parentCategory {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      summary
-      catalogue {
-        __typename
-        id
-        ref
-      }
-      parentCategory {
-        __typename
-        id
-        ref
-      }
-    }
-    childCategories {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    type
+    value
+  }
+  catalogue {
+    id
+    ref
+  }
+  parentCategory {
+    id
+    ref
+    name
   }
 }"""
 
@@ -3106,78 +2628,29 @@ mutation CreateComment($input: CreateCommentInput) {
 CREATE_CONSIGNMENT = """\
 mutation CreateConsignment($input: CreateConsignmentInput) {
   createConsignment(input: $input) {
+    ...ConsignmentFields
+  }
+}
+
+fragment ConsignmentFields on Consignment {
+  id
+  ref
+  status
+  consignmentReference
+  trackingLabel
+  labelUrl
+  orderSummaryUrl
+  workflowRef
+  workflowVersion
+  createdOn
+  updatedOn
+  carrier {
     id
     ref
-    status
-    consignmentReference
-    trackingLabel
-    labelUrl
-    orderSummaryUrl
-    consignmentArticles {
-      edges {
-        cursor
-        node {
-          article {
-            __typename
-            id
-            ref
-          }
-          consignment {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    carrier {
-      id
-      name
-      type
-      ref
-      retailer {
-        __typename
-        id
-        ref
-      }
-      manifests {
-        __typename
-        id
-        ref
-      }
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      createdOn
-      updatedOn
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
+  }
+  retailer {
+    id
+    ref
   }
 }"""
 
@@ -3705,41 +3178,34 @@ mutation CreateCreditMemoItem($input: CreateCreditMemoItemInput) {
 CREATE_CUSTOMER = """\
 mutation CreateCustomer($input: CreateCustomerInput) {
   createCustomer(input: $input) {
+    ...CustomerFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
-    status
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    title
-    department
-    country
-    firstName
-    lastName
-    username
-    primaryEmail
-    primaryPhone
-    timezone
-    promotionOptIn
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
   }
 }"""
 
@@ -3770,594 +3236,134 @@ mutation CreateCustomerAddress($input: CreateCustomerAddressInput) {
 CREATE_FINANCIAL_TRANSACTION = """\
 mutation CreateFinancialTransaction($input: CreateFinancialTransactionInput) {
   createFinancialTransaction(input: $input) {
+    ...FinancialTransactionFields
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
     id
     ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    total
-    scale
-    unscaledValue
-    currency
-    externalTransactionCode
-    externalTransactionId
-    cardType
-    paymentMethod
-    paymentProviderName
-    order {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      totalPrice
-      totalTaxPrice
-      fulfilmentChoice {
-        __typename
-        id
-        ref
-      }
-      customer {
-        __typename
-        id
-        ref
-      }
-      customerLink {
-        __typename
-        ref
-      }
-      payment {
-        __typename
-        ref
-      }
-      billingAddress {
-        __typename
-        id
-      }
-    }
-    attributes {
-      name
-      type
-      value
-    }
-    payments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          amount {
-            amount
-            scale
-            unscaledValue
-          }
-          retailer {
-            __typename
-            id
-          }
-          billingAccount {
-            __typename
-            id
-            ref
-          }
-          financialTransaction {
-            __typename
-            id
-            ref
-          }
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          creditMemo {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          workflow {
-            __typename
-            ref
-          }
-          createdOn
-          updatedOn
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
   }
 }"""
 
 CREATE_FULFILMENT = """\
 mutation CreateFulfilment($input: CreateFulfilmentInput) {
   createFulfilment(input: $input) {
+    ...FulfilmentFields
+  }
+}
+
+fragment FulfilmentFields on Fulfilment {
+  id
+  ref
+  type
+  status
+  deliveryType
+  fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
+  eta
+  expiryTime
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
     id
     ref
-    status
-    fulfilmentChoiceRef
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    deliveryType
-    type
-    eta
-    expiryTime
-    order {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      totalPrice
-      totalTaxPrice
-      fulfilmentChoice {
-        __typename
-        id
-        ref
-      }
-      customer {
-        __typename
-        id
-        ref
-      }
-      customerLink {
-        __typename
-        ref
-      }
-      payment {
-        __typename
-        ref
-      }
-      billingAddress {
-        __typename
-        id
-      }
-    }
-    waves {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          name
-          status
-          type
-          attributes {
-            name
-            type
-            value
-          }
-          retailer {
-            __typename
-            id
-            ref
-          }
-          location {
-            __typename
-            id
-            ref
-          }
-          allocatedTo {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          processingLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fromAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    toAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    user {
-      id
-      ref
-      status
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      title
-      department
-      country
-      firstName
-      lastName
-      username
-      primaryEmail
-      primaryPhone
-      timezone
-      promotionOptIn
-      retailer {
-        __typename
-        id
-        ref
-      }
-    }
-    articles {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          description
-          height
-          length
-          name
-          weight
-          width
-          quantity
-          storageArea {
-            __typename
-            id
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          requestedQuantity
-          filledQuantity
-          rejectedQuantity
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          orderItem {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fromLocation {
-      ref
-    }
-    payments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          amount {
-            amount
-            scale
-            unscaledValue
-          }
-          retailer {
-            __typename
-            id
-          }
-          billingAccount {
-            __typename
-            id
-            ref
-          }
-          financialTransaction {
-            __typename
-            id
-            ref
-          }
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          creditMemo {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          workflow {
-            __typename
-            ref
-          }
-          createdOn
-          updatedOn
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+  }
+  fromLocation {
+    ref
+  }
+  toAddress {
+    __typename
+    id
+    ref
+    name
+    city
+    postcode
+    country
   }
 }"""
 
 CREATE_FULFILMENT_CHOICE = """\
 mutation CreateFulfilmentChoice($input: CreateFulfilmentChoiceInput) {
   createFulfilmentChoice(input: $input) {
+    ...FulfilmentChoiceFields
+  }
+}
+
+fragment FulfilmentChoiceFields on FulfilmentChoice {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  deliveryType
+  fulfilmentType
+  fulfilmentPrice
+  fulfilmentTaxPrice
+  currency
+  pickupLocationRef
+  deliveryFirstName
+  deliveryLastName
+  deliveryContact
+  deliveryEmail
+  deliveryInstruction
+  deliverAfter
+  deliverBefore
+  dispatchOn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  deliveryAddress {
+    __typename
     id
     ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    currency
-    deliveryFirstName
-    deliveryLastName
-    deliveryContact
-    deliveryEmail
-    deliverAfter
-    deliverBefore
-    dispatchOn
-    attributes {
-      name
-      type
-      value
-    }
-    deliveryInstruction
-    deliveryType
-    fulfilmentPrice
-    fulfilmentTaxPrice
-    fulfilmentType
-    pickupLocationRef
-    deliveryAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
   }
 }"""
 
@@ -4669,221 +3675,53 @@ mutation CreateInventoryCatalogue($input: CreateInventoryCatalogueInput) {
 CREATE_INVENTORY_POSITION = """\
 mutation CreateInventoryPosition($input: CreateInventoryPositionInput) {
   createInventoryPosition(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
+    ...InventoryPositionFields
+  }
+}
+
+fragment InventoryPositionFields on InventoryPosition {
+  id
+  ref
+  type
+  status
+  productRef
+  locationRef
+  onHand
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    productRef
-    product {
-      __typename
-      id
-      ref
-      type
-      catalogue {
-        __typename
-        id
-        ref
-      }
-      name
-      summary
-      prices {
-        type
-        currency
-        value
-      }
-      tax {
-        country
-        group
-        tariff
-      }
-      createdOn
-      updatedOn
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      workflowRef
-      workflowVersion
-      ... on StandardProduct {
-        gtin
-      }
-      ... on VariantProduct {
-        product {
-          __typename
-          id
-          ref
-        }
-        gtin
-      }
-    }
-    onHand
-    locationRef
-    location {
-      id
-      type
-      createdOn
-      updatedOn
-      directions
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      location {
-        __typename
-        id
-        ref
-      }
-      email
-    }
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    quantities {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          quantity
-          condition
-          expectedOn
-          storageAreaRef
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          position {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    value
+  }
+  catalogue {
+    id
+    ref
   }
 }"""
 
 CREATE_INVENTORY_QUANTITY = """\
 mutation CreateInventoryQuantity($input: CreateInventoryQuantityInput) {
   createInventoryQuantity(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
+    ...InventoryQuantityFields
+  }
+}
+
+fragment InventoryQuantityFields on InventoryQuantity {
+  id
+  ref
+  type
+  status
+  quantity
+  condition
+  expectedOn
+  storageAreaRef
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    quantity
-    condition
-    expectedOn
-    storageAreaRef
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    position {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      productRef
-      product {
-        __typename
-        id
-        ref
-      }
-      onHand
-      locationRef
-      location {
-        __typename
-        id
-        ref
-      }
-      catalogue {
-        __typename
-        id
-        ref
-      }
-    }
+    value
   }
 }"""
 
@@ -5211,162 +4049,64 @@ mutation CreateInvoiceItem($input: CreateInvoiceItemInput) {
 CREATE_LOCATION = """\
 mutation CreateLocation($input: CreateLocationInput) {
   createLocation(input: $input) {
+    ...LocationFields
+  }
+}
+
+fragment LocationFields on Location {
+  id
+  ref
+  type
+  status
+  name
+  supportPhoneNumber
+  defaultCarrier
+  defaultCarrierName
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
-    createdOn
-    updatedOn
-    type
-    status
-    attributes {
-      name
-      type
-      value
-    }
+  }
+  primaryAddress {
+    __typename
+    id
+    ref
     name
-    supportPhoneNumber
-    defaultCarrier
-    defaultCarrierName
-    primaryAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    networks {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          status
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    storageAreas {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          name
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          type
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    openingSchedule {
-      id
-      createdOn
-      updatedOn
-      allHours
-      monEnd
-      monStart
-      tueEnd
-      tueStart
-      wedEnd
-      wedStart
-      thuEnd
-      thuStart
-      friEnd
-      friStart
-      satEnd
-      satStart
-      sunEnd
-      sunStart
-    }
-    manifests {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          name
-          carrier {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          type
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          carrierManifestLink
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+  openingSchedule {
+    allHours
+    monStart
+    monEnd
+    tueStart
+    tueEnd
+    wedStart
+    wedEnd
+    thuStart
+    thuEnd
+    friStart
+    friEnd
+    satStart
+    satEnd
+    sunStart
+    sunEnd
   }
 }"""
 
@@ -5566,733 +4306,161 @@ mutation CreateNetwork($input: CreateNetworkInput) {
 CREATE_ORDER = """\
 mutation CreateOrder($input: CreateOrderInput) {
   createOrder(input: $input) {
+    ...OrderFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
+  }
+}
+
+fragment OrderFields on Order {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  totalPrice
+  totalTaxPrice
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    totalPrice
-    totalTaxPrice
-    fulfilmentChoice {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      currency
-      deliveryFirstName
-      deliveryLastName
-      deliveryContact
-      deliveryEmail
-      deliverAfter
-      deliverBefore
-      dispatchOn
-      attributes {
-        name
-        type
-        value
-      }
-      deliveryInstruction
-      deliveryType
-      fulfilmentPrice
-      fulfilmentTaxPrice
-      fulfilmentType
-      pickupLocationRef
-      deliveryAddress {
-        __typename
-        id
-        ref
-      }
-    }
-    fulfilmentChoices {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          currency
-          deliveryFirstName
-          deliveryLastName
-          deliveryContact
-          deliveryEmail
-          deliverAfter
-          deliverBefore
-          dispatchOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryInstruction
-          deliveryType
-          fulfilmentPrice
-          fulfilmentTaxPrice
-          fulfilmentType
-          pickupLocationRef
-          deliveryAddress {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    customer {
-      id
-      ref
-      status
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      title
-      department
-      country
-      firstName
-      lastName
-      username
-      primaryEmail
-      primaryPhone
-      timezone
-      promotionOptIn
-      retailer {
-        __typename
-        id
-        ref
-      }
-    }
-    customerLink {
-      ref
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    financialTransactions {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          total
-          scale
-          unscaledValue
-          currency
-          externalTransactionCode
-          externalTransactionId
-          cardType
-          paymentMethod
-          paymentProviderName
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    payment {
-      ref
-    }
-    billingAddress {
-      id
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      timeZone
-      email
-      createdOn
-      updatedOn
-    }
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  customer {
+    ...CustomerFields
   }
 }"""
 
 CREATE_ORDER_AND_CUSTOMER = """\
 mutation CreateOrderAndCustomer($input: CreateOrderAndCustomerInput) {
   createOrderAndCustomer(input: $input) {
+    ...OrderFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
+  }
+}
+
+fragment OrderFields on Order {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  totalPrice
+  totalTaxPrice
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    totalPrice
-    totalTaxPrice
-    fulfilmentChoice {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      currency
-      deliveryFirstName
-      deliveryLastName
-      deliveryContact
-      deliveryEmail
-      deliverAfter
-      deliverBefore
-      dispatchOn
-      attributes {
-        name
-        type
-        value
-      }
-      deliveryInstruction
-      deliveryType
-      fulfilmentPrice
-      fulfilmentTaxPrice
-      fulfilmentType
-      pickupLocationRef
-      deliveryAddress {
-        __typename
-        id
-        ref
-      }
-    }
-    fulfilmentChoices {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          currency
-          deliveryFirstName
-          deliveryLastName
-          deliveryContact
-          deliveryEmail
-          deliverAfter
-          deliverBefore
-          dispatchOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryInstruction
-          deliveryType
-          fulfilmentPrice
-          fulfilmentTaxPrice
-          fulfilmentType
-          pickupLocationRef
-          deliveryAddress {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    customer {
-      id
-      ref
-      status
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      title
-      department
-      country
-      firstName
-      lastName
-      username
-      primaryEmail
-      primaryPhone
-      timezone
-      promotionOptIn
-      retailer {
-        __typename
-        id
-        ref
-      }
-    }
-    customerLink {
-      ref
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    financialTransactions {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          total
-          scale
-          unscaledValue
-          currency
-          externalTransactionCode
-          externalTransactionId
-          cardType
-          paymentMethod
-          paymentProviderName
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    payment {
-      ref
-    }
-    billingAddress {
-      id
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      timeZone
-      email
-      createdOn
-      updatedOn
-    }
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  customer {
+    ...CustomerFields
   }
 }"""
 
 CREATE_ORDER_ITEM = """\
 mutation CreateOrderItem($input: CreateOrderItemInput) {
   createOrderItem(input: $input) {
+    ...OrderItemFields
+  }
+}
+
+fragment OrderItemFields on OrderItem {
+  id
+  ref
+  status
+  quantity
+  price
+  paidPrice
+  taxPrice
+  taxType
+  totalPrice
+  totalTaxPrice
+  currency
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  fulfilmentChoice {
     id
     ref
-    fulfilmentChoice {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      currency
-      deliveryFirstName
-      deliveryLastName
-      deliveryContact
-      deliveryEmail
-      deliverAfter
-      deliverBefore
-      dispatchOn
-      attributes {
-        name
-        type
-        value
-      }
-      deliveryInstruction
-      deliveryType
-      fulfilmentPrice
-      fulfilmentTaxPrice
-      fulfilmentType
-      pickupLocationRef
-      deliveryAddress {
-        __typename
-        id
-        ref
-      }
+  }
+  product {
+    __typename
+    id
+    ref
+    name
+    ... on StandardProduct {
+      gtin
     }
-    product {
-      __typename
-      id
-      ref
-      type
-      catalogue {
-        __typename
-        id
-        ref
-      }
-      name
-      summary
-      prices {
-        type
-        currency
-        value
-      }
-      tax {
-        country
-        group
-        tariff
-      }
-      createdOn
-      updatedOn
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      workflowRef
-      workflowVersion
-      ... on StandardProduct {
-        gtin
-      }
-      ... on VariantProduct {
-        product {
-          __typename
-          id
-          ref
-        }
-        gtin
-      }
-    }
-    status
-    createdOn
-    updatedOn
-    quantity
-    paidPrice
-    currency
-    price
-    taxPrice
-    taxType
-    totalPrice
-    totalTaxPrice
-    order {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      totalPrice
-      totalTaxPrice
-      fulfilmentChoice {
-        __typename
-        id
-        ref
-      }
-      customer {
-        __typename
-        id
-        ref
-      }
-      customerLink {
-        __typename
-        ref
-      }
-      payment {
-        __typename
-        ref
-      }
-      billingAddress {
-        __typename
-        id
-      }
-    }
-    attributes {
-      name
-      type
-      value
+    ... on VariantProduct {
+      gtin
     }
   }
 }"""
@@ -7531,142 +5699,62 @@ mutation CreateRole($input: CreateRoleInput) {
 CREATE_SETTING = """\
 mutation CreateSetting($input: CreateSettingInput) {
   createSetting(input: $input) {
-    id
-    name
-    valueType
-    lobValue
-    value
-    context
-    contextId
+    ...SettingFields
   }
+}
+
+fragment SettingFields on Setting {
+  id
+  name
+  context
+  contextId
+  valueType
+  value
+  lobValue
 }"""
 
 CREATE_STANDARD_PRODUCT = """\
 mutation CreateStandardProduct($input: CreateStandardProductInput) {
   createStandardProduct(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
-    type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    gtin
+    ...StandardProductFields
+  }
+}
+
+fragment StandardProductFields on StandardProduct {
+  id
+  ref
+  type
+  status
+  gtin
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
     name
-    summary
-    categories {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    prices {
-      type
-      currency
-      value
-    }
-    tax {
-      country
-      group
-      tariff
-    }
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
+    type
+    value
+  }
+  prices {
+    type
+    currency
+    value
+  }
+  tax {
+    country
+    group
+    tariff
+  }
+  catalogue {
+    id
+    ref
+  }
+  categories(first: 10) {
+    edges {
+      node {
+        id
+        ref
         name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    variants {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          gtin
-          name
-          summary
-          prices {
-            type
-            currency
-            value
-          }
-          tax {
-            country
-            group
-            tariff
-          }
-          catalogue {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
       }
     }
   }
@@ -7808,98 +5896,48 @@ mutation CreateStoreAddress($input: CreateStoreAddressInput) {
 CREATE_USER = """\
 mutation CreateUser($input: CreateUserInput) {
   createUser(input: $input) {
+    ...UserFields
+  }
+}
+
+fragment UserFields on User {
+  id
+  ref
+  username
+  type
+  status
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  primaryRetailer {
     id
     ref
-    username
-    title
-    firstName
-    lastName
-    primaryEmail
-    primaryPhone
-    type
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    department
-    country
-    timezone
-    language {
-      value
-      label
-    }
-    promotionOptIn
-    primaryRetailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    primaryLocation {
-      id
-      ref
-      createdOn
-      updatedOn
-      type
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      supportPhoneNumber
-      defaultCarrier
-      defaultCarrierName
-      primaryAddress {
-        __typename
-        id
-        ref
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      openingSchedule {
-        __typename
-        id
-      }
-    }
-    createdOn
-    updatedOn
-    roles {
-      role {
-        __typename
-        id
-      }
-      contexts {
-        contextType
-        contextId
-      }
-    }
-    apps {
+  }
+  primaryLocation {
+    id
+    ref
+  }
+  roles {
+    role {
       id
       name
-      version {
-        major
-        minor
-        patch
-      }
-      type
-      createdOn
-      updatedOn
+    }
+    contexts {
+      contextType
+      contextId
     }
   }
 }"""
@@ -7907,117 +5945,50 @@ mutation CreateUser($input: CreateUserInput) {
 CREATE_VARIANT_PRODUCT = """\
 mutation CreateVariantProduct($input: CreateVariantProductInput) {
   createVariantProduct(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
+    ...VariantProductFields
+  }
+}
+
+fragment VariantProductFields on VariantProduct {
+  id
+  ref
+  type
+  status
+  gtin
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    product {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      gtin
-      name
-      summary
-      prices {
-        type
-        currency
-        value
-      }
-      tax {
-        country
-        group
-        tariff
-      }
-      catalogue {
-        __typename
+    value
+  }
+  prices {
+    type
+    currency
+    value
+  }
+  tax {
+    country
+    group
+    tariff
+  }
+  catalogue {
+    id
+    ref
+  }
+  product {
+    id
+    ref
+  }
+  categories(first: 10) {
+    edges {
+      node {
         id
         ref
-      }
-    }
-    gtin
-    name
-    summary
-    categories {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    prices {
-      type
-      currency
-      value
-    }
-    tax {
-      country
-      group
-      tariff
-    }
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
         name
-        type
-        value
       }
-      name
-      description
-      retailerRefs
     }
   }
 }"""
@@ -9110,7 +7081,37 @@ query Currency($alphabeticCode: String!) {
 CURRENT_USER = """\
 query CurrentUser {
   me {
-    ...UserFields
+    ...UserDetailFields
+  }
+}
+
+fragment UserDetailFields on User {
+  ...UserFields
+  primaryRetailer {
+    id
+    ref
+    tradingName
+  }
+  primaryLocation {
+    id
+    ref
+    name
+  }
+  language {
+    value
+    label
+  }
+  apps {
+    id
+    name
+    type
+    version {
+      major
+      minor
+      patch
+    }
+    createdOn
+    updatedOn
   }
 }
 
@@ -9159,41 +7160,34 @@ fragment UserFields on User {
 CUSTOMER = """\
 query Customer($ref: String!) {
   customer(ref: $ref) {
+    ...CustomerFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
-    status
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    title
-    department
-    country
-    firstName
-    lastName
-    username
-    primaryEmail
-    primaryPhone
-    timezone
-    promotionOptIn
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
   }
 }"""
 
@@ -9222,46 +7216,39 @@ query Customers($ref: [String], $status: [String], $createdOn: DateRange, $updat
     edges {
       cursor
       node {
-        id
-        ref
-        status
-        createdOn
-        updatedOn
-        attributes {
-          name
-          type
-          value
-        }
-        title
-        department
-        country
-        firstName
-        lastName
-        username
-        primaryEmail
-        primaryPhone
-        timezone
-        promotionOptIn
-        retailer {
-          id
-          createdOn
-          updatedOn
-          status
-          ref
-          summary
-          websiteUrl
-          websiteUrlName
-          primaryEmail
-          supportContactName
-          supportEmail
-          supportPhone
-          tradingName
-        }
+        ...CustomerFields
       }
     }
     pageInfo {
       hasNextPage
     }
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
   }
 }"""
 
@@ -9346,167 +7333,70 @@ query CustomerAddressById($id: ID!) {
 CUSTOMER_BY_ID = """\
 query CustomerById($id: ID!) {
   customerById(id: $id) {
+    ...CustomerFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
-    status
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    title
-    department
-    country
-    firstName
-    lastName
-    username
-    primaryEmail
-    primaryPhone
-    timezone
-    promotionOptIn
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
   }
 }"""
 
 FINANCIAL_TRANSACTION = """\
 query FinancialTransaction($id: ID!) {
   financialTransaction(id: $id) {
+    ...FinancialTransactionFields
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
     id
     ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    total
-    scale
-    unscaledValue
-    currency
-    externalTransactionCode
-    externalTransactionId
-    cardType
-    paymentMethod
-    paymentProviderName
-    order {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      totalPrice
-      totalTaxPrice
-      fulfilmentChoice {
-        __typename
-        id
-        ref
-      }
-      customer {
-        __typename
-        id
-        ref
-      }
-      customerLink {
-        __typename
-        ref
-      }
-      payment {
-        __typename
-        ref
-      }
-      billingAddress {
-        __typename
-        id
-      }
-    }
-    attributes {
-      name
-      type
-      value
-    }
-    payments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          amount {
-            amount
-            scale
-            unscaledValue
-          }
-          retailer {
-            __typename
-            id
-          }
-          billingAccount {
-            __typename
-            id
-            ref
-          }
-          financialTransaction {
-            __typename
-            id
-            ref
-          }
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          creditMemo {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          workflow {
-            __typename
-            ref
-          }
-          createdOn
-          updatedOn
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
   }
 }"""
 
@@ -9537,388 +7427,116 @@ query FinancialTransactions($ref: [String], $type: [String!], $status: [String],
     edges {
       cursor
       node {
-        id
-        ref
-        type
-        status
-        workflowRef
-        workflowVersion
-        createdOn
-        updatedOn
-        total
-        scale
-        unscaledValue
-        currency
-        externalTransactionCode
-        externalTransactionId
-        cardType
-        paymentMethod
-        paymentProviderName
-        order {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          retailer {
-            __typename
-            id
-            ref
-          }
-          totalPrice
-          totalTaxPrice
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          customer {
-            __typename
-            id
-            ref
-          }
-          customerLink {
-            __typename
-            ref
-          }
-          payment {
-            __typename
-            ref
-          }
-          billingAddress {
-            __typename
-            id
-          }
-        }
-        attributes {
-          name
-          type
-          value
-        }
+        ...FinancialTransactionFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
 }"""
 
 FULFILMENT = """\
 query Fulfilment($id: ID) {
   fulfilment(id: $id) {
+    ...FulfilmentDetailFields
+  }
+}
+
+fragment FulfilmentDetailFields on Fulfilment {
+  ...FulfilmentFields
+  items(first: 50) {
+    edges {
+      cursor
+      node {
+        ...FulfilmentItemFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment FulfilmentFields on Fulfilment {
+  id
+  ref
+  type
+  status
+  deliveryType
+  fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
+  eta
+  expiryTime
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
     id
     ref
-    status
-    fulfilmentChoiceRef
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    deliveryType
-    type
-    eta
-    expiryTime
-    order {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      totalPrice
-      totalTaxPrice
-      fulfilmentChoice {
-        __typename
-        id
-        ref
-      }
-      customer {
-        __typename
-        id
-        ref
-      }
-      customerLink {
-        __typename
-        ref
-      }
-      payment {
-        __typename
-        ref
-      }
-      billingAddress {
-        __typename
-        id
-      }
-    }
-    waves {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          name
-          status
-          type
-          attributes {
-            name
-            type
-            value
-          }
-          retailer {
-            __typename
-            id
-            ref
-          }
-          location {
-            __typename
-            id
-            ref
-          }
-          allocatedTo {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          processingLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fromAddress {
+  }
+  fromLocation {
+    ref
+  }
+  toAddress {
+    __typename
+    id
+    ref
+    name
+    city
+    postcode
+    country
+  }
+}
+
+fragment FulfilmentItemFields on FulfilmentItem {
+  id
+  ref
+  status
+  requestedQuantity
+  filledQuantity
+  rejectedQuantity
+  orderItem {
+    id
+    ref
+    product {
       __typename
       id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
       ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    toAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    user {
-      id
-      ref
-      status
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      title
-      department
-      country
-      firstName
-      lastName
-      username
-      primaryEmail
-      primaryPhone
-      timezone
-      promotionOptIn
-      retailer {
-        __typename
-        id
-        ref
-      }
-    }
-    articles {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          description
-          height
-          length
-          name
-          weight
-          width
-          quantity
-          storageArea {
-            __typename
-            id
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          requestedQuantity
-          filledQuantity
-          rejectedQuantity
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          orderItem {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fromLocation {
-      ref
-    }
-    payments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          amount {
-            amount
-            scale
-            unscaledValue
-          }
-          retailer {
-            __typename
-            id
-          }
-          billingAccount {
-            __typename
-            id
-            ref
-          }
-          financialTransaction {
-            __typename
-            id
-            ref
-          }
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          creditMemo {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          workflow {
-            __typename
-            ref
-          }
-          createdOn
-          updatedOn
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
     }
   }
 }"""
@@ -9947,471 +7565,123 @@ query Fulfilments($ref: [String], $status: [String], $fulfilmentChoiceRef: [Stri
     edges {
       cursor
       node {
-        id
-        ref
-        status
-        fulfilmentChoiceRef
-        workflowRef
-        workflowVersion
-        createdOn
-        updatedOn
-        attributes {
-          name
-          type
-          value
-        }
-        deliveryType
-        type
-        eta
-        expiryTime
-        order {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          retailer {
-            __typename
-            id
-            ref
-          }
-          totalPrice
-          totalTaxPrice
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          customer {
-            __typename
-            id
-            ref
-          }
-          customerLink {
-            __typename
-            ref
-          }
-          payment {
-            __typename
-            ref
-          }
-          billingAddress {
-            __typename
-            id
-          }
-        }
-        fromAddress {
-          __typename
-          id
-          type
-          createdOn
-          updatedOn
-          companyName
-          name
-          street
-          street2
-          city
-          state
-          postcode
-          region
-          country
-          latitude
-          longitude
-          ref
-          timeZone
-          email
-          ... on StoreAddress {
-            directions
-            location {
-              __typename
-              id
-              ref
-            }
-          }
-        }
-        toAddress {
-          __typename
-          id
-          type
-          createdOn
-          updatedOn
-          companyName
-          name
-          street
-          street2
-          city
-          state
-          postcode
-          region
-          country
-          latitude
-          longitude
-          ref
-          timeZone
-          email
-          ... on StoreAddress {
-            directions
-            location {
-              __typename
-              id
-              ref
-            }
-          }
-        }
-        user {
-          id
-          ref
-          status
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          title
-          department
-          country
-          firstName
-          lastName
-          username
-          primaryEmail
-          primaryPhone
-          timezone
-          promotionOptIn
-          retailer {
-            __typename
-            id
-            ref
-          }
-        }
-        fromLocation {
-          ref
-        }
+        ...FulfilmentFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment FulfilmentFields on Fulfilment {
+  id
+  ref
+  type
+  status
+  deliveryType
+  fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
+  eta
+  expiryTime
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+  fromLocation {
+    ref
+  }
+  toAddress {
+    __typename
+    id
+    ref
+    name
+    city
+    postcode
+    country
+  }
 }"""
 
 FULFILMENT_BY_ID = """\
 query FulfilmentById($id: ID!) {
   fulfilmentById(id: $id) {
+    ...FulfilmentDetailFields
+  }
+}
+
+fragment FulfilmentDetailFields on Fulfilment {
+  ...FulfilmentFields
+  items(first: 50) {
+    edges {
+      cursor
+      node {
+        ...FulfilmentItemFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment FulfilmentFields on Fulfilment {
+  id
+  ref
+  type
+  status
+  deliveryType
+  fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
+  eta
+  expiryTime
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
     id
     ref
-    status
-    fulfilmentChoiceRef
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    deliveryType
-    type
-    eta
-    expiryTime
-    order {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      totalPrice
-      totalTaxPrice
-      fulfilmentChoice {
-        __typename
-        id
-        ref
-      }
-      customer {
-        __typename
-        id
-        ref
-      }
-      customerLink {
-        __typename
-        ref
-      }
-      payment {
-        __typename
-        ref
-      }
-      billingAddress {
-        __typename
-        id
-      }
-    }
-    waves {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          name
-          status
-          type
-          attributes {
-            name
-            type
-            value
-          }
-          retailer {
-            __typename
-            id
-            ref
-          }
-          location {
-            __typename
-            id
-            ref
-          }
-          allocatedTo {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          processingLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fromAddress {
+  }
+  fromLocation {
+    ref
+  }
+  toAddress {
+    __typename
+    id
+    ref
+    name
+    city
+    postcode
+    country
+  }
+}
+
+fragment FulfilmentItemFields on FulfilmentItem {
+  id
+  ref
+  status
+  requestedQuantity
+  filledQuantity
+  rejectedQuantity
+  orderItem {
+    id
+    ref
+    product {
       __typename
       id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
       ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    toAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    user {
-      id
-      ref
-      status
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      title
-      department
-      country
-      firstName
-      lastName
-      username
-      primaryEmail
-      primaryPhone
-      timezone
-      promotionOptIn
-      retailer {
-        __typename
-        id
-        ref
-      }
-    }
-    articles {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          description
-          height
-          length
-          name
-          weight
-          width
-          quantity
-          storageArea {
-            __typename
-            id
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          requestedQuantity
-          filledQuantity
-          rejectedQuantity
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          orderItem {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fromLocation {
-      ref
-    }
-    payments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          amount {
-            amount
-            scale
-            unscaledValue
-          }
-          retailer {
-            __typename
-            id
-          }
-          billingAccount {
-            __typename
-            id
-            ref
-          }
-          financialTransaction {
-            __typename
-            id
-            ref
-          }
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          creditMemo {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          workflow {
-            __typename
-            ref
-          }
-          createdOn
-          updatedOn
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
     }
   }
 }"""
@@ -10419,156 +7689,55 @@ query FulfilmentById($id: ID!) {
 FULFILMENT_CHOICE = """\
 query FulfilmentChoice($id: ID, $ref: String) {
   fulfilmentChoice(id: $id, ref: $ref) {
+    ...FulfilmentChoiceFields
+  }
+}
+
+fragment FulfilmentChoiceFields on FulfilmentChoice {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  deliveryType
+  fulfilmentType
+  fulfilmentPrice
+  fulfilmentTaxPrice
+  currency
+  pickupLocationRef
+  deliveryFirstName
+  deliveryLastName
+  deliveryContact
+  deliveryEmail
+  deliveryInstruction
+  deliverAfter
+  deliverBefore
+  dispatchOn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  deliveryAddress {
+    __typename
     id
     ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    currency
-    deliveryFirstName
-    deliveryLastName
-    deliveryContact
-    deliveryEmail
-    deliverAfter
-    deliverBefore
-    dispatchOn
-    attributes {
-      name
-      type
-      value
-    }
-    deliveryInstruction
-    deliveryType
-    fulfilmentPrice
-    fulfilmentTaxPrice
-    fulfilmentType
-    pickupLocationRef
-    deliveryAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
   }
 }"""
 
@@ -10604,223 +7773,115 @@ query FulfilmentChoices($ref: [String], $type: [String!], $status: [String], $wo
     edges {
       cursor
       node {
-        id
-        ref
-        type
-        status
-        workflowRef
-        workflowVersion
-        createdOn
-        updatedOn
-        currency
-        deliveryFirstName
-        deliveryLastName
-        deliveryContact
-        deliveryEmail
-        deliverAfter
-        deliverBefore
-        dispatchOn
-        attributes {
-          name
-          type
-          value
-        }
-        deliveryInstruction
-        deliveryType
-        fulfilmentPrice
-        fulfilmentTaxPrice
-        fulfilmentType
-        pickupLocationRef
-        deliveryAddress {
-          __typename
-          id
-          type
-          createdOn
-          updatedOn
-          companyName
-          name
-          street
-          street2
-          city
-          state
-          postcode
-          region
-          country
-          latitude
-          longitude
-          ref
-          timeZone
-          email
-          ... on StoreAddress {
-            directions
-            location {
-              __typename
-              id
-              ref
-            }
-          }
-        }
+        ...FulfilmentChoiceFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment FulfilmentChoiceFields on FulfilmentChoice {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  deliveryType
+  fulfilmentType
+  fulfilmentPrice
+  fulfilmentTaxPrice
+  currency
+  pickupLocationRef
+  deliveryFirstName
+  deliveryLastName
+  deliveryContact
+  deliveryEmail
+  deliveryInstruction
+  deliverAfter
+  deliverBefore
+  dispatchOn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  deliveryAddress {
+    __typename
+    id
+    ref
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
 }"""
 
 FULFILMENT_CHOICE_BY_ID = """\
 query FulfilmentChoiceById($id: ID!) {
   fulfilmentChoiceById(id: $id) {
+    ...FulfilmentChoiceFields
+  }
+}
+
+fragment FulfilmentChoiceFields on FulfilmentChoice {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  deliveryType
+  fulfilmentType
+  fulfilmentPrice
+  fulfilmentTaxPrice
+  currency
+  pickupLocationRef
+  deliveryFirstName
+  deliveryLastName
+  deliveryContact
+  deliveryEmail
+  deliveryInstruction
+  deliverAfter
+  deliverBefore
+  dispatchOn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  deliveryAddress {
+    __typename
     id
     ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    currency
-    deliveryFirstName
-    deliveryLastName
-    deliveryContact
-    deliveryEmail
-    deliverAfter
-    deliverBefore
-    dispatchOn
-    attributes {
-      name
-      type
-      value
-    }
-    deliveryInstruction
-    deliveryType
-    fulfilmentPrice
-    fulfilmentTaxPrice
-    fulfilmentType
-    pickupLocationRef
-    deliveryAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
   }
 }"""
 
@@ -10840,94 +7901,29 @@ query FulfilmentItems($ref: [String], $status: [String!], $requestedQuantity: [I
     edges {
       cursor
       node {
-        id
-        ref
-        status
-        requestedQuantity
-        filledQuantity
-        rejectedQuantity
-        fulfilment {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-        orderItem {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
+        ...FulfilmentItemFields
       }
     }
     pageInfo {
       hasNextPage
+    }
+  }
+}
+
+fragment FulfilmentItemFields on FulfilmentItem {
+  id
+  ref
+  status
+  requestedQuantity
+  filledQuantity
+  rejectedQuantity
+  orderItem {
+    id
+    ref
+    product {
+      __typename
+      id
+      ref
     }
   }
 }"""
@@ -11521,143 +8517,14 @@ query InventoryCatalogues($createdOn: DateRange, $updatedOn: DateRange, $ref: [S
 }"""
 
 INVENTORY_POSITION = """\
-query InventoryPosition($ref: String!, $catalogue: InventoryCatalogueKey!) {
+query InventoryPosition($ref: String!, $catalogue: InventoryCatalogueKey!, $quantitiesFirst: Int = 100, $quantitiesAfter: String) {
   inventoryPosition(ref: $ref, catalogue: $catalogue) {
-    id
-    createdOn
-    updatedOn
-    ref
-    type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    productRef
-    product {
-      __typename
-      id
-      ref
-      type
-      catalogue {
-        __typename
-        id
-        ref
-      }
-      name
-      summary
-      prices {
-        type
-        currency
-        value
-      }
-      tax {
-        country
-        group
-        tariff
-      }
-      createdOn
-      updatedOn
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      workflowRef
-      workflowVersion
-      ... on StandardProduct {
-        gtin
-      }
-      ... on VariantProduct {
-        product {
-          __typename
-          id
-          ref
-        }
-        gtin
-      }
-    }
-    onHand
-    locationRef
-    location {
-      id
-      type
-      createdOn
-      updatedOn
-      directions
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      location {
-        __typename
-        id
-        ref
-      }
-      email
-    }
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    quantities {
+    ...InventoryPositionFields
+    quantities(first: $quantitiesFirst, after: $quantitiesAfter) {
       edges {
         cursor
         node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          quantity
-          condition
-          expectedOn
-          storageAreaRef
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          position {
-            __typename
-            id
-            ref
-          }
+          ...InventoryQuantityFields
         }
       }
       pageInfo {
@@ -11665,10 +8532,49 @@ query InventoryPosition($ref: String!, $catalogue: InventoryCatalogueKey!) {
       }
     }
   }
+}
+
+fragment InventoryPositionFields on InventoryPosition {
+  id
+  ref
+  type
+  status
+  productRef
+  locationRef
+  onHand
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  catalogue {
+    id
+    ref
+  }
+}
+
+fragment InventoryQuantityFields on InventoryQuantity {
+  id
+  ref
+  type
+  status
+  quantity
+  condition
+  expectedOn
+  storageAreaRef
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
 }"""
 
 INVENTORY_POSITIONS = """\
-query InventoryPositions($createdOn: DateRange, $updatedOn: DateRange, $ref: [String!], $type: [String!], $workflowRef: [String!], $workflowVersion: [Int!], $status: [String], $productRef: [String!], $onHand: [Int], $locationRef: [String], $catalogue: InventoryCatalogueKey, $first: Int, $last: Int, $before: String, $after: String) {
+query InventoryPositions($createdOn: DateRange, $updatedOn: DateRange, $ref: [String!], $type: [String!], $workflowRef: [String!], $workflowVersion: [Int!], $status: [String], $productRef: [String!], $onHand: [Int], $locationRef: [String], $catalogue: InventoryCatalogueKey, $first: Int, $last: Int, $before: String, $after: String, $quantitiesFirst: Int = 10) {
   inventoryPositions(
     createdOn: $createdOn
     updatedOn: $updatedOn
@@ -11689,109 +8595,17 @@ query InventoryPositions($createdOn: DateRange, $updatedOn: DateRange, $ref: [St
     edges {
       cursor
       node {
-        id
-        createdOn
-        updatedOn
-        ref
-        type
-        workflowRef
-        workflowVersion
-        status
-        attributes {
-          name
-          type
-          value
-        }
-        productRef
-        product {
-          __typename
-          id
-          ref
-          type
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          name
-          summary
-          prices {
-            type
-            currency
-            value
-          }
-          tax {
-            country
-            group
-            tariff
-          }
-          createdOn
-          updatedOn
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          workflowRef
-          workflowVersion
-          ... on StandardProduct {
-            gtin
-          }
-          ... on VariantProduct {
-            product {
-              __typename
-              id
-              ref
+        ...InventoryPositionFields
+        quantities(first: $quantitiesFirst) {
+          edges {
+            cursor
+            node {
+              ...InventoryQuantityFields
             }
-            gtin
           }
-        }
-        onHand
-        locationRef
-        location {
-          id
-          type
-          createdOn
-          updatedOn
-          directions
-          companyName
-          name
-          street
-          street2
-          city
-          state
-          postcode
-          region
-          country
-          latitude
-          longitude
-          ref
-          timeZone
-          location {
-            __typename
-            id
-            ref
+          pageInfo {
+            hasNextPage
           }
-          email
-        }
-        catalogue {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          description
-          retailerRefs
         }
       }
     }
@@ -11799,19 +8613,64 @@ query InventoryPositions($createdOn: DateRange, $updatedOn: DateRange, $ref: [St
       hasNextPage
     }
   }
+}
+
+fragment InventoryPositionFields on InventoryPosition {
+  id
+  ref
+  type
+  status
+  productRef
+  locationRef
+  onHand
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  catalogue {
+    id
+    ref
+  }
+}
+
+fragment InventoryQuantityFields on InventoryQuantity {
+  id
+  ref
+  type
+  status
+  quantity
+  condition
+  expectedOn
+  storageAreaRef
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
 }"""
 
 INVENTORY_POSITIONS_PAGE = """\
-query InventoryPositionsPage($catalogue: InventoryCatalogueKey, $ref: [String!], $productRef: [String!], $locationRef: [String], $status: [String], $type: [String!], $updatedOn: DateRange, $first: Int, $after: String, $quantitiesFirst: Int = 10) {
+query InventoryPositionsPage($createdOn: DateRange, $updatedOn: DateRange, $ref: [String!], $type: [String!], $workflowRef: [String!], $workflowVersion: [Int!], $status: [String], $productRef: [String!], $onHand: [Int], $locationRef: [String], $catalogue: InventoryCatalogueKey, $first: Int, $last: Int, $before: String, $after: String, $quantitiesFirst: Int = 10) {
   inventoryPositions(
-    catalogue: $catalogue
-    ref: $ref
-    productRef: $productRef
-    locationRef: $locationRef
-    status: $status
-    type: $type
+    createdOn: $createdOn
     updatedOn: $updatedOn
+    ref: $ref
+    type: $type
+    workflowRef: $workflowRef
+    workflowVersion: $workflowVersion
+    status: $status
+    productRef: $productRef
+    onHand: $onHand
+    locationRef: $locationRef
+    catalogue: $catalogue
     first: $first
+    last: $last
+    before: $before
     after: $after
   ) {
     edges {
@@ -11820,6 +8679,7 @@ query InventoryPositionsPage($catalogue: InventoryCatalogueKey, $ref: [String!],
         ...InventoryPositionFields
         quantities(first: $quantitiesFirst) {
           edges {
+            cursor
             node {
               ...InventoryQuantityFields
             }
@@ -11969,153 +8829,55 @@ query InventoryQuantities($createdOn: DateRange, $updatedOn: DateRange, $ref: [S
     edges {
       cursor
       node {
-        id
-        createdOn
-        updatedOn
-        ref
-        type
-        workflowRef
-        workflowVersion
-        status
-        attributes {
-          name
-          type
-          value
-        }
-        quantity
-        condition
-        expectedOn
-        storageAreaRef
-        catalogue {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          description
-          retailerRefs
-        }
-        position {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          productRef
-          product {
-            __typename
-            id
-            ref
-          }
-          onHand
-          locationRef
-          location {
-            __typename
-            id
-            ref
-          }
-          catalogue {
-            __typename
-            id
-            ref
-          }
-        }
+        ...InventoryQuantityFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment InventoryQuantityFields on InventoryQuantity {
+  id
+  ref
+  type
+  status
+  quantity
+  condition
+  expectedOn
+  storageAreaRef
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
 }"""
 
 INVENTORY_QUANTITY = """\
 query InventoryQuantity($ref: String!, $catalogue: InventoryCatalogueKey!) {
   inventoryQuantity(ref: $ref, catalogue: $catalogue) {
-    id
-    createdOn
-    updatedOn
-    ref
+    ...InventoryQuantityFields
+  }
+}
+
+fragment InventoryQuantityFields on InventoryQuantity {
+  id
+  ref
+  type
+  status
+  quantity
+  condition
+  expectedOn
+  storageAreaRef
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    quantity
-    condition
-    expectedOn
-    storageAreaRef
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    position {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      productRef
-      product {
-        __typename
-        id
-        ref
-      }
-      onHand
-      locationRef
-      location {
-        __typename
-        id
-        ref
-      }
-      catalogue {
-        __typename
-        id
-        ref
-      }
-    }
+    value
   }
 }"""
 
@@ -12773,162 +9535,64 @@ query InvoiceItems($ref: [String!], $type: [String], $description: [String], $pr
 LOCATION = """\
 query Location($id: ID, $ref: String) {
   location(id: $id, ref: $ref) {
+    ...LocationFields
+  }
+}
+
+fragment LocationFields on Location {
+  id
+  ref
+  type
+  status
+  name
+  supportPhoneNumber
+  defaultCarrier
+  defaultCarrierName
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
-    createdOn
-    updatedOn
-    type
-    status
-    attributes {
-      name
-      type
-      value
-    }
+  }
+  primaryAddress {
+    __typename
+    id
+    ref
     name
-    supportPhoneNumber
-    defaultCarrier
-    defaultCarrierName
-    primaryAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    networks {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          status
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    storageAreas {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          name
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          type
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    openingSchedule {
-      id
-      createdOn
-      updatedOn
-      allHours
-      monEnd
-      monStart
-      tueEnd
-      tueStart
-      wedEnd
-      wedStart
-      thuEnd
-      thuStart
-      friEnd
-      friStart
-      satEnd
-      satStart
-      sunEnd
-      sunStart
-    }
-    manifests {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          name
-          carrier {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          type
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          carrierManifestLink
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+  openingSchedule {
+    allHours
+    monStart
+    monEnd
+    tueStart
+    tueEnd
+    wedStart
+    wedEnd
+    thuStart
+    thuEnd
+    friStart
+    friEnd
+    satStart
+    satEnd
+    sunStart
+    sunEnd
   }
 }"""
 
@@ -12952,101 +9616,87 @@ query Locations($ref: [String], $createdOn: DateRange, $updatedOn: DateRange, $t
     edges {
       cursor
       node {
-        id
-        ref
-        createdOn
-        updatedOn
-        type
-        status
-        attributes {
-          name
-          type
-          value
-        }
-        name
-        supportPhoneNumber
-        defaultCarrier
-        defaultCarrierName
-        primaryAddress {
-          __typename
-          id
-          type
-          createdOn
-          updatedOn
-          companyName
-          name
-          street
-          street2
-          city
-          state
-          postcode
-          region
-          country
-          latitude
-          longitude
-          ref
-          timeZone
-          email
-          ... on StoreAddress {
-            directions
-            location {
-              __typename
-              id
-              ref
-            }
-          }
-        }
-        retailer {
-          id
-          createdOn
-          updatedOn
-          status
-          ref
-          summary
-          websiteUrl
-          websiteUrlName
-          primaryEmail
-          supportContactName
-          supportEmail
-          supportPhone
-          tradingName
-        }
-        openingSchedule {
-          id
-          createdOn
-          updatedOn
-          allHours
-          monEnd
-          monStart
-          tueEnd
-          tueStart
-          wedEnd
-          wedStart
-          thuEnd
-          thuStart
-          friEnd
-          friStart
-          satEnd
-          satStart
-          sunEnd
-          sunStart
-        }
+        ...LocationFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment LocationFields on Location {
+  id
+  ref
+  type
+  status
+  name
+  supportPhoneNumber
+  defaultCarrier
+  defaultCarrierName
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  primaryAddress {
+    __typename
+    id
+    ref
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+  openingSchedule {
+    allHours
+    monStart
+    monEnd
+    tueStart
+    tueEnd
+    wedStart
+    wedEnd
+    thuStart
+    thuEnd
+    friStart
+    friEnd
+    satStart
+    satEnd
+    sunStart
+    sunEnd
+  }
 }"""
 
 LOCATIONS_PAGE = """\
-query LocationsPage($ref: [String], $type: [String], $status: [String], $name: [String], $first: Int, $after: String) {
+query LocationsPage($ref: [String], $createdOn: DateRange, $updatedOn: DateRange, $type: [String], $status: [String], $name: [String], $supportPhoneNumber: [String], $defaultCarrier: [String], $defaultCarrierName: [String], $first: Int, $last: Int, $before: String, $after: String) {
   locations(
     ref: $ref
+    createdOn: $createdOn
+    updatedOn: $updatedOn
     type: $type
     status: $status
     name: $name
+    supportPhoneNumber: $supportPhoneNumber
+    defaultCarrier: $defaultCarrier
+    defaultCarrierName: $defaultCarrierName
     first: $first
+    last: $last
+    before: $before
     after: $after
   ) {
     edges {
@@ -13121,168 +9771,70 @@ fragment LocationFields on Location {
 LOCATION_BY_ID = """\
 query LocationById($id: ID!) {
   locationById(id: $id) {
+    ...LocationFields
+  }
+}
+
+fragment LocationFields on Location {
+  id
+  ref
+  type
+  status
+  name
+  supportPhoneNumber
+  defaultCarrier
+  defaultCarrierName
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
-    createdOn
-    updatedOn
-    type
-    status
-    attributes {
-      name
-      type
-      value
-    }
+  }
+  primaryAddress {
+    __typename
+    id
+    ref
     name
-    supportPhoneNumber
-    defaultCarrier
-    defaultCarrierName
-    primaryAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    networks {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          status
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    storageAreas {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          name
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          type
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    openingSchedule {
-      id
-      createdOn
-      updatedOn
-      allHours
-      monEnd
-      monStart
-      tueEnd
-      tueStart
-      wedEnd
-      wedStart
-      thuEnd
-      thuStart
-      friEnd
-      friStart
-      satEnd
-      satStart
-      sunEnd
-      sunStart
-    }
-    manifests {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          name
-          carrier {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          type
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          carrierManifestLink
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+  openingSchedule {
+    allHours
+    monStart
+    monEnd
+    tueStart
+    tueEnd
+    wedStart
+    wedEnd
+    thuStart
+    thuEnd
+    friStart
+    friEnd
+    satStart
+    satEnd
+    sunStart
+    sunEnd
   }
 }"""
 
 LOCATION_DETAIL = """\
-query LocationDetail($ref: String!) {
-  location(ref: $ref) {
+query LocationDetail($id: ID, $ref: String) {
+  location(id: $id, ref: $ref) {
     ...LocationFields
   }
 }
@@ -13625,98 +10177,78 @@ query Manifests($ref: [String!], $name: [String], $type: [String!], $status: [St
 ME = """\
 query Me {
   me {
+    ...UserDetailFields
+  }
+}
+
+fragment UserDetailFields on User {
+  ...UserFields
+  primaryRetailer {
     id
     ref
-    username
-    title
-    firstName
-    lastName
-    primaryEmail
-    primaryPhone
+    tradingName
+  }
+  primaryLocation {
+    id
+    ref
+    name
+  }
+  language {
+    value
+    label
+  }
+  apps {
+    id
+    name
     type
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    department
-    country
-    timezone
-    language {
-      value
-      label
-    }
-    promotionOptIn
-    primaryRetailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    primaryLocation {
-      id
-      ref
-      createdOn
-      updatedOn
-      type
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      supportPhoneNumber
-      defaultCarrier
-      defaultCarrierName
-      primaryAddress {
-        __typename
-        id
-        ref
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      openingSchedule {
-        __typename
-        id
-      }
+    version {
+      major
+      minor
+      patch
     }
     createdOn
     updatedOn
-    roles {
-      role {
-        __typename
-        id
-      }
-      contexts {
-        contextType
-        contextId
-      }
-    }
-    apps {
+  }
+}
+
+fragment UserFields on User {
+  id
+  ref
+  username
+  type
+  status
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  primaryRetailer {
+    id
+    ref
+  }
+  primaryLocation {
+    id
+    ref
+  }
+  roles {
+    role {
       id
       name
-      version {
-        major
-        minor
-        patch
-      }
-      type
-      createdOn
-      updatedOn
+    }
+    contexts {
+      contextType
+      contextId
     }
   }
 }"""
@@ -13971,293 +10503,275 @@ query OpeningSchedules($createdOn: DateRange, $updatedOn: DateRange, $allHours: 
 ORDER = """\
 query Order($id: ID, $ref: String) {
   order(id: $id, ref: $ref) {
+    ...OrderDetailFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    totalPrice
-    totalTaxPrice
-    fulfilmentChoice {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      currency
-      deliveryFirstName
-      deliveryLastName
-      deliveryContact
-      deliveryEmail
-      deliverAfter
-      deliverBefore
-      dispatchOn
-      attributes {
-        name
-        type
-        value
-      }
-      deliveryInstruction
-      deliveryType
-      fulfilmentPrice
-      fulfilmentTaxPrice
-      fulfilmentType
-      pickupLocationRef
-      deliveryAddress {
-        __typename
-        id
-        ref
-      }
-    }
-    fulfilmentChoices {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          currency
-          deliveryFirstName
-          deliveryLastName
-          deliveryContact
-          deliveryEmail
-          deliverAfter
-          deliverBefore
-          dispatchOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryInstruction
-          deliveryType
-          fulfilmentPrice
-          fulfilmentTaxPrice
-          fulfilmentType
-          pickupLocationRef
-          deliveryAddress {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    customer {
-      id
-      ref
-      status
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      title
-      department
-      country
-      firstName
-      lastName
-      username
-      primaryEmail
-      primaryPhone
-      timezone
-      promotionOptIn
-      retailer {
-        __typename
-        id
-        ref
+    value
+  }
+  order {
+    id
+    ref
+  }
+}
+
+fragment FulfilmentChoiceFields on FulfilmentChoice {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  deliveryType
+  fulfilmentType
+  fulfilmentPrice
+  fulfilmentTaxPrice
+  currency
+  pickupLocationRef
+  deliveryFirstName
+  deliveryLastName
+  deliveryContact
+  deliveryEmail
+  deliveryInstruction
+  deliverAfter
+  deliverBefore
+  dispatchOn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  deliveryAddress {
+    __typename
+    id
+    ref
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+}
+
+fragment FulfilmentFields on Fulfilment {
+  id
+  ref
+  type
+  status
+  deliveryType
+  fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
+  eta
+  expiryTime
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+  fromLocation {
+    ref
+  }
+  toAddress {
+    __typename
+    id
+    ref
+    name
+    city
+    postcode
+    country
+  }
+}
+
+fragment OrderDetailFields on Order {
+  ...OrderFields
+  billingAddress {
+    id
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+  fulfilmentChoice {
+    ...FulfilmentChoiceFields
+  }
+  fulfilmentChoices(first: 10) {
+    edges {
+      cursor
+      node {
+        ...FulfilmentChoiceFields
       }
     }
-    customerLink {
-      ref
+    pageInfo {
+      hasNextPage
     }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
+  }
+  items(first: 50) {
+    edges {
+      cursor
+      node {
+        ...OrderItemFields
       }
     }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
+    pageInfo {
+      hasNextPage
+    }
+  }
+  fulfilments(first: 10) {
+    edges {
+      cursor
+      node {
+        ...FulfilmentFields
       }
     }
-    financialTransactions {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          total
-          scale
-          unscaledValue
-          currency
-          externalTransactionCode
-          externalTransactionId
-          cardType
-          paymentMethod
-          paymentProviderName
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
+    pageInfo {
+      hasNextPage
+    }
+  }
+  financialTransactions(first: 10) {
+    edges {
+      cursor
+      node {
+        ...FinancialTransactionFields
       }
     }
-    payment {
-      ref
+    pageInfo {
+      hasNextPage
     }
-    billingAddress {
-      id
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      timeZone
-      email
-      createdOn
-      updatedOn
+  }
+}
+
+fragment OrderFields on Order {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  totalPrice
+  totalTaxPrice
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  customer {
+    ...CustomerFields
+  }
+}
+
+fragment OrderItemFields on OrderItem {
+  id
+  ref
+  status
+  quantity
+  price
+  paidPrice
+  taxPrice
+  taxType
+  totalPrice
+  totalTaxPrice
+  currency
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  fulfilmentChoice {
+    id
+    ref
+  }
+  product {
+    __typename
+    id
+    ref
+    name
+    ... on StandardProduct {
+      gtin
+    }
+    ... on VariantProduct {
+      gtin
     }
   }
 }"""
@@ -14285,140 +10799,86 @@ query Orders($ref: [String], $type: [String!], $status: [String], $workflowRef: 
     edges {
       cursor
       node {
-        id
-        ref
-        type
-        status
-        workflowRef
-        workflowVersion
-        createdOn
-        updatedOn
-        attributes {
-          name
-          type
-          value
-        }
-        retailer {
-          id
-          createdOn
-          updatedOn
-          status
-          ref
-          summary
-          websiteUrl
-          websiteUrlName
-          primaryEmail
-          supportContactName
-          supportEmail
-          supportPhone
-          tradingName
-        }
-        totalPrice
-        totalTaxPrice
-        fulfilmentChoice {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          currency
-          deliveryFirstName
-          deliveryLastName
-          deliveryContact
-          deliveryEmail
-          deliverAfter
-          deliverBefore
-          dispatchOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryInstruction
-          deliveryType
-          fulfilmentPrice
-          fulfilmentTaxPrice
-          fulfilmentType
-          pickupLocationRef
-          deliveryAddress {
-            __typename
-            id
-            ref
-          }
-        }
-        customer {
-          id
-          ref
-          status
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          title
-          department
-          country
-          firstName
-          lastName
-          username
-          primaryEmail
-          primaryPhone
-          timezone
-          promotionOptIn
-          retailer {
-            __typename
-            id
-            ref
-          }
-        }
-        customerLink {
-          ref
-        }
-        payment {
-          ref
-        }
-        billingAddress {
-          id
-          companyName
-          name
-          street
-          street2
-          city
-          state
-          postcode
-          region
-          country
-          latitude
-          longitude
-          timeZone
-          email
-          createdOn
-          updatedOn
-        }
+        ...OrderFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+}
+
+fragment OrderFields on Order {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  totalPrice
+  totalTaxPrice
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  customer {
+    ...CustomerFields
+  }
 }"""
 
 ORDERS_PAGE = """\
-query OrdersPage($ref: [String], $type: [String!], $status: [String], $createdOn: DateRange, $updatedOn: DateRange, $retailerId: [Int!], $first: Int, $after: String) {
+query OrdersPage($ref: [String], $type: [String!], $status: [String], $workflowRef: [String!], $workflowVersion: [Int!], $createdOn: DateRange, $updatedOn: DateRange, $totalPrice: [Float], $totalTaxPrice: [Float], $customerLink: CustomerLinkInput, $payment: PaymentLinkInput, $first: Int, $last: Int, $before: String, $after: String, $retailerId: [Int!]) {
   orders(
     ref: $ref
     type: $type
     status: $status
+    workflowRef: $workflowRef
+    workflowVersion: $workflowVersion
     createdOn: $createdOn
     updatedOn: $updatedOn
-    retailerId: $retailerId
+    totalPrice: $totalPrice
+    totalTaxPrice: $totalTaxPrice
+    customerLink: $customerLink
+    payment: $payment
     first: $first
+    last: $last
+    before: $before
     after: $after
+    retailerId: $retailerId
   ) {
     edges {
       cursor
@@ -14432,19 +10892,31 @@ query OrdersPage($ref: [String], $type: [String!], $status: [String], $createdOn
   }
 }
 
-fragment OrderCustomerFields on Customer {
+fragment CustomerFields on Customer {
   id
   ref
+  status
   username
   title
   firstName
   lastName
   primaryEmail
   primaryPhone
+  department
   country
   timezone
   promotionOptIn
-  status
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
 }
 
 fragment OrderFields on Order {
@@ -14468,30 +10940,42 @@ fragment OrderFields on Order {
     ref
   }
   customer {
-    ...OrderCustomerFields
+    ...CustomerFields
   }
 }"""
 
 ORDER_AND_CUSTOMER_CREATE = """\
-mutation OrderAndCustomerCreate($input: CreateOrderAndCustomerInput!) {
+mutation OrderAndCustomerCreate($input: CreateOrderAndCustomerInput) {
   createOrderAndCustomer(input: $input) {
     ...OrderFields
   }
 }
 
-fragment OrderCustomerFields on Customer {
+fragment CustomerFields on Customer {
   id
   ref
+  status
   username
   title
   firstName
   lastName
   primaryEmail
   primaryPhone
+  department
   country
   timezone
   promotionOptIn
-  status
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
 }
 
 fragment OrderFields on Order {
@@ -14515,7 +10999,7 @@ fragment OrderFields on Order {
     ref
   }
   customer {
-    ...OrderCustomerFields
+    ...CustomerFields
   }
 }"""
 
@@ -14572,328 +11056,24 @@ query OrderBillingAddresses($companyName: [String], $name: [String], $street: [S
 ORDER_BY_ID = """\
 query OrderById($id: ID!) {
   orderById(id: $id) {
-    id
-    ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    totalPrice
-    totalTaxPrice
-    fulfilmentChoice {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      currency
-      deliveryFirstName
-      deliveryLastName
-      deliveryContact
-      deliveryEmail
-      deliverAfter
-      deliverBefore
-      dispatchOn
-      attributes {
-        name
-        type
-        value
-      }
-      deliveryInstruction
-      deliveryType
-      fulfilmentPrice
-      fulfilmentTaxPrice
-      fulfilmentType
-      pickupLocationRef
-      deliveryAddress {
-        __typename
-        id
-        ref
-      }
-    }
-    fulfilmentChoices {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          currency
-          deliveryFirstName
-          deliveryLastName
-          deliveryContact
-          deliveryEmail
-          deliverAfter
-          deliverBefore
-          dispatchOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryInstruction
-          deliveryType
-          fulfilmentPrice
-          fulfilmentTaxPrice
-          fulfilmentType
-          pickupLocationRef
-          deliveryAddress {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    customer {
-      id
-      ref
-      status
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      title
-      department
-      country
-      firstName
-      lastName
-      username
-      primaryEmail
-      primaryPhone
-      timezone
-      promotionOptIn
-      retailer {
-        __typename
-        id
-        ref
-      }
-    }
-    customerLink {
-      ref
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    financialTransactions {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          total
-          scale
-          unscaledValue
-          currency
-          externalTransactionCode
-          externalTransactionId
-          cardType
-          paymentMethod
-          paymentProviderName
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    payment {
-      ref
-    }
-    billingAddress {
-      id
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      timeZone
-      email
-      createdOn
-      updatedOn
-    }
-  }
-}"""
-
-ORDER_CREATE = """\
-mutation OrderCreate($input: CreateOrderInput!) {
-  createOrder(input: $input) {
-    ...OrderFields
+    ...OrderDetailFields
   }
 }
 
-fragment OrderCustomerFields on Customer {
+fragment CustomerFields on Customer {
   id
   ref
+  status
   username
   title
   firstName
   lastName
   primaryEmail
   primaryPhone
+  department
   country
   timezone
   promotionOptIn
-  status
-}
-
-fragment OrderFields on Order {
-  id
-  ref
-  type
-  status
-  workflowRef
-  workflowVersion
-  totalPrice
-  totalTaxPrice
   createdOn
   updatedOn
   attributes {
@@ -14905,15 +11085,34 @@ fragment OrderFields on Order {
     id
     ref
   }
-  customer {
-    ...OrderCustomerFields
-  }
-}"""
+}
 
-ORDER_DETAIL = """\
-query OrderDetail($ref: String!) {
-  order(ref: $ref) {
-    ...OrderDetailFields
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
   }
 }
 
@@ -14922,6 +11121,8 @@ fragment FulfilmentChoiceFields on FulfilmentChoice {
   ref
   type
   status
+  workflowRef
+  workflowVersion
   deliveryType
   fulfilmentType
   fulfilmentPrice
@@ -14970,6 +11171,8 @@ fragment FulfilmentFields on Fulfilment {
   status
   deliveryType
   fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
   eta
   expiryTime
   createdOn
@@ -14978,6 +11181,10 @@ fragment FulfilmentFields on Fulfilment {
     name
     type
     value
+  }
+  order {
+    id
+    ref
   }
   fromLocation {
     ref
@@ -14991,40 +11198,6 @@ fragment FulfilmentFields on Fulfilment {
     postcode
     country
   }
-  items(first: 10) {
-    edges {
-      node {
-        id
-        ref
-        status
-        requestedQuantity
-        filledQuantity
-        rejectedQuantity
-        orderItem {
-          id
-          ref
-        }
-      }
-    }
-    pageInfo {
-      hasNextPage
-    }
-  }
-}
-
-fragment OrderCustomerFields on Customer {
-  id
-  ref
-  username
-  title
-  firstName
-  lastName
-  primaryEmail
-  primaryPhone
-  country
-  timezone
-  promotionOptIn
-  status
 }
 
 fragment OrderDetailFields on Order {
@@ -15040,9 +11213,26 @@ fragment OrderDetailFields on Order {
     postcode
     region
     country
+    latitude
+    longitude
+    timeZone
     email
   }
-  items(first: 100) {
+  fulfilmentChoice {
+    ...FulfilmentChoiceFields
+  }
+  fulfilmentChoices(first: 10) {
+    edges {
+      cursor
+      node {
+        ...FulfilmentChoiceFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+  items(first: 50) {
     edges {
       cursor
       node {
@@ -15053,20 +11243,22 @@ fragment OrderDetailFields on Order {
       hasNextPage
     }
   }
-  fulfilmentChoices(first: 10) {
+  fulfilments(first: 10) {
     edges {
+      cursor
       node {
-        ...FulfilmentChoiceFields
+        ...FulfilmentFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
-  fulfilments(first: 10) {
+  financialTransactions(first: 10) {
     edges {
+      cursor
       node {
-        ...FulfilmentFields
+        ...FinancialTransactionFields
       }
     }
     pageInfo {
@@ -15096,7 +11288,342 @@ fragment OrderFields on Order {
     ref
   }
   customer {
-    ...OrderCustomerFields
+    ...CustomerFields
+  }
+}
+
+fragment OrderItemFields on OrderItem {
+  id
+  ref
+  status
+  quantity
+  price
+  paidPrice
+  taxPrice
+  taxType
+  totalPrice
+  totalTaxPrice
+  currency
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  fulfilmentChoice {
+    id
+    ref
+  }
+  product {
+    __typename
+    id
+    ref
+    name
+    ... on StandardProduct {
+      gtin
+    }
+    ... on VariantProduct {
+      gtin
+    }
+  }
+}"""
+
+ORDER_CREATE = """\
+mutation OrderCreate($input: CreateOrderInput) {
+  createOrder(input: $input) {
+    ...OrderFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+}
+
+fragment OrderFields on Order {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  totalPrice
+  totalTaxPrice
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  customer {
+    ...CustomerFields
+  }
+}"""
+
+ORDER_DETAIL = """\
+query OrderDetail($id: ID, $ref: String) {
+  order(id: $id, ref: $ref) {
+    ...OrderDetailFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+}
+
+fragment FulfilmentChoiceFields on FulfilmentChoice {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  deliveryType
+  fulfilmentType
+  fulfilmentPrice
+  fulfilmentTaxPrice
+  currency
+  pickupLocationRef
+  deliveryFirstName
+  deliveryLastName
+  deliveryContact
+  deliveryEmail
+  deliveryInstruction
+  deliverAfter
+  deliverBefore
+  dispatchOn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  deliveryAddress {
+    __typename
+    id
+    ref
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+}
+
+fragment FulfilmentFields on Fulfilment {
+  id
+  ref
+  type
+  status
+  deliveryType
+  fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
+  eta
+  expiryTime
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+  fromLocation {
+    ref
+  }
+  toAddress {
+    __typename
+    id
+    ref
+    name
+    city
+    postcode
+    country
+  }
+}
+
+fragment OrderDetailFields on Order {
+  ...OrderFields
+  billingAddress {
+    id
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+  fulfilmentChoice {
+    ...FulfilmentChoiceFields
+  }
+  fulfilmentChoices(first: 10) {
+    edges {
+      cursor
+      node {
+        ...FulfilmentChoiceFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+  items(first: 50) {
+    edges {
+      cursor
+      node {
+        ...OrderItemFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+  fulfilments(first: 10) {
+    edges {
+      cursor
+      node {
+        ...FulfilmentFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+  financialTransactions(first: 10) {
+    edges {
+      cursor
+      node {
+        ...FinancialTransactionFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment OrderFields on Order {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  totalPrice
+  totalTaxPrice
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  customer {
+    ...CustomerFields
   }
 }
 
@@ -15144,11 +11671,69 @@ query OrderDetailById($id: ID!) {
   }
 }
 
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+}
+
 fragment FulfilmentChoiceFields on FulfilmentChoice {
   id
   ref
   type
   status
+  workflowRef
+  workflowVersion
   deliveryType
   fulfilmentType
   fulfilmentPrice
@@ -15197,6 +11782,8 @@ fragment FulfilmentFields on Fulfilment {
   status
   deliveryType
   fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
   eta
   expiryTime
   createdOn
@@ -15205,6 +11792,10 @@ fragment FulfilmentFields on Fulfilment {
     name
     type
     value
+  }
+  order {
+    id
+    ref
   }
   fromLocation {
     ref
@@ -15218,40 +11809,6 @@ fragment FulfilmentFields on Fulfilment {
     postcode
     country
   }
-  items(first: 10) {
-    edges {
-      node {
-        id
-        ref
-        status
-        requestedQuantity
-        filledQuantity
-        rejectedQuantity
-        orderItem {
-          id
-          ref
-        }
-      }
-    }
-    pageInfo {
-      hasNextPage
-    }
-  }
-}
-
-fragment OrderCustomerFields on Customer {
-  id
-  ref
-  username
-  title
-  firstName
-  lastName
-  primaryEmail
-  primaryPhone
-  country
-  timezone
-  promotionOptIn
-  status
 }
 
 fragment OrderDetailFields on Order {
@@ -15267,9 +11824,26 @@ fragment OrderDetailFields on Order {
     postcode
     region
     country
+    latitude
+    longitude
+    timeZone
     email
   }
-  items(first: 100) {
+  fulfilmentChoice {
+    ...FulfilmentChoiceFields
+  }
+  fulfilmentChoices(first: 10) {
+    edges {
+      cursor
+      node {
+        ...FulfilmentChoiceFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+  items(first: 50) {
     edges {
       cursor
       node {
@@ -15280,20 +11854,22 @@ fragment OrderDetailFields on Order {
       hasNextPage
     }
   }
-  fulfilmentChoices(first: 10) {
+  fulfilments(first: 10) {
     edges {
+      cursor
       node {
-        ...FulfilmentChoiceFields
+        ...FulfilmentFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
-  fulfilments(first: 10) {
+  financialTransactions(first: 10) {
     edges {
+      cursor
       node {
-        ...FulfilmentFields
+        ...FinancialTransactionFields
       }
     }
     pageInfo {
@@ -15323,7 +11899,7 @@ fragment OrderFields on Order {
     ref
   }
   customer {
-    ...OrderCustomerFields
+    ...CustomerFields
   }
 }
 
@@ -15387,150 +11963,48 @@ query OrderItems($ref: [String], $status: [String!], $createdOn: DateRange, $upd
     edges {
       cursor
       node {
-        id
-        ref
-        fulfilmentChoice {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          currency
-          deliveryFirstName
-          deliveryLastName
-          deliveryContact
-          deliveryEmail
-          deliverAfter
-          deliverBefore
-          dispatchOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryInstruction
-          deliveryType
-          fulfilmentPrice
-          fulfilmentTaxPrice
-          fulfilmentType
-          pickupLocationRef
-          deliveryAddress {
-            __typename
-            id
-            ref
-          }
-        }
-        product {
-          __typename
-          id
-          ref
-          type
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          name
-          summary
-          prices {
-            type
-            currency
-            value
-          }
-          tax {
-            country
-            group
-            tariff
-          }
-          createdOn
-          updatedOn
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          workflowRef
-          workflowVersion
-          ... on StandardProduct {
-            gtin
-          }
-          ... on VariantProduct {
-            product {
-              __typename
-              id
-              ref
-            }
-            gtin
-          }
-        }
-        status
-        createdOn
-        updatedOn
-        quantity
-        paidPrice
-        currency
-        price
-        taxPrice
-        taxType
-        totalPrice
-        totalTaxPrice
-        order {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          retailer {
-            __typename
-            id
-            ref
-          }
-          totalPrice
-          totalTaxPrice
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          customer {
-            __typename
-            id
-            ref
-          }
-          customerLink {
-            __typename
-            ref
-          }
-          payment {
-            __typename
-            ref
-          }
-          billingAddress {
-            __typename
-            id
-          }
-        }
-        attributes {
-          name
-          type
-          value
-        }
+        ...OrderItemFields
       }
     }
     pageInfo {
       hasNextPage
+    }
+  }
+}
+
+fragment OrderItemFields on OrderItem {
+  id
+  ref
+  status
+  quantity
+  price
+  paidPrice
+  taxPrice
+  taxType
+  totalPrice
+  totalTaxPrice
+  currency
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  fulfilmentChoice {
+    id
+    ref
+  }
+  product {
+    __typename
+    id
+    ref
+    name
+    ... on StandardProduct {
+      gtin
+    }
+    ... on VariantProduct {
+      gtin
     }
   }
 }"""
@@ -15538,169 +12012,79 @@ query OrderItems($ref: [String], $status: [String!], $createdOn: DateRange, $upd
 ORDER_ITEM_BY_ID = """\
 query OrderItemById($id: ID!) {
   orderItemById(id: $id) {
+    ...OrderItemFields
+  }
+}
+
+fragment OrderItemFields on OrderItem {
+  id
+  ref
+  status
+  quantity
+  price
+  paidPrice
+  taxPrice
+  taxType
+  totalPrice
+  totalTaxPrice
+  currency
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  fulfilmentChoice {
     id
     ref
-    fulfilmentChoice {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      currency
-      deliveryFirstName
-      deliveryLastName
-      deliveryContact
-      deliveryEmail
-      deliverAfter
-      deliverBefore
-      dispatchOn
-      attributes {
-        name
-        type
-        value
-      }
-      deliveryInstruction
-      deliveryType
-      fulfilmentPrice
-      fulfilmentTaxPrice
-      fulfilmentType
-      pickupLocationRef
-      deliveryAddress {
-        __typename
-        id
-        ref
-      }
+  }
+  product {
+    __typename
+    id
+    ref
+    name
+    ... on StandardProduct {
+      gtin
     }
-    product {
-      __typename
-      id
-      ref
-      type
-      catalogue {
-        __typename
-        id
-        ref
-      }
-      name
-      summary
-      prices {
-        type
-        currency
-        value
-      }
-      tax {
-        country
-        group
-        tariff
-      }
-      createdOn
-      updatedOn
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      workflowRef
-      workflowVersion
-      ... on StandardProduct {
-        gtin
-      }
-      ... on VariantProduct {
-        product {
-          __typename
-          id
-          ref
-        }
-        gtin
-      }
-    }
-    status
-    createdOn
-    updatedOn
-    quantity
-    paidPrice
-    currency
-    price
-    taxPrice
-    taxType
-    totalPrice
-    totalTaxPrice
-    order {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      totalPrice
-      totalTaxPrice
-      fulfilmentChoice {
-        __typename
-        id
-        ref
-      }
-      customer {
-        __typename
-        id
-        ref
-      }
-      customerLink {
-        __typename
-        ref
-      }
-      payment {
-        __typename
-        ref
-      }
-      billingAddress {
-        __typename
-        id
-      }
-    }
-    attributes {
-      name
-      type
-      value
+    ... on VariantProduct {
+      gtin
     }
   }
 }"""
 
 ORDER_UPDATE = """\
-mutation OrderUpdate($input: UpdateOrderInput!) {
+mutation OrderUpdate($input: UpdateOrderInput) {
   updateOrder(input: $input) {
     ...OrderFields
   }
 }
 
-fragment OrderCustomerFields on Customer {
+fragment CustomerFields on Customer {
   id
   ref
+  status
   username
   title
   firstName
   lastName
   primaryEmail
   primaryPhone
+  department
   country
   timezone
   promotionOptIn
-  status
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
 }
 
 fragment OrderFields on Order {
@@ -15724,7 +12108,7 @@ fragment OrderFields on Order {
     ref
   }
   customer {
-    ...OrderCustomerFields
+    ...CustomerFields
   }
 }"""
 
@@ -18539,6 +14923,1099 @@ query Roles($name: [String!], $first: Int, $last: Int, $before: String, $after: 
   }
 }"""
 
+SDK_ARTICLES_FIND = """\
+query SdkArticlesFind($ref: [String]) {
+  articles(ref: $ref, first: 50) {
+    edges {
+      node {
+        id
+        ref
+      }
+    }
+  }
+}"""
+
+SDK_ARTICLE_CREATE = """\
+mutation SdkArticleCreate($input: CreateArticleInput!) {
+  createArticle(input: $input) {
+    ...ArticleDetailFields
+  }
+}
+
+fragment ArticleDetailFields on Article {
+  ...ArticleFields
+  fulfilments(first: 50) {
+    edges {
+      cursor
+      node {
+        id
+        ref
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment ArticleFields on Article {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  name
+  description
+  height
+  length
+  width
+  weight
+  quantity
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+}"""
+
+SDK_ARTICLE_GET = """\
+query SdkArticleGet($id: ID!) {
+  articleById(id: $id) {
+    ...ArticleDetailFields
+  }
+}
+
+fragment ArticleDetailFields on Article {
+  ...ArticleFields
+  fulfilments(first: 50) {
+    edges {
+      cursor
+      node {
+        id
+        ref
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment ArticleFields on Article {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  name
+  description
+  height
+  length
+  width
+  weight
+  quantity
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+}"""
+
+SDK_ARTICLE_UPDATE = """\
+mutation SdkArticleUpdate($input: UpdateArticleInput!) {
+  updateArticle(input: $input) {
+    ...ArticleDetailFields
+  }
+}
+
+fragment ArticleDetailFields on Article {
+  ...ArticleFields
+  fulfilments(first: 50) {
+    edges {
+      cursor
+      node {
+        id
+        ref
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment ArticleFields on Article {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  name
+  description
+  height
+  length
+  width
+  weight
+  quantity
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+}"""
+
+SDK_CARRIER_ID = """\
+query SdkCarrierId($ref: String!) {
+  carrier(ref: $ref) {
+    id
+  }
+}"""
+
+SDK_CONSIGNMENTS_FIND = """\
+query SdkConsignmentsFind($ref: [String]) {
+  consignments(ref: $ref, first: 50) {
+    edges {
+      node {
+        id
+        ref
+      }
+    }
+  }
+}"""
+
+SDK_CONSIGNMENT_CREATE = """\
+mutation SdkConsignmentCreate($input: CreateConsignmentInput!) {
+  createConsignment(input: $input) {
+    ...ConsignmentDetailFields
+  }
+}
+
+fragment ConsignmentDetailFields on Consignment {
+  ...ConsignmentFields
+  consignmentArticles(first: 200) {
+    edges {
+      node {
+        article {
+          id
+          ref
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment ConsignmentFields on Consignment {
+  id
+  ref
+  status
+  consignmentReference
+  trackingLabel
+  labelUrl
+  orderSummaryUrl
+  workflowRef
+  workflowVersion
+  createdOn
+  updatedOn
+  carrier {
+    id
+    ref
+  }
+  retailer {
+    id
+    ref
+  }
+}"""
+
+SDK_CONSIGNMENT_GET = """\
+query SdkConsignmentGet($id: ID!) {
+  consignmentById(id: $id) {
+    ...ConsignmentDetailFields
+  }
+}
+
+fragment ConsignmentDetailFields on Consignment {
+  ...ConsignmentFields
+  consignmentArticles(first: 200) {
+    edges {
+      node {
+        article {
+          id
+          ref
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment ConsignmentFields on Consignment {
+  id
+  ref
+  status
+  consignmentReference
+  trackingLabel
+  labelUrl
+  orderSummaryUrl
+  workflowRef
+  workflowVersion
+  createdOn
+  updatedOn
+  carrier {
+    id
+    ref
+  }
+  retailer {
+    id
+    ref
+  }
+}"""
+
+SDK_CONSIGNMENT_UPDATE = """\
+mutation SdkConsignmentUpdate($input: UpdateConsignmentInput!) {
+  updateConsignment(input: $input) {
+    ...ConsignmentDetailFields
+  }
+}
+
+fragment ConsignmentDetailFields on Consignment {
+  ...ConsignmentFields
+  consignmentArticles(first: 200) {
+    edges {
+      node {
+        article {
+          id
+          ref
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment ConsignmentFields on Consignment {
+  id
+  ref
+  status
+  consignmentReference
+  trackingLabel
+  labelUrl
+  orderSummaryUrl
+  workflowRef
+  workflowVersion
+  createdOn
+  updatedOn
+  carrier {
+    id
+    ref
+  }
+  retailer {
+    id
+    ref
+  }
+}"""
+
+SDK_CUSTOMERS_FIND = """\
+query SdkCustomersFind($username: [String], $email: [String]) {
+  customers(username: $username, primaryEmail: $email, first: 20) {
+    edges {
+      node {
+        ...CustomerFields
+      }
+    }
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+}"""
+
+SDK_CUSTOMER_CREATE = """\
+mutation SdkCustomerCreate($input: CreateCustomerInput!) {
+  createCustomer(input: $input) {
+    ...CustomerFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+}"""
+
+SDK_CUSTOMER_GET = """\
+query SdkCustomerGet($ref: String!) {
+  customer(ref: $ref) {
+    ...CustomerFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+}"""
+
+SDK_FINANCIAL_TRANSACTION_CREATE = """\
+mutation SdkFinancialTransactionCreate($input: CreateFinancialTransactionInput!) {
+  createFinancialTransaction(input: $input) {
+    ...FinancialTransactionFields
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+}"""
+
+SDK_FINANCIAL_TRANSACTION_UPDATE = """\
+mutation SdkFinancialTransactionUpdate($input: UpdateFinancialTransactionInput!) {
+  updateFinancialTransaction(input: $input) {
+    ...FinancialTransactionFields
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+}"""
+
+SDK_FULFILMENT_GET = """\
+query SdkFulfilmentGet($id: ID!, $itemsFirst: Int = 200) {
+  fulfilmentById(id: $id) {
+    ...FulfilmentFields
+    items(first: $itemsFirst) {
+      edges {
+        cursor
+        node {
+          ...FulfilmentItemFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+}
+
+fragment FulfilmentFields on Fulfilment {
+  id
+  ref
+  type
+  status
+  deliveryType
+  fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
+  eta
+  expiryTime
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+  fromLocation {
+    ref
+  }
+  toAddress {
+    __typename
+    id
+    ref
+    name
+    city
+    postcode
+    country
+  }
+}
+
+fragment FulfilmentItemFields on FulfilmentItem {
+  id
+  ref
+  status
+  requestedQuantity
+  filledQuantity
+  rejectedQuantity
+  orderItem {
+    id
+    ref
+    product {
+      __typename
+      id
+      ref
+    }
+  }
+}"""
+
+SDK_FULFILMENT_ITEMS_PAGE = """\
+query SdkFulfilmentItemsPage($id: ID!, $first: Int = 200, $after: String) {
+  fulfilmentById(id: $id) {
+    items(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          ...FulfilmentItemFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+}
+
+fragment FulfilmentItemFields on FulfilmentItem {
+  id
+  ref
+  status
+  requestedQuantity
+  filledQuantity
+  rejectedQuantity
+  orderItem {
+    id
+    ref
+    product {
+      __typename
+      id
+      ref
+    }
+  }
+}"""
+
+SDK_ORDERS_PAGE = """\
+query SdkOrdersPage($ref: [String], $type: [String!], $status: [String], $createdOn: DateRange, $updatedOn: DateRange, $retailerId: [Int!], $first: Int, $after: String) {
+  orders(
+    ref: $ref
+    type: $type
+    status: $status
+    createdOn: $createdOn
+    updatedOn: $updatedOn
+    retailerId: $retailerId
+    first: $first
+    after: $after
+  ) {
+    edges {
+      cursor
+      node {
+        ...OrderFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+}
+
+fragment OrderFields on Order {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  totalPrice
+  totalTaxPrice
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  customer {
+    ...CustomerFields
+  }
+}"""
+
+SDK_ORDER_AND_CUSTOMER_CREATE = """\
+mutation SdkOrderAndCustomerCreate($input: CreateOrderAndCustomerInput!) {
+  createOrderAndCustomer(input: $input) {
+    id
+    ref
+  }
+}"""
+
+SDK_ORDER_BY_ID_FINANCIAL_TRANSACTIONS = """\
+query SdkOrderByIdFinancialTransactions($id: ID!, $txRef: [String]) {
+  orderById(id: $id) {
+    id
+    financialTransactions(ref: $txRef, first: 200) {
+      edges {
+        node {
+          ...FinancialTransactionFields
+        }
+      }
+    }
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+}"""
+
+SDK_ORDER_CREATE = """\
+mutation SdkOrderCreate($input: CreateOrderInput!) {
+  createOrder(input: $input) {
+    id
+    ref
+  }
+}"""
+
+SDK_ORDER_FINANCIAL_TRANSACTIONS = """\
+query SdkOrderFinancialTransactions($ref: String!, $txRef: [String]) {
+  order(ref: $ref) {
+    id
+    financialTransactions(ref: $txRef, first: 200) {
+      edges {
+        node {
+          ...FinancialTransactionFields
+        }
+      }
+    }
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+}"""
+
+SDK_ORDER_FULFILMENTS = """\
+query SdkOrderFulfilments($ref: String!, $first: Int = 10, $after: String, $itemsFirst: Int = 30) {
+  order(ref: $ref) {
+    id
+    ref
+    fulfilments(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          ...FulfilmentFields
+          items(first: $itemsFirst) {
+            edges {
+              cursor
+              node {
+                ...FulfilmentItemFields
+              }
+            }
+            pageInfo {
+              hasNextPage
+            }
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+}
+
+fragment FulfilmentFields on Fulfilment {
+  id
+  ref
+  type
+  status
+  deliveryType
+  fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
+  eta
+  expiryTime
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
+    id
+    ref
+  }
+  fromLocation {
+    ref
+  }
+  toAddress {
+    __typename
+    id
+    ref
+    name
+    city
+    postcode
+    country
+  }
+}
+
+fragment FulfilmentItemFields on FulfilmentItem {
+  id
+  ref
+  status
+  requestedQuantity
+  filledQuantity
+  rejectedQuantity
+  orderItem {
+    id
+    ref
+    product {
+      __typename
+      id
+      ref
+    }
+  }
+}"""
+
+SDK_ORDER_GET = """\
+query SdkOrderGet($ref: String!, $itemsFirst: Int!) {
+  order(ref: $ref) {
+    ...OrderFields
+    billingAddress {
+      id
+      name
+      companyName
+      street
+      street2
+      city
+      state
+      postcode
+      region
+      country
+      email
+    }
+    fulfilmentChoice {
+      ...FulfilmentChoiceFields
+    }
+    fulfilmentChoices(first: 50) {
+      edges {
+        node {
+          ...FulfilmentChoiceFields
+        }
+      }
+    }
+    items(first: $itemsFirst) {
+      edges {
+        cursor
+        node {
+          ...OrderItemFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+}
+
+fragment FulfilmentChoiceFields on FulfilmentChoice {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  deliveryType
+  fulfilmentType
+  fulfilmentPrice
+  fulfilmentTaxPrice
+  currency
+  pickupLocationRef
+  deliveryFirstName
+  deliveryLastName
+  deliveryContact
+  deliveryEmail
+  deliveryInstruction
+  deliverAfter
+  deliverBefore
+  dispatchOn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  deliveryAddress {
+    __typename
+    id
+    ref
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+}
+
+fragment OrderFields on Order {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  totalPrice
+  totalTaxPrice
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  customer {
+    ...CustomerFields
+  }
+}
+
+fragment OrderItemFields on OrderItem {
+  id
+  ref
+  status
+  quantity
+  price
+  paidPrice
+  taxPrice
+  taxType
+  totalPrice
+  totalTaxPrice
+  currency
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  fulfilmentChoice {
+    id
+    ref
+  }
+  product {
+    __typename
+    id
+    ref
+    name
+    ... on StandardProduct {
+      gtin
+    }
+    ... on VariantProduct {
+      gtin
+    }
+  }
+}"""
+
+SDK_ORDER_ITEMS_PAGE = """\
+query SdkOrderItemsPage($ref: String!, $first: Int!, $after: String) {
+  order(ref: $ref) {
+    items(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          ...OrderItemFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+}
+
+fragment OrderItemFields on OrderItem {
+  id
+  ref
+  status
+  quantity
+  price
+  paidPrice
+  taxPrice
+  taxType
+  totalPrice
+  totalTaxPrice
+  currency
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  fulfilmentChoice {
+    id
+    ref
+  }
+  product {
+    __typename
+    id
+    ref
+    name
+    ... on StandardProduct {
+      gtin
+    }
+    ... on VariantProduct {
+      gtin
+    }
+  }
+}"""
+
+SDK_PAYMENT_ORDER = """\
+query SdkPaymentOrder($ref: String!) {
+  order(ref: $ref) {
+    id
+  }
+}"""
+
 SEARCH_VIRTUAL_INVENTORY = """\
 query SearchVirtualInventory($virtualCatalogue: VirtualCatalogueKey!, $virtualPosition: VirtualPositionInput, $productQuantities: [ProductQuantityInput!]!, $excludedLocationRefs: [String!], $orderByProximity: GeoCoordinateInput, $first: Int) {
   searchVirtualInventory(
@@ -18617,14 +16094,18 @@ query SearchVirtualInventory($virtualCatalogue: VirtualCatalogueKey!, $virtualPo
 SETTING = """\
 query Setting($id: ID) {
   setting(id: $id) {
-    id
-    name
-    valueType
-    lobValue
-    value
-    context
-    contextId
+    ...SettingFields
   }
+}
+
+fragment SettingFields on Setting {
+  id
+  name
+  context
+  contextId
+  valueType
+  value
+  lobValue
 }"""
 
 SETTINGS = """\
@@ -18643,29 +16124,36 @@ query Settings($name: [String], $valueType: [String], $value: [String], $context
     edges {
       cursor
       node {
-        id
-        name
-        valueType
-        lobValue
-        value
-        context
-        contextId
+        ...SettingFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment SettingFields on Setting {
+  id
+  name
+  context
+  contextId
+  valueType
+  value
+  lobValue
 }"""
 
 SETTINGS_PAGE = """\
-query SettingsPage($name: [String], $context: [String!], $contextId: [Int!], $valueType: [String], $first: Int, $after: String) {
+query SettingsPage($name: [String], $valueType: [String], $value: [String], $context: [String!], $contextId: [Int!], $first: Int, $last: Int, $before: String, $after: String) {
   settings(
     name: $name
+    valueType: $valueType
+    value: $value
     context: $context
     contextId: $contextId
-    valueType: $valueType
     first: $first
+    last: $last
+    before: $before
     after: $after
   ) {
     edges {
@@ -18691,7 +16179,7 @@ fragment SettingFields on Setting {
 }"""
 
 SETTING_CREATE = """\
-mutation SettingCreate($input: CreateSettingInput!) {
+mutation SettingCreate($input: CreateSettingInput) {
   createSetting(input: $input) {
     ...SettingFields
   }
@@ -18708,7 +16196,7 @@ fragment SettingFields on Setting {
 }"""
 
 SETTING_DETAIL = """\
-query SettingDetail($id: ID!) {
+query SettingDetail($id: ID) {
   setting(id: $id) {
     ...SettingFields
   }
@@ -18725,7 +16213,7 @@ fragment SettingFields on Setting {
 }"""
 
 SETTING_UPDATE = """\
-mutation SettingUpdate($input: UpdateSettingInput!) {
+mutation SettingUpdate($input: UpdateSettingInput) {
   updateSetting(input: $input) {
     ...SettingFields
   }
@@ -18744,129 +16232,104 @@ fragment SettingFields on Setting {
 STANDARD_PRODUCT = """\
 query StandardProduct($ref: String!, $catalogue: ProductCatalogueKey!) {
   standardProduct(ref: $ref, catalogue: $catalogue) {
-    id
-    createdOn
-    updatedOn
-    ref
-    type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
+    ...StandardProductDetailFields
+  }
+}
+
+fragment StandardProductDetailFields on StandardProduct {
+  ...StandardProductFields
+  variants(first: 50) {
+    edges {
+      cursor
+      node {
+        ...VariantProductFields
+      }
     }
-    gtin
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+
+fragment StandardProductFields on StandardProduct {
+  id
+  ref
+  type
+  status
+  gtin
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
     name
-    summary
-    categories {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    prices {
-      type
-      currency
-      value
-    }
-    tax {
-      country
-      group
-      tariff
-    }
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
+    type
+    value
+  }
+  prices {
+    type
+    currency
+    value
+  }
+  tax {
+    country
+    group
+    tariff
+  }
+  catalogue {
+    id
+    ref
+  }
+  categories(first: 10) {
+    edges {
+      node {
+        id
+        ref
         name
-        type
-        value
       }
-      name
-      description
-      retailerRefs
     }
-    variants {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          gtin
-          name
-          summary
-          prices {
-            type
-            currency
-            value
-          }
-          tax {
-            country
-            group
-            tariff
-          }
-          catalogue {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
+  }
+}
+
+fragment VariantProductFields on VariantProduct {
+  id
+  ref
+  type
+  status
+  gtin
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  prices {
+    type
+    currency
+    value
+  }
+  tax {
+    country
+    group
+    tariff
+  }
+  catalogue {
+    id
+    ref
+  }
+  product {
+    id
+    ref
+  }
+  categories(first: 10) {
+    edges {
+      node {
+        id
+        ref
+        name
       }
     }
   }
@@ -18895,69 +16358,74 @@ query StandardProducts($createdOn: DateRange, $updatedOn: DateRange, $ref: [Stri
     edges {
       cursor
       node {
-        id
-        createdOn
-        updatedOn
-        ref
-        type
-        workflowRef
-        workflowVersion
-        status
-        attributes {
-          name
-          type
-          value
-        }
-        gtin
-        name
-        summary
-        prices {
-          type
-          currency
-          value
-        }
-        tax {
-          country
-          group
-          tariff
-        }
-        catalogue {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          description
-          retailerRefs
-        }
+        ...StandardProductFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment StandardProductFields on StandardProduct {
+  id
+  ref
+  type
+  status
+  gtin
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  prices {
+    type
+    currency
+    value
+  }
+  tax {
+    country
+    group
+    tariff
+  }
+  catalogue {
+    id
+    ref
+  }
+  categories(first: 10) {
+    edges {
+      node {
+        id
+        ref
+        name
+      }
+    }
+  }
 }"""
 
 STANDARD_PRODUCTS_PAGE = """\
-query StandardProductsPage($catalogue: ProductCatalogueKey, $ref: [String!], $gtin: [String!], $status: [String], $category: CategoryKey, $updatedOn: DateRange, $first: Int, $after: String) {
+query StandardProductsPage($createdOn: DateRange, $updatedOn: DateRange, $ref: [String!], $type: [String!], $workflowRef: [String!], $workflowVersion: [Int!], $status: [String], $gtin: [String!], $name: [String!], $summary: [String], $catalogue: ProductCatalogueKey, $first: Int, $last: Int, $before: String, $after: String, $category: CategoryKey) {
   standardProducts(
-    catalogue: $catalogue
-    ref: $ref
-    gtin: $gtin
-    status: $status
-    category: $category
+    createdOn: $createdOn
     updatedOn: $updatedOn
+    ref: $ref
+    type: $type
+    workflowRef: $workflowRef
+    workflowVersion: $workflowVersion
+    status: $status
+    gtin: $gtin
+    name: $name
+    summary: $summary
+    catalogue: $catalogue
     first: $first
+    last: $last
+    before: $before
     after: $after
+    category: $category
   ) {
     edges {
       cursor
@@ -19012,7 +16480,7 @@ fragment StandardProductFields on StandardProduct {
 }"""
 
 STANDARD_PRODUCT_CREATE = """\
-mutation StandardProductCreate($input: CreateStandardProductInput!) {
+mutation StandardProductCreate($input: CreateStandardProductInput) {
   createStandardProduct(input: $input) {
     ...StandardProductFields
   }
@@ -19165,7 +16633,7 @@ fragment VariantProductFields on VariantProduct {
 }"""
 
 STANDARD_PRODUCT_UPDATE = """\
-mutation StandardProductUpdate($input: UpdateStandardProductInput!) {
+mutation StandardProductUpdate($input: UpdateStandardProductInput) {
   updateStandardProduct(input: $input) {
     ...StandardProductFields
   }
@@ -19495,155 +16963,30 @@ query StoreAddressById($id: ID!) {
 UPDATE_ARTICLE = """\
 mutation UpdateArticle($input: UpdateArticleInput) {
   updateArticle(input: $input) {
-    id
-    ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    description
-    height
-    length
+    ...ArticleFields
+  }
+}
+
+fragment ArticleFields on Article {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  name
+  description
+  height
+  length
+  width
+  weight
+  quantity
+  createdOn
+  updatedOn
+  attributes {
     name
-    weight
-    width
-    quantity
-    items {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          quantity
-          barcode
-          article {
-            __typename
-            id
-            ref
-          }
-          orderItem {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    consignmentArticles {
-      edges {
-        cursor
-        node {
-          article {
-            __typename
-            id
-            ref
-          }
-          consignment {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    carrierConsignmentArticles {
-      edges {
-        cursor
-        node {
-          article {
-            __typename
-            id
-            ref
-          }
-          carrierConsignment {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    storageArea {
-      id
-      createdOn
-      updatedOn
-      name
-      status
-      location {
-        __typename
-        id
-        ref
-      }
-      type
-    }
+    type
+    value
   }
 }"""
 
@@ -20106,101 +17449,32 @@ mutation UpdateCarrierConsignment($input: UpdateCarrierConsignmentInput) {
 UPDATE_CATEGORY = """\
 mutation UpdateCategory($input: UpdateCategoryInput) {
   updateCategory(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
-    type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
+    ...CategoryFields
+  }
+}
+
+fragment CategoryFields on Category {
+  id
+  ref
+  type
+  status
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
     name
-    summary
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    parentCategory {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      summary
-      catalogue {
-        __typename
-        id
-        ref
-      }
-      parentCategory {
-        __typename
-        id
-        ref
-      }
-    }
-    childCategories {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    type
+    value
+  }
+  catalogue {
+    id
+    ref
+  }
+  parentCategory {
+    id
+    ref
+    name
   }
 }"""
 
@@ -20264,78 +17538,29 @@ mutation UpdateComment($input: UpdateCommentInput) {
 UPDATE_CONSIGNMENT = """\
 mutation UpdateConsignment($input: UpdateConsignmentInput) {
   updateConsignment(input: $input) {
+    ...ConsignmentFields
+  }
+}
+
+fragment ConsignmentFields on Consignment {
+  id
+  ref
+  status
+  consignmentReference
+  trackingLabel
+  labelUrl
+  orderSummaryUrl
+  workflowRef
+  workflowVersion
+  createdOn
+  updatedOn
+  carrier {
     id
     ref
-    status
-    consignmentReference
-    trackingLabel
-    labelUrl
-    orderSummaryUrl
-    consignmentArticles {
-      edges {
-        cursor
-        node {
-          article {
-            __typename
-            id
-            ref
-          }
-          consignment {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    carrier {
-      id
-      name
-      type
-      ref
-      retailer {
-        __typename
-        id
-        ref
-      }
-      manifests {
-        __typename
-        id
-        ref
-      }
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      createdOn
-      updatedOn
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
+  }
+  retailer {
+    id
+    ref
   }
 }"""
 
@@ -20733,41 +17958,34 @@ mutation UpdateCreditMemo($input: UpdateCreditMemoInput) {
 UPDATE_CUSTOMER = """\
 mutation UpdateCustomer($input: UpdateCustomerInput) {
   updateCustomer(input: $input) {
+    ...CustomerFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
-    status
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    title
-    department
-    country
-    firstName
-    lastName
-    username
-    primaryEmail
-    primaryPhone
-    timezone
-    promotionOptIn
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
   }
 }"""
 
@@ -20798,594 +18016,134 @@ mutation UpdateCustomerAddress($input: UpdateCustomerAddressInput) {
 UPDATE_FINANCIAL_TRANSACTION = """\
 mutation UpdateFinancialTransaction($input: UpdateFinancialTransactionInput) {
   updateFinancialTransaction(input: $input) {
+    ...FinancialTransactionFields
+  }
+}
+
+fragment FinancialTransactionFields on FinancialTransaction {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  total
+  scale
+  unscaledValue
+  currency
+  paymentMethod
+  cardType
+  paymentProviderName
+  externalTransactionId
+  externalTransactionCode
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
     id
     ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    total
-    scale
-    unscaledValue
-    currency
-    externalTransactionCode
-    externalTransactionId
-    cardType
-    paymentMethod
-    paymentProviderName
-    order {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      totalPrice
-      totalTaxPrice
-      fulfilmentChoice {
-        __typename
-        id
-        ref
-      }
-      customer {
-        __typename
-        id
-        ref
-      }
-      customerLink {
-        __typename
-        ref
-      }
-      payment {
-        __typename
-        ref
-      }
-      billingAddress {
-        __typename
-        id
-      }
-    }
-    attributes {
-      name
-      type
-      value
-    }
-    payments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          amount {
-            amount
-            scale
-            unscaledValue
-          }
-          retailer {
-            __typename
-            id
-          }
-          billingAccount {
-            __typename
-            id
-            ref
-          }
-          financialTransaction {
-            __typename
-            id
-            ref
-          }
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          creditMemo {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          workflow {
-            __typename
-            ref
-          }
-          createdOn
-          updatedOn
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
   }
 }"""
 
 UPDATE_FULFILMENT = """\
 mutation UpdateFulfilment($input: UpdateFulfilmentInput) {
   updateFulfilment(input: $input) {
+    ...FulfilmentFields
+  }
+}
+
+fragment FulfilmentFields on Fulfilment {
+  id
+  ref
+  type
+  status
+  deliveryType
+  fulfilmentChoiceRef
+  workflowRef
+  workflowVersion
+  eta
+  expiryTime
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  order {
     id
     ref
-    status
-    fulfilmentChoiceRef
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    deliveryType
-    type
-    eta
-    expiryTime
-    order {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      totalPrice
-      totalTaxPrice
-      fulfilmentChoice {
-        __typename
-        id
-        ref
-      }
-      customer {
-        __typename
-        id
-        ref
-      }
-      customerLink {
-        __typename
-        ref
-      }
-      payment {
-        __typename
-        ref
-      }
-      billingAddress {
-        __typename
-        id
-      }
-    }
-    waves {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          name
-          status
-          type
-          attributes {
-            name
-            type
-            value
-          }
-          retailer {
-            __typename
-            id
-            ref
-          }
-          location {
-            __typename
-            id
-            ref
-          }
-          allocatedTo {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          processingLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fromAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    toAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    user {
-      id
-      ref
-      status
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      title
-      department
-      country
-      firstName
-      lastName
-      username
-      primaryEmail
-      primaryPhone
-      timezone
-      promotionOptIn
-      retailer {
-        __typename
-        id
-        ref
-      }
-    }
-    articles {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          description
-          height
-          length
-          name
-          weight
-          width
-          quantity
-          storageArea {
-            __typename
-            id
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          requestedQuantity
-          filledQuantity
-          rejectedQuantity
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          orderItem {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fromLocation {
-      ref
-    }
-    payments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          amount {
-            amount
-            scale
-            unscaledValue
-          }
-          retailer {
-            __typename
-            id
-          }
-          billingAccount {
-            __typename
-            id
-            ref
-          }
-          financialTransaction {
-            __typename
-            id
-            ref
-          }
-          fulfilment {
-            __typename
-            id
-            ref
-          }
-          creditMemo {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          workflow {
-            __typename
-            ref
-          }
-          createdOn
-          updatedOn
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+  }
+  fromLocation {
+    ref
+  }
+  toAddress {
+    __typename
+    id
+    ref
+    name
+    city
+    postcode
+    country
   }
 }"""
 
 UPDATE_FULFILMENT_CHOICE = """\
 mutation UpdateFulfilmentChoice($input: UpdateFulfilmentChoiceInput) {
   updateFulfilmentChoice(input: $input) {
+    ...FulfilmentChoiceFields
+  }
+}
+
+fragment FulfilmentChoiceFields on FulfilmentChoice {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  deliveryType
+  fulfilmentType
+  fulfilmentPrice
+  fulfilmentTaxPrice
+  currency
+  pickupLocationRef
+  deliveryFirstName
+  deliveryLastName
+  deliveryContact
+  deliveryEmail
+  deliveryInstruction
+  deliverAfter
+  deliverBefore
+  dispatchOn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  deliveryAddress {
+    __typename
     id
     ref
-    type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    currency
-    deliveryFirstName
-    deliveryLastName
-    deliveryContact
-    deliveryEmail
-    deliverAfter
-    deliverBefore
-    dispatchOn
-    attributes {
-      name
-      type
-      value
-    }
-    deliveryInstruction
-    deliveryType
-    fulfilmentPrice
-    fulfilmentTaxPrice
-    fulfilmentType
-    pickupLocationRef
-    deliveryAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    name
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
   }
 }"""
 
@@ -21697,147 +18455,28 @@ mutation UpdateInventoryCatalogue($input: UpdateInventoryCatalogueInput) {
 UPDATE_INVENTORY_POSITION = """\
 mutation UpdateInventoryPosition($input: UpdateInventoryPositionInput) {
   updateInventoryPosition(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
+    ...InventoryPositionFields
+  }
+}
+
+fragment InventoryPositionFields on InventoryPosition {
+  id
+  ref
+  type
+  status
+  productRef
+  locationRef
+  onHand
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    productRef
-    product {
-      __typename
-      id
-      ref
-      type
-      catalogue {
-        __typename
-        id
-        ref
-      }
-      name
-      summary
-      prices {
-        type
-        currency
-        value
-      }
-      tax {
-        country
-        group
-        tariff
-      }
-      createdOn
-      updatedOn
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      workflowRef
-      workflowVersion
-      ... on StandardProduct {
-        gtin
-      }
-      ... on VariantProduct {
-        product {
-          __typename
-          id
-          ref
-        }
-        gtin
-      }
-    }
-    onHand
-    locationRef
-    location {
-      id
-      type
-      createdOn
-      updatedOn
-      directions
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      location {
-        __typename
-        id
-        ref
-      }
-      email
-    }
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    quantities {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          quantity
-          condition
-          expectedOn
-          storageAreaRef
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          position {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    value
+  }
+  catalogue {
+    id
+    ref
   }
 }"""
 
@@ -21858,74 +18497,25 @@ mutation UpdateInventoryQuantitiesStatus($filter: InventoryQuantityFilterInput!,
 UPDATE_INVENTORY_QUANTITY = """\
 mutation UpdateInventoryQuantity($input: UpdateInventoryQuantityInput) {
   updateInventoryQuantity(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
+    ...InventoryQuantityFields
+  }
+}
+
+fragment InventoryQuantityFields on InventoryQuantity {
+  id
+  ref
+  type
+  status
+  quantity
+  condition
+  expectedOn
+  storageAreaRef
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    quantity
-    condition
-    expectedOn
-    storageAreaRef
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    position {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      productRef
-      product {
-        __typename
-        id
-        ref
-      }
-      onHand
-      locationRef
-      location {
-        __typename
-        id
-        ref
-      }
-      catalogue {
-        __typename
-        id
-        ref
-      }
-    }
+    value
   }
 }"""
 
@@ -22145,324 +18735,128 @@ mutation UpdateInvoice($input: UpdateInvoiceInput) {
 UPDATE_LOCATION = """\
 mutation UpdateLocation($input: UpdateLocationInput) {
   updateLocation(input: $input) {
+    ...LocationFields
+  }
+}
+
+fragment LocationFields on Location {
+  id
+  ref
+  type
+  status
+  name
+  supportPhoneNumber
+  defaultCarrier
+  defaultCarrierName
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
-    createdOn
-    updatedOn
-    type
-    status
-    attributes {
-      name
-      type
-      value
-    }
+  }
+  primaryAddress {
+    __typename
+    id
+    ref
     name
-    supportPhoneNumber
-    defaultCarrier
-    defaultCarrierName
-    primaryAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    networks {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          status
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    storageAreas {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          name
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          type
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    openingSchedule {
-      id
-      createdOn
-      updatedOn
-      allHours
-      monEnd
-      monStart
-      tueEnd
-      tueStart
-      wedEnd
-      wedStart
-      thuEnd
-      thuStart
-      friEnd
-      friStart
-      satEnd
-      satStart
-      sunEnd
-      sunStart
-    }
-    manifests {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          name
-          carrier {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          type
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          carrierManifestLink
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+  openingSchedule {
+    allHours
+    monStart
+    monEnd
+    tueStart
+    tueEnd
+    wedStart
+    wedEnd
+    thuStart
+    thuEnd
+    friStart
+    friEnd
+    satStart
+    satEnd
+    sunStart
+    sunEnd
   }
 }"""
 
 UPDATE_LOCATION_PRIMARY_ADDRESS = """\
 mutation UpdateLocationPrimaryAddress($input: UpdateLocationPrimaryAddressInput) {
   updateLocationPrimaryAddress(input: $input) {
+    ...LocationFields
+  }
+}
+
+fragment LocationFields on Location {
+  id
+  ref
+  type
+  status
+  name
+  supportPhoneNumber
+  defaultCarrier
+  defaultCarrierName
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
-    createdOn
-    updatedOn
-    type
-    status
-    attributes {
-      name
-      type
-      value
-    }
+  }
+  primaryAddress {
+    __typename
+    id
+    ref
     name
-    supportPhoneNumber
-    defaultCarrier
-    defaultCarrierName
-    primaryAddress {
-      __typename
-      id
-      type
-      createdOn
-      updatedOn
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      ref
-      timeZone
-      email
-      ... on StoreAddress {
-        directions
-        location {
-          __typename
-          id
-          ref
-        }
-      }
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    networks {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          status
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    storageAreas {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          name
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          type
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    openingSchedule {
-      id
-      createdOn
-      updatedOn
-      allHours
-      monEnd
-      monStart
-      tueEnd
-      tueStart
-      wedEnd
-      wedStart
-      thuEnd
-      thuStart
-      friEnd
-      friStart
-      satEnd
-      satStart
-      sunEnd
-      sunStart
-    }
-    manifests {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          name
-          carrier {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-          type
-          status
-          location {
-            __typename
-            id
-            ref
-          }
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          carrierManifestLink
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
+    companyName
+    street
+    street2
+    city
+    state
+    postcode
+    region
+    country
+    latitude
+    longitude
+    timeZone
+    email
+  }
+  openingSchedule {
+    allHours
+    monStart
+    monEnd
+    tueStart
+    tueEnd
+    wedStart
+    wedEnd
+    thuStart
+    thuEnd
+    friStart
+    friEnd
+    satStart
+    satEnd
+    sunStart
+    sunEnd
   }
 }"""
 
@@ -22686,294 +19080,59 @@ mutation UpdateOpeningSchedule($input: UpdateOpeningScheduleInput) {
 UPDATE_ORDER = """\
 mutation UpdateOrder($input: UpdateOrderInput) {
   updateOrder(input: $input) {
+    ...OrderFields
+  }
+}
+
+fragment CustomerFields on Customer {
+  id
+  ref
+  status
+  username
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  retailer {
     id
     ref
+  }
+}
+
+fragment OrderFields on Order {
+  id
+  ref
+  type
+  status
+  workflowRef
+  workflowVersion
+  totalPrice
+  totalTaxPrice
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    status
-    workflowRef
-    workflowVersion
-    createdOn
-    updatedOn
-    attributes {
-      name
-      type
-      value
-    }
-    retailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    totalPrice
-    totalTaxPrice
-    fulfilmentChoice {
-      id
-      ref
-      type
-      status
-      workflowRef
-      workflowVersion
-      createdOn
-      updatedOn
-      currency
-      deliveryFirstName
-      deliveryLastName
-      deliveryContact
-      deliveryEmail
-      deliverAfter
-      deliverBefore
-      dispatchOn
-      attributes {
-        name
-        type
-        value
-      }
-      deliveryInstruction
-      deliveryType
-      fulfilmentPrice
-      fulfilmentTaxPrice
-      fulfilmentType
-      pickupLocationRef
-      deliveryAddress {
-        __typename
-        id
-        ref
-      }
-    }
-    fulfilmentChoices {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          currency
-          deliveryFirstName
-          deliveryLastName
-          deliveryContact
-          deliveryEmail
-          deliverAfter
-          deliverBefore
-          dispatchOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryInstruction
-          deliveryType
-          fulfilmentPrice
-          fulfilmentTaxPrice
-          fulfilmentType
-          pickupLocationRef
-          deliveryAddress {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    customer {
-      id
-      ref
-      status
-      createdOn
-      updatedOn
-      attributes {
-        name
-        type
-        value
-      }
-      title
-      department
-      country
-      firstName
-      lastName
-      username
-      primaryEmail
-      primaryPhone
-      timezone
-      promotionOptIn
-      retailer {
-        __typename
-        id
-        ref
-      }
-    }
-    customerLink {
-      ref
-    }
-    items {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          fulfilmentChoice {
-            __typename
-            id
-            ref
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          status
-          createdOn
-          updatedOn
-          quantity
-          paidPrice
-          currency
-          price
-          taxPrice
-          taxType
-          totalPrice
-          totalTaxPrice
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    fulfilments {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          status
-          fulfilmentChoiceRef
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          attributes {
-            name
-            type
-            value
-          }
-          deliveryType
-          type
-          eta
-          expiryTime
-          order {
-            __typename
-            id
-            ref
-          }
-          fromAddress {
-            __typename
-            id
-            ref
-          }
-          toAddress {
-            __typename
-            id
-            ref
-          }
-          user {
-            __typename
-            id
-            ref
-          }
-          fromLocation {
-            __typename
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    financialTransactions {
-      edges {
-        cursor
-        node {
-          id
-          ref
-          type
-          status
-          workflowRef
-          workflowVersion
-          createdOn
-          updatedOn
-          total
-          scale
-          unscaledValue
-          currency
-          externalTransactionCode
-          externalTransactionId
-          cardType
-          paymentMethod
-          paymentProviderName
-          order {
-            __typename
-            id
-            ref
-          }
-          attributes {
-            name
-            type
-            value
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    payment {
-      ref
-    }
-    billingAddress {
-      id
-      companyName
-      name
-      street
-      street2
-      city
-      state
-      postcode
-      region
-      country
-      latitude
-      longitude
-      timeZone
-      email
-      createdOn
-      updatedOn
-    }
+    value
+  }
+  retailer {
+    id
+    ref
+  }
+  customer {
+    ...CustomerFields
   }
 }"""
 
@@ -23817,142 +19976,62 @@ mutation UpdateRole($input: UpdateRoleInput) {
 UPDATE_SETTING = """\
 mutation UpdateSetting($input: UpdateSettingInput) {
   updateSetting(input: $input) {
-    id
-    name
-    valueType
-    lobValue
-    value
-    context
-    contextId
+    ...SettingFields
   }
+}
+
+fragment SettingFields on Setting {
+  id
+  name
+  context
+  contextId
+  valueType
+  value
+  lobValue
 }"""
 
 UPDATE_STANDARD_PRODUCT = """\
 mutation UpdateStandardProduct($input: UpdateStandardProductInput) {
   updateStandardProduct(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
-    type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    gtin
+    ...StandardProductFields
+  }
+}
+
+fragment StandardProductFields on StandardProduct {
+  id
+  ref
+  type
+  status
+  gtin
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
     name
-    summary
-    categories {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    prices {
-      type
-      currency
-      value
-    }
-    tax {
-      country
-      group
-      tariff
-    }
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
+    type
+    value
+  }
+  prices {
+    type
+    currency
+    value
+  }
+  tax {
+    country
+    group
+    tariff
+  }
+  catalogue {
+    id
+    ref
+  }
+  categories(first: 10) {
+    edges {
+      node {
+        id
+        ref
         name
-        type
-        value
-      }
-      name
-      description
-      retailerRefs
-    }
-    variants {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          product {
-            __typename
-            id
-            ref
-          }
-          gtin
-          name
-          summary
-          prices {
-            type
-            currency
-            value
-          }
-          tax {
-            country
-            group
-            tariff
-          }
-          catalogue {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
       }
     }
   }
@@ -24094,98 +20173,48 @@ mutation UpdateStoreAddress($input: UpdateStoreAddressInput) {
 UPDATE_USER = """\
 mutation UpdateUser($input: UpdateUserInput) {
   updateUser(input: $input) {
+    ...UserFields
+  }
+}
+
+fragment UserFields on User {
+  id
+  ref
+  username
+  type
+  status
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  primaryRetailer {
     id
     ref
-    username
-    title
-    firstName
-    lastName
-    primaryEmail
-    primaryPhone
-    type
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    department
-    country
-    timezone
-    language {
-      value
-      label
-    }
-    promotionOptIn
-    primaryRetailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    primaryLocation {
-      id
-      ref
-      createdOn
-      updatedOn
-      type
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      supportPhoneNumber
-      defaultCarrier
-      defaultCarrierName
-      primaryAddress {
-        __typename
-        id
-        ref
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      openingSchedule {
-        __typename
-        id
-      }
-    }
-    createdOn
-    updatedOn
-    roles {
-      role {
-        __typename
-        id
-      }
-      contexts {
-        contextType
-        contextId
-      }
-    }
-    apps {
+  }
+  primaryLocation {
+    id
+    ref
+  }
+  roles {
+    role {
       id
       name
-      version {
-        major
-        minor
-        patch
-      }
-      type
-      createdOn
-      updatedOn
+    }
+    contexts {
+      contextType
+      contextId
     }
   }
 }"""
@@ -24193,117 +20222,50 @@ mutation UpdateUser($input: UpdateUserInput) {
 UPDATE_VARIANT_PRODUCT = """\
 mutation UpdateVariantProduct($input: UpdateVariantProductInput) {
   updateVariantProduct(input: $input) {
-    id
-    createdOn
-    updatedOn
-    ref
+    ...VariantProductFields
+  }
+}
+
+fragment VariantProductFields on VariantProduct {
+  id
+  ref
+  type
+  status
+  gtin
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    product {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      gtin
-      name
-      summary
-      prices {
-        type
-        currency
-        value
-      }
-      tax {
-        country
-        group
-        tariff
-      }
-      catalogue {
-        __typename
+    value
+  }
+  prices {
+    type
+    currency
+    value
+  }
+  tax {
+    country
+    group
+    tariff
+  }
+  catalogue {
+    id
+    ref
+  }
+  product {
+    id
+    ref
+  }
+  categories(first: 10) {
+    edges {
+      node {
         id
         ref
-      }
-    }
-    gtin
-    name
-    summary
-    categories {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    prices {
-      type
-      currency
-      value
-    }
-    tax {
-      country
-      group
-      tariff
-    }
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
         name
-        type
-        value
       }
-      name
-      description
-      retailerRefs
     }
   }
 }"""
@@ -24599,98 +20561,78 @@ mutation UpdateWave($input: UpdateWaveInput) {
 USER = """\
 query User($id: ID, $username: String) {
   user(id: $id, username: $username) {
+    ...UserDetailFields
+  }
+}
+
+fragment UserDetailFields on User {
+  ...UserFields
+  primaryRetailer {
     id
     ref
-    username
-    title
-    firstName
-    lastName
-    primaryEmail
-    primaryPhone
+    tradingName
+  }
+  primaryLocation {
+    id
+    ref
+    name
+  }
+  language {
+    value
+    label
+  }
+  apps {
+    id
+    name
     type
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    department
-    country
-    timezone
-    language {
-      value
-      label
-    }
-    promotionOptIn
-    primaryRetailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    primaryLocation {
-      id
-      ref
-      createdOn
-      updatedOn
-      type
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      supportPhoneNumber
-      defaultCarrier
-      defaultCarrierName
-      primaryAddress {
-        __typename
-        id
-        ref
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      openingSchedule {
-        __typename
-        id
-      }
+    version {
+      major
+      minor
+      patch
     }
     createdOn
     updatedOn
-    roles {
-      role {
-        __typename
-        id
-      }
-      contexts {
-        contextType
-        contextId
-      }
-    }
-    apps {
+  }
+}
+
+fragment UserFields on User {
+  id
+  ref
+  username
+  type
+  status
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  primaryRetailer {
+    id
+    ref
+  }
+  primaryLocation {
+    id
+    ref
+  }
+  roles {
+    role {
       id
       name
-      version {
-        major
-        minor
-        patch
-      }
-      type
-      createdOn
-      updatedOn
+    }
+    contexts {
+      contextType
+      contextId
     }
   }
 }"""
@@ -24721,116 +20663,78 @@ query Users($ref: [String!], $username: [String!], $title: [String], $firstName:
     edges {
       cursor
       node {
-        id
-        ref
-        username
-        title
-        firstName
-        lastName
-        primaryEmail
-        primaryPhone
-        type
-        status
-        attributes {
-          name
-          type
-          value
-        }
-        department
-        country
-        timezone
-        language {
-          value
-          label
-        }
-        promotionOptIn
-        primaryRetailer {
-          id
-          createdOn
-          updatedOn
-          status
-          ref
-          summary
-          websiteUrl
-          websiteUrlName
-          primaryEmail
-          supportContactName
-          supportEmail
-          supportPhone
-          tradingName
-        }
-        primaryLocation {
-          id
-          ref
-          createdOn
-          updatedOn
-          type
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          supportPhoneNumber
-          defaultCarrier
-          defaultCarrierName
-          primaryAddress {
-            __typename
-            id
-            ref
-          }
-          retailer {
-            __typename
-            id
-            ref
-          }
-          openingSchedule {
-            __typename
-            id
-          }
-        }
-        createdOn
-        updatedOn
-        roles {
-          role {
-            __typename
-            id
-          }
-          contexts {
-            contextType
-            contextId
-          }
-        }
-        apps {
-          id
-          name
-          version {
-            major
-            minor
-            patch
-          }
-          type
-          createdOn
-          updatedOn
-        }
+        ...UserFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment UserFields on User {
+  id
+  ref
+  username
+  type
+  status
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  primaryRetailer {
+    id
+    ref
+  }
+  primaryLocation {
+    id
+    ref
+  }
+  roles {
+    role {
+      id
+      name
+    }
+    contexts {
+      contextType
+      contextId
+    }
+  }
 }"""
 
 USERS_PAGE = """\
-query UsersPage($ref: [String!], $username: [String!], $type: [String!], $status: [String], $primaryEmail: [String], $first: Int, $after: String) {
+query UsersPage($ref: [String!], $username: [String!], $title: [String], $firstName: [String], $lastName: [String], $primaryEmail: [String], $primaryPhone: [String], $type: [String!], $status: [String], $department: [String], $country: [String], $timezone: [String], $promotionOptIn: [Boolean], $createdOn: DateRange, $updatedOn: DateRange, $first: Int, $last: Int, $before: String, $after: String) {
   users(
     ref: $ref
     username: $username
+    title: $title
+    firstName: $firstName
+    lastName: $lastName
+    primaryEmail: $primaryEmail
+    primaryPhone: $primaryPhone
     type: $type
     status: $status
-    primaryEmail: $primaryEmail
+    department: $department
+    country: $country
+    timezone: $timezone
+    promotionOptIn: $promotionOptIn
+    createdOn: $createdOn
+    updatedOn: $updatedOn
     first: $first
+    last: $last
+    before: $before
     after: $after
   ) {
     edges {
@@ -24890,98 +20794,78 @@ fragment UserFields on User {
 USER_BY_ID = """\
 query UserById($id: ID!) {
   userById(id: $id) {
+    ...UserDetailFields
+  }
+}
+
+fragment UserDetailFields on User {
+  ...UserFields
+  primaryRetailer {
     id
     ref
-    username
-    title
-    firstName
-    lastName
-    primaryEmail
-    primaryPhone
+    tradingName
+  }
+  primaryLocation {
+    id
+    ref
+    name
+  }
+  language {
+    value
+    label
+  }
+  apps {
+    id
+    name
     type
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    department
-    country
-    timezone
-    language {
-      value
-      label
-    }
-    promotionOptIn
-    primaryRetailer {
-      id
-      createdOn
-      updatedOn
-      status
-      ref
-      summary
-      websiteUrl
-      websiteUrlName
-      primaryEmail
-      supportContactName
-      supportEmail
-      supportPhone
-      tradingName
-    }
-    primaryLocation {
-      id
-      ref
-      createdOn
-      updatedOn
-      type
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      name
-      supportPhoneNumber
-      defaultCarrier
-      defaultCarrierName
-      primaryAddress {
-        __typename
-        id
-        ref
-      }
-      retailer {
-        __typename
-        id
-        ref
-      }
-      openingSchedule {
-        __typename
-        id
-      }
+    version {
+      major
+      minor
+      patch
     }
     createdOn
     updatedOn
-    roles {
-      role {
-        __typename
-        id
-      }
-      contexts {
-        contextType
-        contextId
-      }
-    }
-    apps {
+  }
+}
+
+fragment UserFields on User {
+  id
+  ref
+  username
+  type
+  status
+  title
+  firstName
+  lastName
+  primaryEmail
+  primaryPhone
+  department
+  country
+  timezone
+  promotionOptIn
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  primaryRetailer {
+    id
+    ref
+  }
+  primaryLocation {
+    id
+    ref
+  }
+  roles {
+    role {
       id
       name
-      version {
-        major
-        minor
-        patch
-      }
-      type
-      createdOn
-      updatedOn
+    }
+    contexts {
+      contextType
+      contextId
     }
   }
 }"""
@@ -24989,7 +20873,37 @@ query UserById($id: ID!) {
 USER_DETAIL = """\
 query UserDetail($id: ID, $username: String) {
   user(id: $id, username: $username) {
-    ...UserFields
+    ...UserDetailFields
+  }
+}
+
+fragment UserDetailFields on User {
+  ...UserFields
+  primaryRetailer {
+    id
+    ref
+    tradingName
+  }
+  primaryLocation {
+    id
+    ref
+    name
+  }
+  language {
+    value
+    label
+  }
+  apps {
+    id
+    name
+    type
+    version {
+      major
+      minor
+      patch
+    }
+    createdOn
+    updatedOn
   }
 }
 
@@ -25038,117 +20952,50 @@ fragment UserFields on User {
 VARIANT_PRODUCT = """\
 query VariantProduct($ref: String!, $catalogue: ProductCatalogueKey!) {
   variantProduct(ref: $ref, catalogue: $catalogue) {
-    id
-    createdOn
-    updatedOn
-    ref
+    ...VariantProductFields
+  }
+}
+
+fragment VariantProductFields on VariantProduct {
+  id
+  ref
+  type
+  status
+  gtin
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
+    name
     type
-    workflowRef
-    workflowVersion
-    status
-    attributes {
-      name
-      type
-      value
-    }
-    product {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
-        name
-        type
-        value
-      }
-      gtin
-      name
-      summary
-      prices {
-        type
-        currency
-        value
-      }
-      tax {
-        country
-        group
-        tariff
-      }
-      catalogue {
-        __typename
+    value
+  }
+  prices {
+    type
+    currency
+    value
+  }
+  tax {
+    country
+    group
+    tariff
+  }
+  catalogue {
+    id
+    ref
+  }
+  product {
+    id
+    ref
+  }
+  categories(first: 10) {
+    edges {
+      node {
         id
         ref
-      }
-    }
-    gtin
-    name
-    summary
-    categories {
-      edges {
-        cursor
-        node {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          summary
-          catalogue {
-            __typename
-            id
-            ref
-          }
-          parentCategory {
-            __typename
-            id
-            ref
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-    prices {
-      type
-      currency
-      value
-    }
-    tax {
-      country
-      group
-      tariff
-    }
-    catalogue {
-      id
-      createdOn
-      updatedOn
-      ref
-      type
-      workflowRef
-      workflowVersion
-      status
-      attributes {
         name
-        type
-        value
       }
-      name
-      description
-      retailerRefs
     }
   }
 }"""
@@ -25176,102 +21023,78 @@ query VariantProducts($createdOn: DateRange, $updatedOn: DateRange, $ref: [Strin
     edges {
       cursor
       node {
-        id
-        createdOn
-        updatedOn
-        ref
-        type
-        workflowRef
-        workflowVersion
-        status
-        attributes {
-          name
-          type
-          value
-        }
-        product {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          gtin
-          name
-          summary
-          prices {
-            type
-            currency
-            value
-          }
-          tax {
-            country
-            group
-            tariff
-          }
-          catalogue {
-            __typename
-            id
-            ref
-          }
-        }
-        gtin
-        name
-        summary
-        prices {
-          type
-          currency
-          value
-        }
-        tax {
-          country
-          group
-          tariff
-        }
-        catalogue {
-          id
-          createdOn
-          updatedOn
-          ref
-          type
-          workflowRef
-          workflowVersion
-          status
-          attributes {
-            name
-            type
-            value
-          }
-          name
-          description
-          retailerRefs
-        }
+        ...VariantProductFields
       }
     }
     pageInfo {
       hasNextPage
     }
   }
+}
+
+fragment VariantProductFields on VariantProduct {
+  id
+  ref
+  type
+  status
+  gtin
+  name
+  summary
+  createdOn
+  updatedOn
+  attributes {
+    name
+    type
+    value
+  }
+  prices {
+    type
+    currency
+    value
+  }
+  tax {
+    country
+    group
+    tariff
+  }
+  catalogue {
+    id
+    ref
+  }
+  product {
+    id
+    ref
+  }
+  categories(first: 10) {
+    edges {
+      node {
+        id
+        ref
+        name
+      }
+    }
+  }
 }"""
 
 VARIANT_PRODUCTS_PAGE = """\
-query VariantProductsPage($catalogue: ProductCatalogueKey, $ref: [String!], $gtin: [String!], $status: [String], $category: CategoryKey, $updatedOn: DateRange, $first: Int, $after: String) {
+query VariantProductsPage($createdOn: DateRange, $updatedOn: DateRange, $ref: [String!], $type: [String!], $workflowRef: [String!], $workflowVersion: [Int!], $status: [String], $gtin: [String!], $name: [String!], $summary: [String], $catalogue: ProductCatalogueKey, $first: Int, $last: Int, $before: String, $after: String, $category: CategoryKey) {
   variantProducts(
-    catalogue: $catalogue
-    ref: $ref
-    gtin: $gtin
-    status: $status
-    category: $category
+    createdOn: $createdOn
     updatedOn: $updatedOn
+    ref: $ref
+    type: $type
+    workflowRef: $workflowRef
+    workflowVersion: $workflowVersion
+    status: $status
+    gtin: $gtin
+    name: $name
+    summary: $summary
+    catalogue: $catalogue
     first: $first
+    last: $last
+    before: $before
     after: $after
+    category: $category
   ) {
     edges {
       cursor
@@ -25330,7 +21153,7 @@ fragment VariantProductFields on VariantProduct {
 }"""
 
 VARIANT_PRODUCT_CREATE = """\
-mutation VariantProductCreate($input: CreateVariantProductInput!) {
+mutation VariantProductCreate($input: CreateVariantProductInput) {
   createVariantProduct(input: $input) {
     ...VariantProductFields
   }
@@ -25432,7 +21255,7 @@ fragment VariantProductFields on VariantProduct {
 }"""
 
 VARIANT_PRODUCT_UPDATE = """\
-mutation VariantProductUpdate($input: UpdateVariantProductInput!) {
+mutation VariantProductUpdate($input: UpdateVariantProductInput) {
   updateVariantProduct(input: $input) {
     ...VariantProductFields
   }
@@ -26446,6 +22269,31 @@ BY_OPERATION: dict[str, str] = {
     "ReturnVerifications": RETURN_VERIFICATIONS,
     "Role": ROLE,
     "Roles": ROLES,
+    "SdkArticleCreate": SDK_ARTICLE_CREATE,
+    "SdkArticleGet": SDK_ARTICLE_GET,
+    "SdkArticleUpdate": SDK_ARTICLE_UPDATE,
+    "SdkArticlesFind": SDK_ARTICLES_FIND,
+    "SdkCarrierId": SDK_CARRIER_ID,
+    "SdkConsignmentCreate": SDK_CONSIGNMENT_CREATE,
+    "SdkConsignmentGet": SDK_CONSIGNMENT_GET,
+    "SdkConsignmentUpdate": SDK_CONSIGNMENT_UPDATE,
+    "SdkConsignmentsFind": SDK_CONSIGNMENTS_FIND,
+    "SdkCustomerCreate": SDK_CUSTOMER_CREATE,
+    "SdkCustomerGet": SDK_CUSTOMER_GET,
+    "SdkCustomersFind": SDK_CUSTOMERS_FIND,
+    "SdkFinancialTransactionCreate": SDK_FINANCIAL_TRANSACTION_CREATE,
+    "SdkFinancialTransactionUpdate": SDK_FINANCIAL_TRANSACTION_UPDATE,
+    "SdkFulfilmentGet": SDK_FULFILMENT_GET,
+    "SdkFulfilmentItemsPage": SDK_FULFILMENT_ITEMS_PAGE,
+    "SdkOrderAndCustomerCreate": SDK_ORDER_AND_CUSTOMER_CREATE,
+    "SdkOrderByIdFinancialTransactions": SDK_ORDER_BY_ID_FINANCIAL_TRANSACTIONS,
+    "SdkOrderCreate": SDK_ORDER_CREATE,
+    "SdkOrderFinancialTransactions": SDK_ORDER_FINANCIAL_TRANSACTIONS,
+    "SdkOrderFulfilments": SDK_ORDER_FULFILMENTS,
+    "SdkOrderGet": SDK_ORDER_GET,
+    "SdkOrderItemsPage": SDK_ORDER_ITEMS_PAGE,
+    "SdkOrdersPage": SDK_ORDERS_PAGE,
+    "SdkPaymentOrder": SDK_PAYMENT_ORDER,
     "SearchVirtualInventory": SEARCH_VIRTUAL_INVENTORY,
     "Setting": SETTING,
     "SettingCreate": SETTING_CREATE,

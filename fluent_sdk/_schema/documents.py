@@ -7,7 +7,13 @@ Layout under an operations folder (default ``graphql/operations``):
 * every other ``**/*.graphql`` file holds named operations, which may spread any fragment from
   ``fragments/``; the needed fragment definitions are appended before validation.
 
-Operation and fragment names must be unique across the folder, as code generators require.
+Operation and fragment names must be unique across the folder, as code generators require,
+with one exception: a hand-written operation named like a generated default document
+(``generated/``, first line the generator's header) *overrides* it. The generated file stays (it
+is reproducible and covers the schema), but the client is built from the override, which must
+keep the default's contract: same kind, same single root field, and every variable of the
+default passed to the same argument with the same type. It may add variables (the page size of
+a nested connection, say). `overridden_files` names the generated files so replaced.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from pathlib import Path
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -27,7 +34,9 @@ from graphql import (
     NoUnusedFragmentsRule,
     OperationDefinitionNode,
     Source,
+    VariableNode,
     parse,
+    print_ast,
     specified_rules,
     validate,
     visit,
@@ -43,6 +52,7 @@ __all__ = [
     "collect_documents",
     "estimate_cost",
     "estimate_costs",
+    "overridden_files",
     "validate_operations_dir",
     "validate_texts",
 ]
@@ -124,6 +134,85 @@ def _with_fragments(
     return DocumentNode(definitions=definitions, loc=document.loc)
 
 
+def _is_generated_text(text: str) -> bool:
+    from fluent_sdk._schema.operations import GENERATED_HEADER
+
+    return text.split("\n", 1)[0].rstrip() == GENERATED_HEADER
+
+
+def _named_operations(path: str, text: str) -> list[OperationDefinitionNode]:
+    parsed = _parse(path, text)
+    if isinstance(parsed, DocumentProblem):
+        return []
+    return [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode) and d.name]
+
+
+def _overrides(
+    operations: Mapping[Path, str] | Mapping[str, str],
+) -> dict[str, tuple[OperationDefinitionNode, OperationDefinitionNode, str]]:
+    """Operation name -> (override, generated default, generated file) for each generated
+    default that exactly one hand-written operation redefines."""
+    generated: dict[str, tuple[OperationDefinitionNode, str]] = {}
+    written: dict[str, list[OperationDefinitionNode]] = {}
+    for raw_path, text in operations.items():
+        path = str(raw_path)
+        for operation in _named_operations(path, text):
+            assert operation.name is not None
+            if _is_generated_text(text):
+                generated[operation.name.value] = (operation, path)
+            else:
+                written.setdefault(operation.name.value, []).append(operation)
+    return {
+        name: (written[name][0], default, path)
+        for name, (default, path) in generated.items()
+        if len(written.get(name, [])) == 1
+    }
+
+
+def overridden_files(operations: Mapping[Path, str]) -> set[Path]:
+    """The generated default documents that a hand-written operation overrides."""
+    names = _overrides(operations)
+    return {path for path in operations if str(path) in {v[2] for v in names.values()}}
+
+
+def _override_problems(
+    override: OperationDefinitionNode, default: OperationDefinitionNode, fallback: str
+) -> list[DocumentProblem]:
+    name = override.name.value if override.name else ""
+
+    def problem(message: str) -> DocumentProblem:
+        return _problem_at(
+            override, fallback, f"Operation {name!r} overrides the generated default but {message}."
+        )
+
+    if override.operation != default.operation:
+        return [problem(f"is a {override.operation.value}, not a {default.operation.value}")]
+    [default_root] = default.selection_set.selections
+    roots = override.selection_set.selections
+    if (
+        len(roots) != 1
+        or not isinstance(roots[0], FieldNode)
+        or not isinstance(default_root, FieldNode)
+        or roots[0].name.value != default_root.name.value
+    ):
+        return [problem("does not select the same single root field")]
+    root = roots[0]
+    passed = {
+        argument.name.value: argument.value.name.value
+        for argument in root.arguments
+        if isinstance(argument.value, VariableNode)
+    }
+    types = {d.variable.name.value: print_ast(d.type) for d in override.variable_definitions}
+    problems = []
+    for definition in default.variable_definitions:
+        variable = definition.variable.name.value
+        if types.get(variable) != print_ast(definition.type) or passed.get(variable) != variable:
+            problems.append(
+                problem(f"does not pass ${variable}: {print_ast(definition.type)} as {variable}")
+            )
+    return problems
+
+
 def validate_texts(
     schema: GraphQLSchema,
     operations: Mapping[Path, str] | Mapping[str, str],
@@ -159,8 +248,12 @@ def validate_texts(
             fragment_origin[name] = path
         problems.extend(_problems_from_errors(validate(schema, parsed, _FRAGMENT_FILE_RULES), path))
 
+    overrides = _overrides(operations)
+    overridden = {path for _override, _default, path in overrides.values()}
     operation_origin: dict[str, str] = {}
-    for raw_path, text in sorted(operations.items(), key=lambda item: str(item[0])):
+    for raw_path, text in sorted(
+        operations.items(), key=lambda item: (str(item[0]) not in overridden, str(item[0]))
+    ):
         path = str(raw_path)
         parsed = _parse(path, text)
         if isinstance(parsed, DocumentProblem):
@@ -176,7 +269,9 @@ def validate_texts(
                 )
                 continue
             name = operation.name.value
-            if name in operation_origin:
+            if name in overrides and operation_origin.get(name) == overrides[name][2]:
+                problems.extend(_override_problems(operation, overrides[name][1], path))
+            elif name in operation_origin:
                 problems.append(
                     _problem_at(
                         operation,

@@ -20,11 +20,13 @@ Usage (the client exposes these as ``client.graphql``)::
     complexity(document, variables)             # our estimate of Fluent's complexity figure
 
 Every query/mutation of the schema is a method named after its root field in snake_case
-(``orderById`` -> ``order_by_id``); hand-written operations from ``graphql/operations/`` are
-methods too (``OrderDetail`` -> ``order_detail``). Every query returning a connection also has
-``iter_<method>(..., page_size=1000, max_items=None, after=None)``: it follows ``after`` = the
-last edge's cursor while ``pageInfo.hasNextPage``, keeps one page in memory, takes page sizes
-from 1 to 5000 (Fluent's cap), and raises `PaginationError` if the cursor stops advancing.
+(``orderById`` -> ``order_by_id``); every result of one entity type derives from one model,
+its shared fragment's (``OrderFields``); your own operations in ``graphql/operations/`` are
+methods too (``ShippedOrders`` -> ``shipped_orders``). Every query returning a connection has
+one paginator, ``iter_<method>(..., page_size=1000, max_items=None, after=None)``: it follows
+``after`` = the last edge's cursor while ``pageInfo.hasNextPage``, keeps one page in memory,
+takes page sizes from 1 to 5000 (Fluent's cap), and raises `PaginationError` if the cursor
+stops advancing.
 
 Results are pydantic models: unknown fields are ignored, nullable fields are ``Optional``,
 ``DateTime`` is a timezone-aware ``datetime``, ``Json`` is any JSON value. GraphQL ``errors``

@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import sys
 import textwrap
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
@@ -48,6 +50,7 @@ __all__ = [
     "UnexpectedResponseError",
     "UnsetType",
     "decode_result",
+    "deprecated_call",
     "encode_request",
     "prepare_variables",
     "validation_error_from_pydantic",
@@ -139,6 +142,25 @@ def encode_request(query: str, operation_name: str | None, variables: Mapping[st
             json.dumps(variables, separators=(",", ":")).encode(),
             b"}",
         )
+    )
+
+
+_SDK_PACKAGE = __name__.partition(".")[0] + "."
+
+
+def deprecated_call(name: str, replacement: str, reason: str) -> None:
+    """Warn (`DeprecationWarning`, pointing at the caller's line) that the generated method
+    ``name`` is a deprecated alias of ``replacement``; called first thing by the alias.
+
+    Calls from inside the SDK itself do not warn: its own modules still being moved to the new
+    name should not turn every user's run (and ``filterwarnings = error`` test suites) red."""
+    caller = sys._getframe(2)  # 0: here, 1: the alias, 2: whoever called (or awaited) it
+    if str(caller.f_globals.get("__name__", "")).startswith(_SDK_PACKAGE):
+        return
+    warnings.warn(
+        f"{name}() is deprecated, use {replacement}() ({reason})",
+        DeprecationWarning,
+        stacklevel=3,
     )
 
 

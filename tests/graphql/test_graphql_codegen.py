@@ -4,6 +4,7 @@ working end to end (loaded under another package name)."""
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import shutil
 import sys
@@ -24,7 +25,14 @@ HERE = Path(__file__).parent
 TINY = HERE / "codegen_tiny"
 GOLDEN = TINY / "golden"
 REPO = HERE.parent.parent
-GOLDEN_FILES = ("client.py", "documents.py", "widgets.py", "widget_by_id.py", "input_types.py")
+GOLDEN_FILES = (
+    "client.py",
+    "documents.py",
+    "widgets.py",
+    "widget_by_id.py",
+    "input_types.py",
+    "_sdk_widget_get.py",
+)
 
 
 def _tiny_repo(root: Path) -> Path:
@@ -33,6 +41,9 @@ def _tiny_repo(root: Path) -> Path:
         'base_client_file_path = "fluent_sdk/',
         f'base_client_file_path = "{REPO.as_posix()}/fluent_sdk/',
     )
+    tables = 'tables = "fluent_sdk._codegen.tables"'
+    assert tables in config
+    config = config.replace(tables, 'tables = "codegen_tiny_tables"')
     (root / "codegen.toml").write_text(config, encoding="utf-8")
     (root / "graphql").mkdir()
     shutil.copyfile(TINY / "schema.graphql", root / "graphql" / "schema.graphql")
@@ -163,3 +174,61 @@ def test_generated_client_end_to_end(
             "first": 1,
             "after": "a",
         }
+
+
+def test_helper_operations_are_private_and_parse_into_their_model(
+    tiny_package: ModuleType, tiny_output: Path, fluent_mock: respx.MockRouter
+) -> None:
+    from codegen_tiny_tables import TinyWidget
+
+    client_module = importlib.import_module(f"{tiny_package.__name__}.client")
+    client_class = client_module.GraphQLClient
+    # Sdk... operations: private methods, sent under their own name, no paginator.
+    assert hasattr(client_class, "_sdk_widget_get")
+    assert not hasattr(client_class, "sdk_widget_get")
+    assert hasattr(client_class, "_sdk_widgets_page")
+    assert not [name for name in dir(client_class) if "iter" in name and "sdk" in name]
+    assert (tiny_output / "_sdk_widget_get.py").exists()
+    route = fluent_mock.post("/graphql")
+    route.respond(json={"data": {"widgetById": {"id": "1", "ref": "W", "kind": "PLAIN"}}})
+    with FluentClient(
+        base_url="https://acme.sandbox.api.fluentretail.com", token="t"
+    ) as fluent_client:
+        widget = client_class(fluent_client)._sdk_widget_get(id="1")
+    assert type(widget) is TinyWidget  # the hand-written model itself, read once
+    assert widget.label == "W/PLAIN"
+    assert graphql_body(route.calls.last.request)["operationName"] == "SdkWidgetGet"
+
+
+def test_aliases_warn_and_call_their_target(
+    tiny_package: ModuleType, fluent_mock: respx.MockRouter
+) -> None:
+    client_module = importlib.import_module(f"{tiny_package.__name__}.client")
+    route = fluent_mock.post("/graphql")
+    route.respond(json={"data": {"widgetById": {"id": "1", "ref": "W"}}})
+    with FluentClient(
+        base_url="https://acme.sandbox.api.fluentretail.com", token="t"
+    ) as fluent_client:
+        widgets = client_module.GraphQLClient(fluent_client)
+        with pytest.warns(
+            DeprecationWarning,
+            match=r"widget_detail\(\) is deprecated, use "
+            r"widget_by_id\(\) \(a tiny reason\)",
+        ) as caught:
+            widget = widgets.widget_detail("1")  # positional, as the old signature had it
+        assert caught[0].filename == __file__  # points at the caller's line
+        assert widget.id == "1"
+        sent = graphql_body(route.calls.last.request)
+        assert sent["variables"] == {"id": "1"}
+        # The target's document, under the alias's old operation name: nothing changes on the
+        # wire until the caller moves to the new name.
+        assert sent["operationName"] == "WidgetDetail"
+        documents = importlib.import_module(f"{tiny_package.__name__}.documents")
+        assert sent["query"] == documents.WIDGET_BY_ID.replace("WidgetById(", "WidgetDetail(", 1)
+        with pytest.warns(DeprecationWarning, match="iter_widgets_page"):
+            paginator = widgets.iter_widgets_page(ref=["x"], page_size=3)
+        assert paginator._settings["page_size"] == 3
+    # Type checkers and IDEs see the deprecation too (PEP 702).
+    assert "widget_by_id()" in client_module.GraphQLClient.widget_detail.__deprecated__
+    signature = inspect.signature(client_module.GraphQLClient.iter_widgets_page)
+    assert list(signature.parameters) == ["self", "ref", "page_size", "max_items", "after"]

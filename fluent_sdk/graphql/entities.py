@@ -1,0 +1,445 @@
+"""The helpers' entity models: orders, customers, fulfilments, articles, consignments, payments.
+
+Each is what a helper returns (``client.orders.get`` -> `Order`, ``client.fulfilments.get`` ->
+`Fulfilment`, …; the helpers re-export them under these names) and, at the same time, the model
+the generated client parses that helper's operation into: the codegen tables
+(`fluent_sdk._codegen.tables.RESULT_MODELS`) map e.g. ``SdkOrderGet``'s ``order`` here, so a
+result is validated once, straight from the response bytes. They live here, below the generated
+package, because it imports them.
+
+Unlike the generated models they read Fluent's shapes into conveniences: a connection inside an
+entity becomes a flat list (``order.items``), ``attributes`` a ``{name: value}`` dict, a linked
+object its id or ref (``item.product_ref``, ``consignment.carrier_ref``). A flattened connection
+remembers where its next page starts (``Order.items_after``), so a helper can read the rest.
+They select what the shared fragments of ``graphql/operations/fragments/`` select; unknown fields
+are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from fluent_sdk._display import flatten, html_summary
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = [
+    "Article",
+    "Consignment",
+    "Customer",
+    "EntityModel",
+    "FinancialTransaction",
+    "Fulfilment",
+    "FulfilmentChoice",
+    "FulfilmentItem",
+    "Order",
+    "OrderAddress",
+    "OrderItem",
+    "OrderSummary",
+    "WithAttributes",
+    "attributes_from_data",
+    "edge_page",
+]
+
+
+def attributes_from_data(value: Any) -> dict[str, Any]:
+    """Fluent's ``[{name, type, value}]`` as ``{name: value}`` (a mapping is kept)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    result: dict[str, Any] = {}
+    for item in value or []:
+        if isinstance(item, Mapping) and "name" in item:
+            result[str(item["name"])] = item.get("value")
+    return result
+
+
+def edge_page(connection: Any) -> tuple[list[Any], str | None]:
+    """A connection's nodes, and the cursor to read the next page after (None when there is
+    no next page). Anything but a ``{"edges": [...]}`` mapping is kept as the list it is."""
+    if not isinstance(connection, Mapping):
+        return (list(connection) if isinstance(connection, list) else []), None
+    edges = [e for e in connection.get("edges") or [] if isinstance(e, Mapping)]
+    nodes = [edge["node"] for edge in edges if edge.get("node") is not None]
+    more = bool((connection.get("pageInfo") or {}).get("hasNextPage"))
+    cursor = next((e.get("cursor") for e in reversed(edges) if e.get("cursor")), None)
+    return nodes, cursor if more else None
+
+
+def _ref_of(value: Any) -> Any:
+    return value.get("ref") if isinstance(value, Mapping) else value
+
+
+class EntityModel(BaseModel):
+    """Something Fluent returned: camelCase names read, unknown fields ignored."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True
+    )
+
+
+class WithAttributes(EntityModel):
+    """An entity with Fluent attributes, read as ``{name: value}``."""
+
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attributes(cls, value: Any) -> dict[str, Any]:
+        return attributes_from_data(value)
+
+
+class _FoundExisting(EntityModel):
+    found_existing: bool = Field(default=False, exclude=True)
+
+    def as_found(self) -> Self:
+        """A copy flagged ``found_existing=True``."""
+        return self.model_copy(update={"found_existing": True})
+
+
+# -- orders ----------------------------------------------------------------------------------
+
+
+class Customer(_FoundExisting):
+    """A customer; ``found_existing`` (from `Orders.get_or_create_customer`) is True when it
+    was found rather than created by the call. Never sent to Fluent."""
+
+    id: str
+    ref: str | None = None
+    username: str | None = None
+    title: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    primary_email: str | None = None
+    primary_phone: str | None = None
+    country: str | None = None
+    timezone: str | None = None
+    promotion_opt_in: bool | None = None
+    status: str | None = None
+    retailer_id: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and isinstance(data.get("retailer"), Mapping):
+            data = {**data, "retailerId": data["retailer"].get("id")}
+        return data
+
+
+class OrderAddress(EntityModel):
+    id: str | None = None
+    ref: str | None = None
+    name: str | None = None
+    company_name: str | None = None
+    street: str | None = None
+    street2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postcode: str | None = None
+    region: str | None = None
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    time_zone: str | None = None
+    email: str | None = None
+
+
+class FulfilmentChoice(WithAttributes):
+    id: str
+    ref: str | None = None
+    type: str | None = None
+    status: str | None = None
+    delivery_type: str | None = None
+    fulfilment_type: str | None = None
+    pickup_location_ref: str | None = None
+    currency: str | None = None
+    fulfilment_price: float | None = None
+    fulfilment_tax_price: float | None = None
+    delivery_instruction: str | None = None
+    delivery_address: OrderAddress | None = None
+
+
+class OrderItem(WithAttributes):
+    id: str
+    ref: str | None = None
+    status: str | None = None
+    product_ref: str | None = None
+    product_name: str | None = None
+    quantity: int
+    price: float | None = None
+    paid_price: float | None = None
+    tax_price: float | None = None
+    tax_type: str | None = None
+    total_price: float | None = None
+    total_tax_price: float | None = None
+    currency: str | None = None
+    fulfilment_choice_ref: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        product = data.pop("product", None)
+        if isinstance(product, Mapping):
+            data.setdefault("productRef", product.get("ref"))
+            data.setdefault("productName", product.get("name"))
+        data["fulfilmentChoiceRef"] = _ref_of(data.pop("fulfilmentChoice", None))
+        return data
+
+
+class OrderSummary(WithAttributes):
+    """An order as listed by `Orders.iter` (no items or fulfilment choices)."""
+
+    id: str
+    ref: str | None = None
+    type: str | None = None
+    status: str | None = None
+    workflow_ref: str | None = None
+    total_price: float | None = None
+    total_tax_price: float | None = None
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+    retailer_id: str | None = None
+    customer: Customer | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retailer(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and isinstance(data.get("retailer"), Mapping):
+            data = {**data, "retailerId": data["retailer"].get("id")}
+        return data
+
+    def to_record(self) -> dict[str, Any]:
+        """A flat row (``customer.username`` columns); lists stay whole values."""
+        return flatten(self.model_dump(mode="json", exclude_none=True))
+
+    def _repr_html_(self) -> str:
+        fields = [
+            ("ref", self.ref),
+            ("type", self.type),
+            ("status", self.status),
+            ("total", self.total_price),
+            ("customer", self.customer.username if self.customer else None),
+            ("created", self.created_on),
+        ]
+        return html_summary(f"Order {self.ref}", fields, raw=self)
+
+
+class Order(_FoundExisting, OrderSummary):
+    """An order with its items and fulfilment choices, as `Orders.get` / `create` return it.
+
+    ``found_existing`` (from `Orders.create`): True when the order was not created by this
+    call but found by its ref: an earlier try whose reply was lost had created it, or
+    ``existing_ok=True`` found it already there. Never sent to Fluent.
+    """
+
+    billing_address: OrderAddress | None = None
+    items: list[OrderItem] = Field(default_factory=list)
+    fulfilment_choices: list[FulfilmentChoice] = Field(default_factory=list)
+    _items_after: str | None = PrivateAttr(default=None)
+
+    @property
+    def items_after(self) -> str | None:
+        """The cursor to read more ``items`` after, when the order was read with more items
+        than one page held (None when ``items`` is complete)."""
+        return self._items_after
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _connections(cls, data: Any, handler: ModelWrapValidatorHandler[Order]) -> Order:
+        after = None
+        if isinstance(data, Mapping):
+            data = dict(data)
+            if isinstance(data.get("items"), Mapping):
+                data["items"], after = edge_page(data["items"])
+            choices: list[Any] = []
+            single = data.pop("fulfilmentChoice", None)
+            if isinstance(single, Mapping):
+                choices.append(single)
+            many = data.get("fulfilmentChoices")
+            for node in edge_page(many)[0]:
+                known = [c.get("id") for c in choices if isinstance(c, Mapping)]
+                if not isinstance(node, Mapping) or node.get("id") not in known:
+                    choices.append(node)
+            data["fulfilmentChoices"] = choices
+        order = handler(data)
+        order._items_after = after
+        return order
+
+    def with_more_items(self, items: list[OrderItem], after: str | None) -> Order:
+        """A copy with ``items`` appended and ``after`` as where the next page starts."""
+        order = self.model_copy(update={"items": [*self.items, *items]})
+        order._items_after = after
+        return order
+
+
+# -- fulfilments ---------------------------------------------------------------------------
+
+
+class FulfilmentItem(EntityModel):
+    id: str
+    ref: str | None = None
+    status: str | None = None
+    requested_quantity: int | None = None
+    filled_quantity: int = 0
+    rejected_quantity: int = 0
+    order_item_ref: str | None = None
+    product_ref: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and isinstance(data.get("orderItem"), Mapping):
+            order_item = data["orderItem"]
+            product = order_item.get("product") or {}
+            data = {**data, "orderItemRef": order_item.get("ref"), "productRef": product.get("ref")}
+        return data
+
+    def names(self) -> set[str]:
+        return {name for name in (self.ref, self.order_item_ref, self.product_ref) if name}
+
+
+class Fulfilment(WithAttributes):
+    id: str
+    ref: str | None = None
+    type: str | None = None
+    status: str | None = None
+    delivery_type: str | None = None
+    fulfilment_choice_ref: str | None = None
+    eta: str | None = None
+    expiry_time: datetime | None = None
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+    from_location_ref: str | None = None
+    order_id: str | None = None
+    order_ref: str | None = None
+    items: list[FulfilmentItem] = Field(default_factory=list)
+    _items_after: str | None = PrivateAttr(default=None)
+
+    @property
+    def items_after(self) -> str | None:
+        """The cursor to read more ``items`` after (None when ``items`` is complete)."""
+        return self._items_after
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _flatten(cls, data: Any, handler: ModelWrapValidatorHandler[Fulfilment]) -> Fulfilment:
+        after = None
+        if isinstance(data, Mapping):
+            data = dict(data)
+            location = data.pop("fromLocation", None)
+            if isinstance(location, Mapping):
+                data["fromLocationRef"] = location.get("ref")
+            order = data.pop("order", None)
+            if isinstance(order, Mapping):
+                data["orderId"], data["orderRef"] = order.get("id"), order.get("ref")
+            if isinstance(data.get("items"), Mapping):
+                data["items"], after = edge_page(data["items"])
+        fulfilment = handler(data)
+        fulfilment._items_after = after
+        return fulfilment
+
+    def with_more_items(self, items: list[FulfilmentItem], after: str | None) -> Fulfilment:
+        """A copy with ``items`` appended and ``after`` as where the next page starts."""
+        fulfilment = self.model_copy(update={"items": [*self.items, *items]})
+        fulfilment._items_after = after
+        return fulfilment
+
+
+# -- articles and consignments ---------------------------------------------------------------
+
+
+class Article(WithAttributes):
+    id: str
+    ref: str | None = None
+    type: str | None = None
+    status: str | None = None
+    name: str | None = None
+    description: str | None = None
+    height: float | None = None
+    length: float | None = None
+    width: float | None = None
+    weight: float | None = None
+    quantity: int | None = None
+    fulfilment_ids: list[str] = Field(default_factory=list)
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and isinstance(data.get("fulfilments"), Mapping):
+            ids = [str(node["id"]) for node in edge_page(data["fulfilments"])[0]]
+            data = {**data, "fulfilmentIds": ids}
+        return data
+
+
+class Consignment(EntityModel):
+    id: str
+    ref: str | None = None
+    status: str | None = None
+    consignment_reference: str | None = None
+    tracking_label: str | None = None
+    label_url: str | None = None
+    order_summary_url: str | None = None
+    carrier_id: str | None = None
+    carrier_ref: str | None = None
+    article_ids: list[str] = Field(default_factory=list)
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        carrier = data.pop("carrier", None)
+        if isinstance(carrier, Mapping):
+            data["carrierId"], data["carrierRef"] = carrier.get("id"), carrier.get("ref")
+        links = data.pop("consignmentArticles", None)
+        data["articleIds"] = [
+            str(node["article"]["id"])
+            for node in edge_page(links)[0]
+            if isinstance(node, Mapping) and isinstance(node.get("article"), Mapping)
+        ]
+        return data
+
+
+# -- payments --------------------------------------------------------------------------------
+
+
+class FinancialTransaction(WithAttributes):
+    id: str
+    ref: str | None = None
+    type: str | None = None
+    status: str | None = None
+    total: float | None = None
+    currency: str | None = None
+    payment_method: str | None = None
+    card_type: str | None = None
+    payment_provider_name: str | None = None
+    external_transaction_id: str | None = None
+    external_transaction_code: str | None = None
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+
+    @property
+    def amount(self) -> float | None:
+        """The amount recorded (Fluent calls it ``total``)."""
+        return self.total
