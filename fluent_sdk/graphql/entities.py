@@ -52,6 +52,7 @@ __all__ = [
     "OrderSummary",
     "WithAttributes",
     "attributes_from_data",
+    "connection_page",
     "edge_page",
 ]
 
@@ -76,6 +77,19 @@ def edge_page(connection: Any) -> tuple[list[Any], str | None]:
     nodes = [edge["node"] for edge in edges if edge.get("node") is not None]
     more = bool((connection.get("pageInfo") or {}).get("hasNextPage"))
     cursor = next((e.get("cursor") for e in reversed(edges) if e.get("cursor")), None)
+    return nodes, cursor if more else None
+
+
+def connection_page(connection: Any) -> tuple[list[Any], str | None]:
+    """A typed connection's nodes (a generated model's ``edges``/``pageInfo``), and the cursor
+    to read the next page after (None when there is none)."""
+    if connection is None:
+        return [], None
+    edges = [edge for edge in getattr(connection, "edges", None) or [] if edge is not None]
+    nodes = [edge.node for edge in edges if getattr(edge, "node", None) is not None]
+    page_info = getattr(connection, "page_info", None)
+    more = bool(getattr(page_info, "has_next_page", False))
+    cursor = next((c for c in (getattr(e, "cursor", None) for e in reversed(edges)) if c), None)
     return nodes, cursor if more else None
 
 

@@ -26,27 +26,24 @@ before any request.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
 from fluent_sdk.errors import APIError, NotFoundError, ValidationError
+from fluent_sdk.graphql.entities import Article, Consignment, connection_page
 from fluent_sdk.helpers._common import (
     DEFAULT_CREATE_ATTEMPTS,
     AsyncHelper,
-    Execute,
     InputModel,
-    OutputModel,
+    Operation,
     Plan,
     ResolveRetailer,
     SyncHelper,
-    WithAttributes,
     attributes_input,
     check_ref,
     check_retailer,
     create_once,
-    edge_nodes,
     parse_input,
 )
 
@@ -209,104 +206,6 @@ class _ArticleChanges(InputModel):
         return {k: v for k, v in values.items() if v is not None}
 
 
-class Article(WithAttributes):
-    id: str
-    ref: str | None = None
-    type: str | None = None
-    status: str | None = None
-    name: str | None = None
-    description: str | None = None
-    height: float | None = None
-    length: float | None = None
-    width: float | None = None
-    weight: float | None = None
-    quantity: int | None = None
-    fulfilment_ids: list[str] = Field(default_factory=list)
-    created_on: datetime | None = None
-    updated_on: datetime | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and isinstance(data.get("fulfilments"), Mapping):
-            ids = [str(node["id"]) for node in edge_nodes(data["fulfilments"])]
-            data = {**data, "fulfilmentIds": ids}
-        return data
-
-
-class Consignment(OutputModel):
-    id: str
-    ref: str | None = None
-    status: str | None = None
-    consignment_reference: str | None = None
-    tracking_label: str | None = None
-    label_url: str | None = None
-    order_summary_url: str | None = None
-    carrier_id: str | None = None
-    carrier_ref: str | None = None
-    article_ids: list[str] = Field(default_factory=list)
-    created_on: datetime | None = None
-    updated_on: datetime | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        data = dict(data)
-        carrier = data.pop("carrier", None)
-        if isinstance(carrier, Mapping):
-            data["carrierId"], data["carrierRef"] = carrier.get("id"), carrier.get("ref")
-        links = data.pop("consignmentArticles", None)
-        data["articleIds"] = [
-            str(node["article"]["id"])
-            for node in edge_nodes(links)
-            if isinstance(node.get("article"), Mapping)
-        ]
-        return data
-
-
-_ARTICLE_FIELDS = """
-  id ref type status name description height length width weight quantity createdOn updatedOn
-  attributes { name type value }
-  fulfilments(first: 50) { edges { node { id } } }
-"""
-_CONSIGNMENT_FIELDS = """
-  id ref status consignmentReference trackingLabel labelUrl orderSummaryUrl createdOn updatedOn
-  carrier { id ref }
-  consignmentArticles(first: 200) { edges { node { article { id } } } }
-"""
-ARTICLE_QUERY = "query SdkArticleGet($id: ID!) { articleById(id: $id) {" + _ARTICLE_FIELDS + "} }"
-ARTICLES_BY_REF = (
-    "query SdkArticlesFind($ref: [String]) { articles(ref: $ref, first: 50) {"
-    " edges { node {" + _ARTICLE_FIELDS + "} } } }"
-)
-CREATE_ARTICLE = (
-    "mutation SdkArticleCreate($input: CreateArticleInput!) {"
-    " createArticle(input: $input) {" + _ARTICLE_FIELDS + "} }"
-)
-UPDATE_ARTICLE = (
-    "mutation SdkArticleUpdate($input: UpdateArticleInput!) {"
-    " updateArticle(input: $input) {" + _ARTICLE_FIELDS + "} }"
-)
-CONSIGNMENT_QUERY = (
-    "query SdkConsignmentGet($id: ID!) { consignmentById(id: $id) {" + _CONSIGNMENT_FIELDS + "} }"
-)
-CONSIGNMENTS_BY_REF = (
-    "query SdkConsignmentsFind($ref: [String]) { consignments(ref: $ref, first: 50) {"
-    " edges { node {" + _CONSIGNMENT_FIELDS + "} } } }"
-)
-CREATE_CONSIGNMENT = (
-    "mutation SdkConsignmentCreate($input: CreateConsignmentInput!) {"
-    " createConsignment(input: $input) {" + _CONSIGNMENT_FIELDS + "} }"
-)
-UPDATE_CONSIGNMENT = (
-    "mutation SdkConsignmentUpdate($input: UpdateConsignmentInput!) {"
-    " updateConsignment(input: $input) {" + _CONSIGNMENT_FIELDS + "} }"
-)
-CARRIER_QUERY = "query SdkCarrierId($ref: String!) { carrier(ref: $ref) { id } }"
-
-
 def _check_attempts(max_attempts: Any) -> int:
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
         raise ValidationError("max_attempts must be a positive integer", field="max_attempts")
@@ -317,23 +216,25 @@ class _ConsignmentsBase:
     """Checks and plans; the twins below only perform the calls."""
 
     @staticmethod
-    def _get_plan(
-        document: str, root: str, model: type[Any], entity_id: Any, field: str
-    ) -> Plan[Any]:
-        variables = {"id": check_ref(entity_id, field=field)}
+    def _get_plan(method: str, entity_id: Any, field: str) -> Plan[Any]:
+        """The entity with this id (an `Article` / `Consignment`, read once), or None."""
+        arguments = {"id": check_ref(entity_id, field=field)}
 
         def plan() -> Plan[Any]:
-            data = yield Execute(document, variables)
-            node = data.get(root)
-            return model.model_validate(node) if node is not None else None
+            found = yield Operation(method, arguments)
+            return found
 
         return plan()
 
     @staticmethod
-    def _find_plan(document: str, root: str, model: type[Any], ref: str) -> Plan[Any]:
-        data = yield Execute(document, {"ref": [ref]})
-        matches = [node for node in edge_nodes(data.get(root)) if node.get("ref") == ref]
-        return model.model_validate(matches[0]) if matches else None
+    def _find_plan(find: str, get: str, ref: str) -> Plan[Any]:
+        """The entity whose ref is exactly ``ref``: its id found by ref, then it by id."""
+        connection = yield Operation(find, {"ref": [ref]})
+        matches = [node.id for node in connection_page(connection)[0] if node.ref == ref]
+        if not matches:
+            return None
+        found = yield Operation(get, {"id": matches[0]})
+        return found
 
     def _create_article_plan(
         self, article: Any, *, max_attempts: int, existing_ok: bool
@@ -343,14 +244,16 @@ class _ConsignmentsBase:
 
         def plan() -> Plan[Article]:
             created, existing = yield from create_once(
-                Execute(CREATE_ARTICLE, {"input": checked.to_input()}),
-                lambda: self._find_plan(ARTICLES_BY_REF, "articles", Article, checked.ref),
+                Operation("_sdk_article_create", {"input": checked.to_input()}),
+                lambda: self._find_plan("_sdk_articles_find", "_sdk_article_get", checked.ref),
                 max_attempts=attempts,
                 existing_ok=existing_ok,
             )
             if existing is not None:
                 return existing  # type: ignore[no-any-return]
-            return Article.model_validate(created["createArticle"])
+            if created is None:
+                raise APIError("createArticle returned nothing", operation="SdkArticleCreate")
+            return created  # type: ignore[no-any-return]
 
         return plan()
 
@@ -364,26 +267,28 @@ class _ConsignmentsBase:
             retailer_id = yield ResolveRetailer(checked.retailer_id)
             carrier_id = checked.carrier_id
             if carrier_id is None:
-                data = yield Execute(CARRIER_QUERY, {"ref": checked.carrier_ref})
-                if data.get("carrier") is None:
+                carrier = yield Operation("_sdk_carrier_id", {"ref": checked.carrier_ref})
+                if carrier is None:
                     raise NotFoundError(
                         f"carrier {checked.carrier_ref!r} not found", operation="consignments"
                     )
-                carrier_id = str(data["carrier"]["id"])
+                carrier_id = str(carrier.id)
             created, existing = yield from create_once(
-                Execute(CREATE_CONSIGNMENT, {"input": checked.to_input(carrier_id, retailer_id)}),
+                Operation(
+                    "_sdk_consignment_create",
+                    {"input": checked.to_input(carrier_id, retailer_id)},
+                ),
                 lambda: self._find_plan(
-                    CONSIGNMENTS_BY_REF, "consignments", Consignment, checked.ref
+                    "_sdk_consignments_find", "_sdk_consignment_get", checked.ref
                 ),
                 max_attempts=attempts,
                 existing_ok=existing_ok,
             )
             if existing is not None:
                 return existing  # type: ignore[no-any-return]
-            node = created.get("createConsignment")
-            if node is None:
+            if created is None:
                 raise APIError("createConsignment returned nothing")
-            return Consignment.model_validate(node)
+            return created  # type: ignore[no-any-return]
 
         return plan()
 
@@ -398,8 +303,10 @@ class _ConsignmentsBase:
             raise ValidationError("nothing to update", field="status")
 
         def plan() -> Plan[Consignment]:
-            data = yield Execute(UPDATE_CONSIGNMENT, variables)
-            return Consignment.model_validate(data["updateConsignment"])
+            updated = yield Operation("_sdk_consignment_update", variables)
+            if updated is None:
+                raise APIError("updateConsignment returned nothing")
+            return updated  # type: ignore[no-any-return]
 
         return plan()
 
@@ -412,8 +319,10 @@ class _ConsignmentsBase:
             raise ValidationError("nothing to update", field="status")
 
         def plan() -> Plan[Article]:
-            data = yield Execute(UPDATE_ARTICLE, variables)
-            return Article.model_validate(data["updateArticle"])
+            updated = yield Operation("_sdk_article_update", variables)
+            if updated is None:
+                raise APIError("updateArticle returned nothing")
+            return updated  # type: ignore[no-any-return]
 
         return plan()
 
@@ -450,7 +359,7 @@ class Consignments(_ConsignmentsBase, SyncHelper):
 
     def get_article(self, article_id: str) -> Article | None:
         result: Article | None = self._run(
-            self._get_plan(ARTICLE_QUERY, "articleById", Article, article_id, "article_id")
+            self._get_plan("_sdk_article_get", article_id, "article_id")
         )
         return result
 
@@ -495,9 +404,7 @@ class Consignments(_ConsignmentsBase, SyncHelper):
 
     def get(self, consignment_id: str) -> Consignment | None:
         result: Consignment | None = self._run(
-            self._get_plan(
-                CONSIGNMENT_QUERY, "consignmentById", Consignment, consignment_id, "consignment_id"
-            )
+            self._get_plan("_sdk_consignment_get", consignment_id, "consignment_id")
         )
         return result
 
@@ -533,7 +440,7 @@ class AsyncConsignments(_ConsignmentsBase, AsyncHelper):
 
     async def get_article(self, article_id: str) -> Article | None:
         result: Article | None = await self._run(
-            self._get_plan(ARTICLE_QUERY, "articleById", Article, article_id, "article_id")
+            self._get_plan("_sdk_article_get", article_id, "article_id")
         )
         return result
 
@@ -576,8 +483,6 @@ class AsyncConsignments(_ConsignmentsBase, AsyncHelper):
 
     async def get(self, consignment_id: str) -> Consignment | None:
         result: Consignment | None = await self._run(
-            self._get_plan(
-                CONSIGNMENT_QUERY, "consignmentById", Consignment, consignment_id, "consignment_id"
-            )
+            self._get_plan("_sdk_consignment_get", consignment_id, "consignment_id")
         )
         return result

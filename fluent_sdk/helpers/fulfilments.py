@@ -31,23 +31,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from fluent_sdk.errors import NotFoundError, ValidationError
+from fluent_sdk.graphql.entities import Fulfilment, FulfilmentItem, connection_page
 from fluent_sdk.helpers._common import (
     AsyncHelper,
-    Execute,
     InputModel,
-    OutputModel,
+    Operation,
     Plan,
     SendEvent,
     SyncHelper,
-    WithAttributes,
     check_ref,
-    edge_nodes,
     parse_input,
 )
 
@@ -67,7 +64,12 @@ __all__ = [
 
 #: The event attribute that carries item-level quantities.
 FULFILMENT_ITEMS_ATTRIBUTE = "fulfilmentItems"
-FULFILMENTS_PAGE_SIZE = 20  # x ITEMS_PAGE_SIZE items stays far below the complexity limit
+#: Fulfilments read per request by `Fulfilments.for_order`, each with its first
+#: `FULFILMENT_ITEMS_FIRST` items (20 x 30 stays far below Fluent's complexity limit).
+FULFILMENTS_PAGE_SIZE = 20
+FULFILMENT_ITEMS_FIRST = 30
+#: Items read per request for one fulfilment; the rest follow page by page: an event reports
+#: every item, so none may be left out.
 ITEMS_PAGE_SIZE = 200
 
 
@@ -78,62 +80,6 @@ class FulfilmentEventNames:
     pick_confirmed: str = "ConfirmPick"
     shipped: str = "ShipFulfilment"
     rejected: str = "RejectFulfilment"
-
-
-class FulfilmentItem(OutputModel):
-    id: str
-    ref: str | None = None
-    status: str | None = None
-    requested_quantity: int | None = None
-    filled_quantity: int = 0
-    rejected_quantity: int = 0
-    order_item_ref: str | None = None
-    product_ref: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and isinstance(data.get("orderItem"), Mapping):
-            order_item = data["orderItem"]
-            product = order_item.get("product") or {}
-            data = {**data, "orderItemRef": order_item.get("ref"), "productRef": product.get("ref")}
-        return data
-
-    def names(self) -> set[str]:
-        return {name for name in (self.ref, self.order_item_ref, self.product_ref) if name}
-
-
-class Fulfilment(WithAttributes):
-    id: str
-    ref: str | None = None
-    type: str | None = None
-    status: str | None = None
-    delivery_type: str | None = None
-    fulfilment_choice_ref: str | None = None
-    eta: str | None = None
-    expiry_time: datetime | None = None
-    created_on: datetime | None = None
-    updated_on: datetime | None = None
-    from_location_ref: str | None = None
-    order_id: str | None = None
-    order_ref: str | None = None
-    items: list[FulfilmentItem] = Field(default_factory=list)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        data = dict(data)
-        location = data.pop("fromLocation", None)
-        if isinstance(location, Mapping):
-            data["fromLocationRef"] = location.get("ref")
-        order = data.pop("order", None)
-        if isinstance(order, Mapping):
-            data["orderId"], data["orderRef"] = order.get("id"), order.get("ref")
-        if isinstance(data.get("items"), Mapping):
-            data["items"] = edge_nodes(data["items"])
-        return data
 
 
 class ItemQuantity(InputModel):
@@ -147,41 +93,6 @@ class ItemQuantity(InputModel):
 
 class _ItemList(InputModel):
     items: list[ItemQuantity]
-
-
-_FULFILMENT_FIELDS = f"""
-fragment SdkFulfilmentFields on Fulfilment {{
-  id ref type status deliveryType fulfilmentChoiceRef eta expiryTime createdOn updatedOn
-  attributes {{ name type value }}
-  fromLocation {{ ref }}
-  order {{ id ref }}
-  items(first: {ITEMS_PAGE_SIZE}) {{
-    edges {{ node {{ id ref status requestedQuantity filledQuantity rejectedQuantity
-                    orderItem {{ ref product {{ ref }} }} }} }}
-    pageInfo {{ hasNextPage }}
-  }}
-}}
-"""
-
-ORDER_FULFILMENTS_QUERY = (
-    """
-query SdkOrderFulfilments($ref: String!, $first: Int!, $after: String) {
-  order(ref: $ref) {
-    id ref
-    fulfilments(first: $first, after: $after) {
-      edges { cursor node { ...SdkFulfilmentFields } }
-      pageInfo { hasNextPage }
-    }
-  }
-}
-"""
-    + _FULFILMENT_FIELDS
-)
-
-FULFILMENT_QUERY = (
-    "query SdkFulfilmentGet($id: ID!) { fulfilmentById(id: $id) { ...SdkFulfilmentFields } }"
-    + _FULFILMENT_FIELDS
-)
 
 
 def _checked_items(items: Any, field: str = "items") -> list[ItemQuantity] | None:
@@ -258,32 +169,52 @@ class _FulfilmentsBase:
         self.event_names = FulfilmentEventNames()
 
     @staticmethod
-    def _get_plan(fulfilment_id: str) -> Plan[Fulfilment | None]:
-        data = yield Execute(FULFILMENT_QUERY, {"id": fulfilment_id})
-        node = data.get("fulfilmentById")
-        return Fulfilment.model_validate(node) if node is not None else None
+    def _all_items(fulfilment: Fulfilment) -> Plan[Fulfilment]:
+        """``fulfilment`` with every item: the pages after the first are read now (an event
+        must report every item)."""
+        while fulfilment.items_after is not None:
+            page = yield Operation(
+                "_sdk_fulfilment_items_page",
+                {"id": fulfilment.id, "first": ITEMS_PAGE_SIZE, "after": fulfilment.items_after},
+            )
+            items, after = connection_page(page.items if page is not None else None)
+            if after == fulfilment.items_after:
+                after = None  # the cursor did not move: stop rather than loop
+            fulfilment = fulfilment.with_more_items(items, after)
+        return fulfilment
 
-    @staticmethod
-    def _for_order_plan(order_ref: str) -> Plan[list[Fulfilment]]:
+    def _get_plan(self, fulfilment_id: str) -> Plan[Fulfilment | None]:
+        found: Fulfilment | None = yield Operation(
+            "_sdk_fulfilment_get", {"id": fulfilment_id, "items_first": ITEMS_PAGE_SIZE}
+        )
+        if found is None:
+            return None
+        return (yield from self._all_items(found))
+
+    def _for_order_plan(self, order_ref: str) -> Plan[list[Fulfilment]]:
         found: list[Fulfilment] = []
         after: str | None = None
         while True:
-            data = yield Execute(
-                ORDER_FULFILMENTS_QUERY,
-                {"ref": order_ref, "first": FULFILMENTS_PAGE_SIZE, "after": after},
+            order = yield Operation(
+                "_sdk_order_fulfilments",
+                {
+                    "ref": order_ref,
+                    "first": FULFILMENTS_PAGE_SIZE,
+                    "after": after,
+                    "items_first": FULFILMENT_ITEMS_FIRST,
+                },
             )
-            order = data.get("order")
             if order is None:
                 raise NotFoundError(f"order {order_ref!r} not found", operation="fulfilments")
-            connection = order.get("fulfilments") or {}
-            for node in edge_nodes(connection):
-                # Fulfilments read through the order may not select it back.
-                node.setdefault("order", {"id": order.get("id"), "ref": order.get("ref")})
-                found.append(Fulfilment.model_validate(node))
-            edges = connection.get("edges") or []
-            if not (connection.get("pageInfo") or {}).get("hasNextPage") or not edges:
+            fulfilments, after = connection_page(order.fulfilments)
+            for fulfilment in fulfilments:
+                if fulfilment.order_id is None:  # read through its order: it is that order's
+                    fulfilment = fulfilment.model_copy(
+                        update={"order_id": order.id, "order_ref": order.ref}
+                    )
+                found.append((yield from self._all_items(fulfilment)))
+            if after is None:
                 return found
-            after = edges[-1].get("cursor")
 
     def _event_plan(
         self,

@@ -55,23 +55,30 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
-from fluent_sdk._display import flatten, html_summary, records_to_pandas
+from fluent_sdk._display import records_to_pandas
 from fluent_sdk.errors import APIError, ValidationError
+from fluent_sdk.graphql.entities import (
+    Customer,
+    FulfilmentChoice,
+    Order,
+    OrderAddress,
+    OrderItem,
+    OrderSummary,
+    connection_page,
+)
 from fluent_sdk.helpers._common import (
     DEFAULT_CREATE_ATTEMPTS,
     AsyncHelper,
-    Execute,
     InputModel,
-    OutputModel,
+    Listing,
+    Operation,
     Plan,
     ResolveRetailer,
     SyncHelper,
-    WithAttributes,
     attributes_input,
     check_ref,
     check_retailer,
     create_once,
-    edge_nodes,
     iso_utc,
     lookup_until_found,
     parse_input,
@@ -559,259 +566,11 @@ class NewOrder(InputModel):
         return {k: v for k, v in values.items() if v is not None}
 
 
-# -- output models ---------------------------------------------------------------------------
-
-
-def _ref_of(value: Any) -> Any:
-    return value.get("ref") if isinstance(value, Mapping) else value
-
-
-class Customer(OutputModel):
-    """A customer; ``found_existing`` (from `Orders.get_or_create_customer`) is True when it
-    was found rather than created by the call. Never sent to Fluent."""
-
-    found_existing: bool = Field(default=False, exclude=True)
-    id: str
-    ref: str | None = None
-    username: str | None = None
-    title: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    primary_email: str | None = None
-    primary_phone: str | None = None
-    country: str | None = None
-    timezone: str | None = None
-    promotion_opt_in: bool | None = None
-    status: str | None = None
-    retailer_id: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and isinstance(data.get("retailer"), Mapping):
-            data = {**data, "retailerId": data["retailer"].get("id")}
-        return data
-
-
-class OrderAddress(OutputModel):
-    id: str | None = None
-    ref: str | None = None
-    name: str | None = None
-    company_name: str | None = None
-    street: str | None = None
-    street2: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postcode: str | None = None
-    region: str | None = None
-    country: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    time_zone: str | None = None
-    email: str | None = None
-
-
-class FulfilmentChoice(WithAttributes):
-    id: str
-    ref: str | None = None
-    type: str | None = None
-    status: str | None = None
-    delivery_type: str | None = None
-    fulfilment_type: str | None = None
-    pickup_location_ref: str | None = None
-    currency: str | None = None
-    fulfilment_price: float | None = None
-    fulfilment_tax_price: float | None = None
-    delivery_instruction: str | None = None
-    delivery_address: OrderAddress | None = None
-
-
-class OrderItem(WithAttributes):
-    id: str
-    ref: str | None = None
-    status: str | None = None
-    product_ref: str | None = None
-    product_name: str | None = None
-    quantity: int
-    price: float | None = None
-    paid_price: float | None = None
-    tax_price: float | None = None
-    tax_type: str | None = None
-    total_price: float | None = None
-    total_tax_price: float | None = None
-    currency: str | None = None
-    fulfilment_choice_ref: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        data = dict(data)
-        product = data.pop("product", None)
-        if isinstance(product, Mapping):
-            data.setdefault("productRef", product.get("ref"))
-            data.setdefault("productName", product.get("name"))
-        data["fulfilmentChoiceRef"] = _ref_of(data.pop("fulfilmentChoice", None))
-        return data
-
-
-class OrderSummary(WithAttributes):
-    """An order as listed by `Orders.iter` (no items or fulfilment choices)."""
-
-    id: str
-    ref: str | None = None
-    type: str | None = None
-    status: str | None = None
-    workflow_ref: str | None = None
-    total_price: float | None = None
-    total_tax_price: float | None = None
-    created_on: datetime | None = None
-    updated_on: datetime | None = None
-    retailer_id: str | None = None
-    customer: Customer | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _retailer(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and isinstance(data.get("retailer"), Mapping):
-            data = {**data, "retailerId": data["retailer"].get("id")}
-        return data
-
-    def to_record(self) -> dict[str, Any]:
-        """A flat row (``customer.username`` columns); lists stay whole values."""
-        return flatten(self.model_dump(mode="json", exclude_none=True))
-
-    def _repr_html_(self) -> str:
-        fields = [
-            ("ref", self.ref),
-            ("type", self.type),
-            ("status", self.status),
-            ("total", self.total_price),
-            ("customer", self.customer.username if self.customer else None),
-            ("created", self.created_on),
-        ]
-        return html_summary(f"Order {self.ref}", fields, raw=self)
-
-
-class Order(OrderSummary):
-    """An order with its items and fulfilment choices, as `Orders.get` / `create` return it.
-
-    ``found_existing`` (from `Orders.create`): True when the order was not created by this
-    call but found by its ref: an earlier try whose reply was lost had created it, or
-    ``existing_ok=True`` found it already there. Never sent to Fluent.
-    """
-
-    found_existing: bool = Field(default=False, exclude=True)
-    billing_address: OrderAddress | None = None
-    items: list[OrderItem] = Field(default_factory=list)
-    fulfilment_choices: list[FulfilmentChoice] = Field(default_factory=list)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _connections(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        data = dict(data)
-        if isinstance(data.get("items"), Mapping):
-            data["items"] = edge_nodes(data["items"])
-        choices: list[Any] = []
-        single = data.pop("fulfilmentChoice", None)
-        if isinstance(single, Mapping):
-            choices.append(single)
-        many = data.get("fulfilmentChoices")
-        for node in edge_nodes(many) if isinstance(many, Mapping) else many or []:
-            if all(node.get("id") != known.get("id") for known in choices):
-                choices.append(node)
-        data["fulfilmentChoices"] = choices
-        return data
-
-
-# -- GraphQL documents -----------------------------------------------------------------------
-
-_ORDER_FIELDS = """
-fragment SdkOrderSummaryFields on Order {
-  id ref type status workflowRef totalPrice totalTaxPrice createdOn updatedOn
-  attributes { name type value }
-  retailer { id }
-  customer { id ref username title firstName lastName primaryEmail primaryPhone country
-             timezone promotionOptIn status }
-}
-fragment SdkOrderItemFields on OrderItem {
-  id ref status quantity price paidPrice taxPrice taxType totalPrice totalTaxPrice currency
-  attributes { name type value }
-  fulfilmentChoice { ref }
-  product { ref name }
-}
-fragment SdkFulfilmentChoiceFields on FulfilmentChoice {
-  id ref type status deliveryType fulfilmentType pickupLocationRef currency fulfilmentPrice
-  fulfilmentTaxPrice deliveryInstruction
-  attributes { name type value }
-  deliveryAddress { id ref name companyName street street2 city state postcode region country
-                    latitude longitude timeZone email }
-}
-"""
-
-ORDER_QUERY = (
-    """
-query SdkOrderGet($ref: String!, $itemsFirst: Int!) {
-  order(ref: $ref) {
-    ...SdkOrderSummaryFields
-    billingAddress { id name companyName street street2 city state postcode region country email }
-    fulfilmentChoice { ...SdkFulfilmentChoiceFields }
-    fulfilmentChoices(first: 50) { edges { node { ...SdkFulfilmentChoiceFields } } }
-    items(first: $itemsFirst) {
-      edges { cursor node { ...SdkOrderItemFields } }
-      pageInfo { hasNextPage }
-    }
-  }
-}
-"""
-    + _ORDER_FIELDS
-)
-
-ORDER_ITEMS_QUERY = """
-query SdkOrderItemsPage($ref: String!, $first: Int!, $after: String) {
-  order(ref: $ref) {
-    items(first: $first, after: $after) {
-      edges { cursor node { ...SdkOrderItemFields } }
-      pageInfo { hasNextPage }
-    }
-  }
-}
-fragment SdkOrderItemFields on OrderItem {
-  id ref status quantity price paidPrice taxPrice taxType totalPrice totalTaxPrice currency
-  attributes { name type value }
-  fulfilmentChoice { ref }
-  product { ref name }
-}
-"""
-
-CREATE_ORDER = """
-mutation SdkOrderCreate($input: CreateOrderInput!) { createOrder(input: $input) { id ref } }
-"""
-CREATE_ORDER_AND_CUSTOMER = """
-mutation SdkOrderAndCustomerCreate($input: CreateOrderAndCustomerInput!) {
-  createOrderAndCustomer(input: $input) { id ref }
-}
-"""
-
-_CUSTOMER_FIELDS = """
-  id ref username title firstName lastName primaryEmail primaryPhone country timezone
-  promotionOptIn status retailer { id }
-"""
-CUSTOMER_BY_REF = (
-    "query SdkCustomerGet($ref: String!) { customer(ref: $ref) {" + _CUSTOMER_FIELDS + "} }"
-)
-CUSTOMERS_SEARCH = (
-    "query SdkCustomersFind($username: [String], $email: [String]) {"
-    " customers(username: $username, primaryEmail: $email, first: 20) {"
-    " edges { node {" + _CUSTOMER_FIELDS + "} } } }"
-)
-CREATE_CUSTOMER = (
-    "mutation SdkCustomerCreate($input: CreateCustomerInput!) {"
-    " createCustomer(input: $input) {" + _CUSTOMER_FIELDS + "} }"
-)
+# -- output models and the operations ---------------------------------------------------------
+#
+# The models are `fluent_sdk.graphql.entities` (re-exported here): the operations of
+# graphql/operations/orders.graphql (private methods of client.graphql: _sdk_order_get, ...)
+# parse their results straight into them, once.
 
 
 def _as_list(value: str | Sequence[str] | None, field: str) -> list[str] | None:
@@ -853,23 +612,20 @@ class _OrdersBase:
 
     @staticmethod
     def _get_plan(ref: str) -> Plan[Order | None]:
-        data = yield Execute(ORDER_QUERY, {"ref": ref, "itemsFirst": ITEMS_PAGE_SIZE})
-        order = data.get("order")
-        if order is None:
-            return None
-        items = order.get("items") or {}
-        nodes = edge_nodes(items)
-        edges = items.get("edges") or []
+        order: Order | None = yield Operation(
+            "_sdk_order_get", {"ref": ref, "items_first": ITEMS_PAGE_SIZE}
+        )
         # An order with more lines than one page: read the rest now.
-        while (items.get("pageInfo") or {}).get("hasNextPage") and edges:
-            page = yield Execute(
-                ORDER_ITEMS_QUERY,
-                {"ref": ref, "first": ITEMS_PAGE_SIZE, "after": edges[-1].get("cursor")},
+        while order is not None and order.items_after is not None:
+            page = yield Operation(
+                "_sdk_order_items_page",
+                {"ref": ref, "first": ITEMS_PAGE_SIZE, "after": order.items_after},
             )
-            items = ((page.get("order") or {}).get("items")) or {}
-            edges = items.get("edges") or []
-            nodes.extend(edge_nodes(items))
-        return Order.model_validate({**order, "items": nodes})
+            items, after = connection_page(page.items if page is not None else None)
+            if after == order.items_after:
+                after = None  # the cursor did not move: stop rather than loop
+            order = order.with_more_items(items, after)
+        return order
 
     def _create_plan(
         self,
@@ -885,15 +641,15 @@ class _OrdersBase:
                 retailer_id, catalogue_ref or default_catalogue_ref(retailer_id)
             )
         }
-        document = CREATE_ORDER_AND_CUSTOMER if order.customer is not None else CREATE_ORDER
+        method = "_sdk_order_and_customer_create" if order.customer else "_sdk_order_create"
         _, existing = yield from create_once(
-            Execute(document, variables),
+            Operation(method, variables),
             lambda: self._get_plan(order.ref),
             max_attempts=max_attempts,
             existing_ok=existing_ok,
         )
         if existing is not None:
-            return existing.model_copy(update={"found_existing": True})
+            return existing.as_found()
         created = yield from lookup_until_found(lambda: self._get_plan(order.ref))
         if created is None:
             raise APIError(f"order {order.ref!r} was created but cannot be read back")
@@ -905,6 +661,19 @@ class _OrdersBase:
             check_ref(catalogue_ref, field="catalogue_ref")
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
             raise ValidationError("max_attempts must be a positive integer", field="max_attempts")
+
+    @staticmethod
+    def _listing(
+        arguments: dict[str, Any], page_size: int, max_items: int | None, after: str | None
+    ) -> Listing[OrderSummary]:
+        """Orders.iter's pages: SdkOrdersPage, whose nodes are `OrderSummary` as read."""
+        return Listing(
+            Operation("_sdk_orders_page", arguments),
+            operation="orders",
+            page_size=page_size,
+            max_items=max_items,
+            after=after,
+        )
 
     @staticmethod
     def _iter_arguments(
@@ -932,24 +701,24 @@ class _OrdersBase:
     def _find_customer_plan(
         *, ref: str | None, username: str | None, email: str | None, retailer_id: str | None
     ) -> Plan[Customer | None]:
-        def mine(node: Mapping[str, Any]) -> bool:
-            owner = (node.get("retailer") or {}).get("id")
+        def mine(customer: Customer) -> bool:
+            owner = customer.retailer_id
             return retailer_id is None or owner is None or str(owner) == retailer_id
 
         if ref is not None:
-            data = yield Execute(CUSTOMER_BY_REF, {"ref": ref})
-            if data.get("customer") is not None and mine(data["customer"]):
-                return Customer.model_validate(data["customer"])
-        for variables in (
+            found: Customer | None = yield Operation("_sdk_customer_get", {"ref": ref})
+            if found is not None and mine(found):
+                return found
+        for arguments in (
             {"username": [username]} if username else None,
             {"email": [email]} if email else None,
         ):
-            if variables is None:
+            if arguments is None:
                 continue
-            data = yield Execute(CUSTOMERS_SEARCH, variables)
-            found = [node for node in edge_nodes(data.get("customers")) if mine(node)]
-            if found:
-                return Customer.model_validate(found[0])
+            connection = yield Operation("_sdk_customers_find", arguments)
+            matches = [c for c in connection_page(connection)[0] if mine(c)]
+            if matches:
+                return matches[0]  # type: ignore[no-any-return]
         return None
 
     def _get_or_create_customer_plan(
@@ -965,22 +734,20 @@ class _OrdersBase:
 
         existing = yield from lookup()
         if existing is not None:
-            return existing.model_copy(update={"found_existing": True})
+            return existing.as_found()
         created, existing = yield from create_once(
-            Execute(CREATE_CUSTOMER, {"input": customer.to_input(retailer_id)}),
+            Operation("_sdk_customer_create", {"input": customer.to_input(retailer_id)}),
             lookup,
             existing_ok=True,  # someone created it since we looked
         )
         if existing is not None:
-            return existing.model_copy(update={"found_existing": True})
-        return Customer.model_validate(created["createCustomer"])
+            return existing.as_found()
+        if created is None:
+            raise APIError("createCustomer returned nothing", operation="SdkCustomerCreate")
+        return created  # type: ignore[no-any-return]
 
 
 # -- iterators -------------------------------------------------------------------------------
-
-
-def _summary(node: Any) -> OrderSummary:
-    return OrderSummary.model_validate(node.model_dump(mode="json", by_alias=True))
 
 
 class OrderIterator:
@@ -988,15 +755,15 @@ class OrderIterator:
 
     ``cursor`` is where to resume (pass it as ``after=``)."""
 
-    def __init__(self, paginator: Paginator[Any]) -> None:
+    def __init__(self, paginator: Paginator[OrderSummary]) -> None:
         self._paginator = paginator
 
     def __iter__(self) -> Iterator[OrderSummary]:
-        return (_summary(node) for node in self._paginator)
+        return iter(self._paginator)
 
     def pages(self) -> Iterator[list[OrderSummary]]:
         for page in self._paginator.pages():
-            yield [_summary(node) for node in page.nodes]
+            yield page.nodes
 
     @property
     def cursor(self) -> str | None:
@@ -1009,16 +776,16 @@ class OrderIterator:
 class AsyncOrderIterator:
     """``async for summary in client.orders.iter(...)``; ``await .to_pandas()``."""
 
-    def __init__(self, paginator: AsyncPaginator[Any]) -> None:
+    def __init__(self, paginator: AsyncPaginator[OrderSummary]) -> None:
         self._paginator = paginator
 
     async def __aiter__(self) -> AsyncIterator[OrderSummary]:
-        async for node in self._paginator:
-            yield _summary(node)
+        async for summary in self._paginator:
+            yield summary
 
     async def pages(self) -> AsyncIterator[list[OrderSummary]]:
         async for page in self._paginator.pages():
-            yield [_summary(node) for node in page.nodes]
+            yield page.nodes
 
     @property
     def cursor(self) -> str | None:
@@ -1087,10 +854,7 @@ class Orders(_OrdersBase, SyncHelper):
             updated_on=updated_on,
             retailer_id=retailer_id,
         )
-        paginator = self._client.graphql.iter_orders_page(
-            **arguments, page_size=page_size, max_items=max_items, after=after
-        )
-        return OrderIterator(paginator)
+        return OrderIterator(self._paginate(self._listing(arguments, page_size, max_items, after)))
 
     def find_customer(
         self,
@@ -1167,10 +931,9 @@ class AsyncOrders(_OrdersBase, AsyncHelper):
             updated_on=updated_on,
             retailer_id=retailer_id,
         )
-        paginator = self._client.graphql.iter_orders_page(
-            **arguments, page_size=page_size, max_items=max_items, after=after
+        return AsyncOrderIterator(
+            self._paginate(self._listing(arguments, page_size, max_items, after))
         )
-        return AsyncOrderIterator(paginator)
 
     async def find_customer(
         self,

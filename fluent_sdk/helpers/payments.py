@@ -23,27 +23,24 @@ unless ``existing_ok=True``. Invalid input raises `ValidationError` before any r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
 from fluent_sdk.errors import APIError, NotFoundError, ValidationError
+from fluent_sdk.graphql.entities import FinancialTransaction, OrderSummary, connection_page
 from fluent_sdk.helpers._common import (
     DEFAULT_CREATE_ATTEMPTS,
     AsyncHelper,
-    Execute,
     InputModel,
+    Operation,
     Plan,
     SyncHelper,
-    WithAttributes,
     attributes_input,
     check_ref,
     create_once,
-    edge_nodes,
     parse_input,
 )
-from fluent_sdk.helpers.orders import OrderSummary
 
 if TYPE_CHECKING:
     from fluent_sdk._client import AsyncFluentClient, FluentClient
@@ -85,50 +82,6 @@ class NewFinancialTransaction(InputModel):
         return {k: v for k, v in values.items() if v is not None}
 
 
-class FinancialTransaction(WithAttributes):
-    id: str
-    ref: str | None = None
-    type: str | None = None
-    status: str | None = None
-    total: float | None = None
-    currency: str | None = None
-    payment_method: str | None = None
-    card_type: str | None = None
-    payment_provider_name: str | None = None
-    external_transaction_id: str | None = None
-    external_transaction_code: str | None = None
-    created_on: datetime | None = None
-    updated_on: datetime | None = None
-
-    @property
-    def amount(self) -> float | None:
-        """The amount recorded (Fluent calls it ``total``)."""
-        return self.total
-
-
-_FIELDS = """
-  id ref type status total currency paymentMethod cardType paymentProviderName
-  externalTransactionId externalTransactionCode createdOn updatedOn attributes { name type value }
-"""
-ORDER_ID_QUERY = "query SdkPaymentOrder($ref: String!) { order(ref: $ref) { id } }"
-ORDER_TRANSACTIONS_QUERY = (
-    "query SdkOrderFinancialTransactions($ref: String!, $txRef: [String]) { order(ref: $ref) {"
-    " id financialTransactions(ref: $txRef, first: 200) { edges { node {" + _FIELDS + "} } } } }"
-)
-CREATE_TRANSACTION = (
-    "mutation SdkFinancialTransactionCreate($input: CreateFinancialTransactionInput!) {"
-    " createFinancialTransaction(input: $input) {" + _FIELDS + "} }"
-)
-UPDATE_TRANSACTION = (
-    "mutation SdkFinancialTransactionUpdate($input: UpdateFinancialTransactionInput!) {"
-    " updateFinancialTransaction(input: $input) {" + _FIELDS + "} }"
-)
-ORDER_BY_ID_TRANSACTIONS_QUERY = (
-    "query SdkOrderByIdFinancialTransactions($id: ID!, $txRef: [String]) { orderById(id: $id) {"
-    " id financialTransactions(ref: $txRef, first: 200) { edges { node {" + _FIELDS + "} } } } }"
-)
-
-
 class _PaymentsBase:
     """Checks and plans; the twins below only perform the calls."""
 
@@ -144,14 +97,15 @@ class _PaymentsBase:
         key: tuple[str, str], ref: str | None = None
     ) -> Plan[list[FinancialTransaction] | None]:
         kind, value = key
-        variables: dict[str, Any] = {kind: value, "txRef": [ref] if ref else None}
-        document = ORDER_TRANSACTIONS_QUERY if kind == "ref" else ORDER_BY_ID_TRANSACTIONS_QUERY
-        data = yield Execute(document, variables)
-        order = data.get("order" if kind == "ref" else "orderById")
+        method = (
+            "_sdk_order_financial_transactions"
+            if kind == "ref"
+            else "_sdk_order_by_id_financial_transactions"
+        )
+        order = yield Operation(method, {kind: value, "tx_ref": [ref] if ref else None})
         if order is None:
             return None
-        nodes = edge_nodes(order.get("financialTransactions"))
-        return [FinancialTransaction.model_validate(node) for node in nodes]
+        return connection_page(order.financial_transactions)[0]
 
     def _for_order_plan(self, order: Any) -> Plan[list[FinancialTransaction]]:
         key = self._order_key(order)
@@ -179,22 +133,23 @@ class _PaymentsBase:
         def plan() -> Plan[FinancialTransaction]:
             order_id = key[1]
             if key[0] == "ref":
-                data = yield Execute(ORDER_ID_QUERY, {"ref": key[1]})
-                if data.get("order") is None:
+                found = yield Operation("_sdk_payment_order", {"ref": key[1]})
+                if found is None:
                     raise NotFoundError(f"order {key[1]!r} not found", operation="payments")
-                order_id = str(data["order"]["id"])
+                order_id = str(found.id)
             created, existing = yield from create_once(
-                Execute(CREATE_TRANSACTION, {"input": checked.to_input(order_id)}),
+                Operation(
+                    "_sdk_financial_transaction_create", {"input": checked.to_input(order_id)}
+                ),
                 lookup,
                 max_attempts=max_attempts,
                 existing_ok=existing_ok,
             )
             if existing is not None:
                 return existing
-            node = created.get("createFinancialTransaction")
-            if node is None:
+            if created is None:
                 raise APIError("createFinancialTransaction returned nothing")
-            return FinancialTransaction.model_validate(node)
+            return created  # type: ignore[no-any-return]
 
         return plan()
 
@@ -208,8 +163,10 @@ class _PaymentsBase:
         }
 
         def plan() -> Plan[FinancialTransaction]:
-            data = yield Execute(UPDATE_TRANSACTION, variables)
-            return FinancialTransaction.model_validate(data["updateFinancialTransaction"])
+            updated = yield Operation("_sdk_financial_transaction_update", variables)
+            if updated is None:
+                raise APIError("updateFinancialTransaction returned nothing")
+            return updated  # type: ignore[no-any-return]
 
         return plan()
 

@@ -206,3 +206,32 @@ async def test_async_flow(
     assert updated.weight == 2.5
     assert (await consignments.get(consignment.id)) is not None
     assert (await consignments.get_article("999")) is None
+
+
+def test_consignments_send_typed_operations_never_ad_hoc_documents(
+    fluent_client: FluentClient,
+    fluent_sandbox: Sandbox,
+    packed: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fluent_sdk.graphql import GraphQL
+
+    def ad_hoc(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a helper sent an ad-hoc document")
+
+    monkeypatch.setattr(GraphQL, "execute", ad_hoc)
+    article = fluent_client.consignments.create_article(parcel(packed), existing_ok=True)
+    consignment = fluent_client.consignments.create(
+        {"ref": "CON-T", "carrier_ref": "AUSPOST", "article_ids": [article.id]}
+    )
+    assert fluent_client.consignments.get(consignment.id) == consignment
+    assert fluent_client.consignments.get_article(article.id) == article
+    assert (type(article), type(consignment)) == (Article, Consignment)
+    assert set(graphql_operations(fluent_sandbox)) == {
+        "SdkArticlesFind",  # existing_ok looks the ref up first
+        "SdkArticleCreate",
+        "SdkCarrierId",
+        "SdkConsignmentCreate",
+        "SdkConsignmentGet",
+        "SdkArticleGet",
+    }

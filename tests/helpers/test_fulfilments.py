@@ -234,3 +234,33 @@ async def test_async_read_and_events(
     assert again is not None
     assert again.status == "PICKED"
     assert await async_fluent_client.fulfilments.get("424242") is None
+
+
+def test_every_item_is_read_past_the_first_page(
+    fluent_client: FluentClient,
+    fluent_sandbox: Sandbox,
+    fulfilment_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fluent_sdk.helpers.fulfilments as module
+
+    # An event reports every item, so a fulfilment with more items than a page is read whole.
+    monkeypatch.setattr(module, "ITEMS_PAGE_SIZE", 1)
+    monkeypatch.setattr(module, "FULFILMENT_ITEMS_FIRST", 1)
+    expected = ["F-1-SPEAKER001", "F-1-HEADPHONE001-BLK"]
+
+    fulfilment = fluent_client.fulfilments.get(fulfilment_id)
+    assert fulfilment is not None
+    assert [item.ref for item in fulfilment.items] == expected
+    assert fulfilment.items_after is None
+    [listed] = fluent_client.fulfilments.for_order("WMS-1")
+    assert [item.ref for item in listed.items] == expected
+    names = [
+        json.loads(r.body)["operationName"] for r in fluent_sandbox.requests if r.route == "graphql"
+    ]
+    assert names == [
+        "SdkFulfilmentGet",
+        "SdkFulfilmentItemsPage",
+        "SdkOrderFulfilments",
+        "SdkFulfilmentItemsPage",
+    ]

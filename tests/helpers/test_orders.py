@@ -16,8 +16,9 @@ from orders_support import (
 )
 
 from fluent_sdk import FluentClient
+from fluent_sdk._generated import documents
 from fluent_sdk.errors import ConflictError, GraphQLError, TimeoutError, ValidationError
-from fluent_sdk.helpers._common import LAGGING_LOOKUPS, Execute, Pause, ResolveRetailer
+from fluent_sdk.helpers._common import LAGGING_LOOKUPS, Operation, Pause, ResolveRetailer
 from fluent_sdk.helpers.orders import NewCustomer, Order, OrderSummary, _OrdersBase
 from fluent_sdk.sandbox import Sandbox
 
@@ -222,15 +223,18 @@ def test_conflict_on_retry_resolves_to_the_existing_order() -> None:
     )
     assert isinstance(next(plan), ResolveRetailer)
     create = plan.send("1")
-    assert isinstance(create, Execute)
-    assert "createOrderAndCustomer" in create.document
+    # The plan calls typed operations (graphql/operations/orders.graphql); answers are their
+    # typed results (None: no such order).
+    assert isinstance(create, Operation)
+    assert "createOrderAndCustomer" in documents.BY_OPERATION["SdkOrderAndCustomerCreate"]
+    assert create.method == "_sdk_order_and_customer_create"
     lookup = plan.throw(TimeoutError("POST /graphql timed out"))
-    assert isinstance(lookup, Execute)
-    assert lookup.variables["ref"] == "WEB-LAG"
-    assert plan.send({"order": None}) == create  # not found: the create is sent again
+    assert isinstance(lookup, Operation)
+    assert lookup.arguments["ref"] == "WEB-LAG"
+    assert plan.send(None) == create  # not found: the create is sent again
     duplicate = GraphQLError("C0121E: Order exists", errors=[], kind=ConflictError)
     lookup = plan.throw(duplicate)
-    assert isinstance(lookup, Execute)
+    assert isinstance(lookup, Operation)
     existing: dict[str, Any] = {
         "id": "7",
         "ref": "WEB-LAG",
@@ -238,9 +242,10 @@ def test_conflict_on_retry_resolves_to_the_existing_order() -> None:
         "fulfilmentChoice": None,
     }
     with pytest.raises(StopIteration) as finished:
-        plan.send({"order": existing})
+        plan.send(Order.model_validate(existing))
     assert isinstance(finished.value.value, Order)
     assert finished.value.value.id == "7"
+    assert finished.value.value.found_existing
 
 
 def test_conflict_on_retry_without_the_order_is_raised() -> None:
@@ -250,16 +255,16 @@ def test_conflict_on_retry_without_the_order_is_raised() -> None:
     next(plan)
     plan.send("1")
     plan.throw(TimeoutError("lost"))
-    plan.send({"order": None})
+    plan.send(None)
     step = plan.throw(GraphQLError("C0121E: exists", errors=[], kind=ConflictError))
     lookups = 0
 
     def answer_until_raised() -> None:  # reads may lag: looked up again, then raised
         nonlocal step, lookups
         while True:
-            if isinstance(step, Execute):
+            if isinstance(step, Operation):
                 lookups += 1
-                step = plan.send({"order": None})
+                step = plan.send(None)
             else:
                 assert isinstance(step, Pause)
                 step = plan.send(None)
@@ -391,3 +396,50 @@ def test_get_or_create_customer_survives_a_lost_reply(
     customer = fluent_client.orders.get_or_create_customer({"email": "lost@example.com"})
     assert customer.primary_email == "lost@example.com"
     assert len(list(fluent_sandbox.store.all("Customer"))) == 2
+
+
+def test_iter_validates_each_order_once(
+    fluent_client: FluentClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fluent_sdk.graphql.entities as entities
+
+    for index in range(3):
+        fluent_client.orders.create(home_delivery_order(f"ONCE-{index}"))
+    read_attributes: list[Any] = []
+    real = entities.attributes_from_data
+
+    def counted(value: Any) -> dict[str, Any]:
+        read_attributes.append(value)
+        return real(value)
+
+    def revalidated(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a listed order was validated again")
+
+    monkeypatch.setattr(entities, "attributes_from_data", counted)
+    monkeypatch.setattr(OrderSummary, "model_validate", revalidated)
+    monkeypatch.setattr(Order, "model_validate", revalidated)
+
+    orders = list(fluent_client.orders.iter(ref="ONCE-%", page_size=2))
+
+    assert sorted(o.ref or "" for o in orders) == ["ONCE-0", "ONCE-1", "ONCE-2"]
+    assert all(type(o) is OrderSummary for o in orders)  # the helper's model, as read
+    # One validation per order: its attributes were read once each, straight from the response.
+    assert len(read_attributes) == 3
+
+
+def test_helpers_send_typed_operations_never_ad_hoc_documents(
+    fluent_client: FluentClient, fluent_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fluent_sdk.graphql import GraphQL
+
+    def ad_hoc(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a helper sent an ad-hoc document")
+
+    monkeypatch.setattr(GraphQL, "execute", ad_hoc)
+    order = fluent_client.orders.create(home_delivery_order("TYPED-1"))
+    assert fluent_client.orders.get("TYPED-1") == order
+    assert [o.ref for o in fluent_client.orders.iter(ref="TYPED-1")] == ["TYPED-1"]
+    assert fluent_client.orders.find_customer(email=SEEDED_CUSTOMER_EMAIL) is not None
+    names = set(graphql_operations(fluent_sandbox))
+    assert names == {"SdkOrderAndCustomerCreate", "SdkOrderGet", "SdkOrdersPage",
+                     "SdkCustomersFind"}  # fmt: skip

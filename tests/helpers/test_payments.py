@@ -137,3 +137,27 @@ async def test_async_record(
     assert [t.id for t in listed] == [payment.id]
     updated = await async_fluent_client.payments.update_status(payment.id, "VOID")
     assert updated.status == "VOID"
+
+
+def test_payments_send_typed_operations_never_ad_hoc_documents(
+    fluent_client: FluentClient,
+    fluent_sandbox: Sandbox,
+    order_ref: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fluent_sdk.graphql import GraphQL
+
+    def ad_hoc(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a helper sent an ad-hoc document")
+
+    monkeypatch.setattr(GraphQL, "execute", ad_hoc)
+    payment = fluent_client.payments.record(order_ref, PAYMENT)
+    assert [t.id for t in fluent_client.payments.for_order(order_ref)] == [payment.id]
+    assert fluent_client.payments.update_status(payment.id, "SETTLED").status == "SETTLED"
+    assert type(payment) is FinancialTransaction
+    assert set(graphql_operations(fluent_sandbox)) == {
+        "SdkPaymentOrder",
+        "SdkFinancialTransactionCreate",
+        "SdkOrderFinancialTransactions",
+        "SdkFinancialTransactionUpdate",
+    }
