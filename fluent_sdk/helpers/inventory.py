@@ -93,10 +93,10 @@ from fluent_sdk.rest.jobs import (
 
 if TYPE_CHECKING:
     from fluent_sdk._client import AsyncFluentClient, FluentClient
-    from fluent_sdk._generated.inventory_positions_page import (
-        InventoryPositionsPageInventoryPositionsEdgesNode as InventoryPositionNode,
+    from fluent_sdk._generated.inventory_positions import (
+        InventoryPositionsInventoryPositionsEdgesNode as InventoryPositionNode,
     )
-    from fluent_sdk.graphql import Paginator
+    from fluent_sdk.graphql import AsyncPaginator, Paginator
 
 __all__ = [
     "DEFAULT_DELTA_EVENT",
@@ -488,10 +488,11 @@ class Inventory(_InventoryBase, SyncNamespace):
         max_items: int | None = None,
     ) -> Paginator[InventoryPositionNode]:
         """Inventory positions (with their first ``quantities`` quantities) of the catalogue
-        (``DEFAULT:<retailer_id>`` unless given), paged lazily: ``for position in ...``."""
+        (``DEFAULT:<retailer_id>`` unless given), paged lazily: ``for position in ...``,
+        ``.pages()``, ``.cursor``, ``.to_pandas()`` (the generated `iter_inventory_positions`)."""
         filters = self._positions_filters(product_ref, location_ref, status)
         catalogue = catalogue_ref or f"DEFAULT:{self._retailer_id()}"
-        return self._client.graphql.iter_inventory_positions_page(
+        return self._client.graphql.iter_inventory_positions(
             catalogue={"ref": catalogue},
             quantities_first=quantities,
             page_size=page_size,
@@ -617,9 +618,11 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
         quantities: int = 10,
         page_size: int = 1000,
         max_items: int | None = None,
-    ) -> AsyncIterator[InventoryPositionNode]:
-        """See `Inventory.positions`: ``async for position in inv.positions(...)``. Filters
-        are checked when called; the retailer is looked up when iteration starts."""
+    ) -> AsyncPaginator[InventoryPositionNode]:
+        """See `Inventory.positions`: the same paginator API, awaited (``async for position in
+        inv.positions(...)``, ``.pages()``, ``.cursor``, ``await .to_pandas()``). Filters and
+        sizes are checked when called; the retailer (for the default catalogue) is looked up
+        when the first page is read."""
         filters = self._positions_filters(product_ref, location_ref, status)
         return self._positions(
             filters,
@@ -629,7 +632,7 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
             max_items=max_items,
         )
 
-    async def _positions(
+    def _positions(
         self,
         filters: dict[str, Any],
         *,
@@ -637,14 +640,25 @@ class AsyncInventory(_InventoryBase, AsyncNamespace):
         quantities: int,
         page_size: int,
         max_items: int | None,
-    ) -> AsyncIterator[InventoryPositionNode]:
-        catalogue = catalogue_ref or f"DEFAULT:{await self._retailer_id()}"
-        paginator = self._client.graphql.iter_inventory_positions_page(
-            catalogue={"ref": catalogue},
-            quantities_first=quantities,
-            page_size=page_size,
-            max_items=max_items,
-            **filters,
+    ) -> AsyncPaginator[InventoryPositionNode]:
+        from fluent_sdk.graphql import AsyncPaginator
+
+        gql = self._client.graphql
+        catalogue = [catalogue_ref] if catalogue_ref else []
+
+        async def page(first: int, after: str | None) -> Any:
+            if not catalogue:  # resolved once, when the first page is read
+                catalogue.append(f"DEFAULT:{await self._retailer_id()}")
+            return await gql.inventory_positions(
+                catalogue={"ref": catalogue[0]},
+                quantities_first=quantities,
+                first=first,
+                after=after,
+                **filters,
+            )
+
+        # The generated iter_inventory_positions needs the catalogue up front; this one pages
+        # the same operation, and the same nodes, with the catalogue resolved on first read.
+        return AsyncPaginator(
+            page, page_size=page_size, max_items=max_items, operation="inventoryPositions"
         )
-        async for position in paginator:
-            yield position
