@@ -113,7 +113,6 @@ class ConnectionShape:
     label: str  # dotted response keys from the root, without edges/node: "orders.items"
     key: str  # response key in its parent
     fields: list[FieldNode]
-    type_name: str
     parent: GraphQLNamedType | None  # the type holding the field; None at the root
     node: Shape = field(default_factory=Shape)
     edges_keys: list[str] = field(default_factory=list)
@@ -319,7 +318,6 @@ class _ShapeBuilder:
                         label=path,
                         key=key,
                         fields=[],
-                        type_name=named.name,
                         parent=None if root else on,
                         lookup=None if root else _lookup(self.schema, on),
                         inside_connection=inside_connection,
@@ -719,16 +717,9 @@ class Completion:
         self.variables = dict(variables)
         self.complete = complete
         self.skip = skip
-        self.requests = 0
         #: Truncated paths whose connection selects no ``pageInfo`` of the user's own: cut short
         #: without the caller being able to see it (what a warning is logged for).
         self.unseen: list[str] = []
-
-    def truncated(self, data: dict[str, Any]) -> list[str]:
-        """Paths of the nested connections in ``data`` that have more pages."""
-        found: list[_Cut] = []
-        _cuts(data, self.analysis.root, "", self.skip, found)
-        return [cut.path for cut in found]
 
     def run(self, data: dict[str, Any]) -> Generator[FollowUp, dict[str, Any], list[str]]:
         """Complete ``data`` in place (when asked to); returns the paths still truncated."""
@@ -745,7 +736,6 @@ class Completion:
             for start in range(0, len(group), parents):
                 batch = group[start : start + parents]
                 answer = yield self._follow_up(shape, batch, size)
-                self.requests += 1
                 pending.extend(self._merge(shape, batch, answer))
         return []
 
