@@ -25,6 +25,7 @@ same functions. pandas and polars are imported only by `to_pandas` / `to_polars`
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -153,14 +154,14 @@ def to_records(
 
 
 def require_polars() -> Any:
-    """Import polars, or explain how to get it."""
+    """Import polars, or explain how to get it (imported by name: an optional extra that
+    type checking does not require)."""
     try:
-        import polars
+        return importlib.import_module("polars")
     except ImportError:
         raise ImportError(
             "polars is needed for to_polars(): pip install 'fluent-sdk[polars]'"
         ) from None
-    return polars
 
 
 def records_to_polars(records: Iterable[Mapping[str, Any]]) -> Any:
