@@ -59,7 +59,6 @@ __all__ = [
     "document_constant",
     "load_tables",
     "method_name",
-    "read_documents_module",
     "render_documents_module",
 ]
 
@@ -72,6 +71,7 @@ DOCUMENTS_MODULE = "documents"
 _DOCUMENTS_ALIAS = "_documents"
 DEFAULT_TABLES = "fluent_sdk._codegen.tables"
 _DEPRECATED_CALL = "deprecated_call"
+_RENAMED_DOCUMENT = "renamed_document"
 
 
 def load_tables(config_dict: dict[str, Any]) -> ModuleType:
@@ -674,9 +674,10 @@ class FluentAliasesPlugin(Plugin):
 
     An alias has its old signature and warns (`fluent_sdk.graphql._runtime.deprecated_call`);
     otherwise it *is* its target: the same document (the one selection, read into the one
-    model), sent under the alias's old operation name (``SettingCreate``), so nothing changes on
-    the wire until the caller moves to the new name. An ``iter_`` alias pages through its page
-    alias."""
+    model), sent under the alias's old operation name (``SettingCreate``; renamed at run time by
+    `fluent_sdk.graphql._runtime.renamed_document`, so each document is still stored once), so
+    nothing changes on the wire until the caller moves to the new name. An ``iter_`` alias pages
+    through its page alias."""
 
     def generate_client_module(self, module: ast.Module) -> ast.Module:
         tables = load_tables(self.config_dict)
@@ -692,18 +693,11 @@ class FluentAliasesPlugin(Plugin):
             raise RuntimeError(f"aliases whose target is not generated: {missing}")
         if not aliases:
             return module
-        documents_path = _documents_path(self.config_dict)
-        documents = read_documents_module(documents_path.read_text(encoding="utf-8"))
-        by_constant = {constant: text for constant, text in documents.values()}
         names = {a.name for a in aliases}
         for alias in aliases:
             if alias.name in methods:
                 raise RuntimeError(f"alias {alias.name} is also an operation's method")
-            method, document = _alias_method(alias, methods[alias.target], names, by_constant)
-            client_class.body.append(method)
-            if document is not None:
-                documents[document[0]] = (document[1], document[2])
-        documents_path.write_text(render_documents_module(documents), encoding="utf-8")
+            client_class.body.append(_alias_method(alias, methods[alias.target], names))
         position = next(i for i, s in enumerate(module.body) if isinstance(s, ast.ImportFrom))
         module.body[position:position] = [
             ast.ImportFrom(
@@ -711,7 +705,7 @@ class FluentAliasesPlugin(Plugin):
             ),
             ast.ImportFrom(
                 module="fluent_sdk.graphql._runtime",
-                names=[ast.alias(name=_DEPRECATED_CALL)],
+                names=[ast.alias(name=_DEPRECATED_CALL), ast.alias(name=_RENAMED_DOCUMENT)],
                 level=0,
             ),
         ]
@@ -722,29 +716,6 @@ def _documents_path(config_dict: dict[str, Any]) -> Path:
     section = config_dict.get("tool", {}).get("ariadne-codegen", {})
     package = Path(section["target_package_path"]) / str(section["target_package_name"])
     return package / f"{DOCUMENTS_MODULE}.py"
-
-
-def read_documents_module(source: str) -> dict[str, tuple[str, str]]:
-    """``documents.py`` back as ``{operation name: (constant, text)}``."""
-    tree = ast.parse(source)
-    constants: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign):
-            target, value = statement.targets[0], statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            target, value = statement.target, statement.value
-        else:
-            continue
-        if not isinstance(target, ast.Name):
-            continue
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            constants[target.id] = value.value
-        elif isinstance(value, ast.Dict):
-            for key, constant in zip(value.keys, value.values, strict=True):
-                if isinstance(key, ast.Constant) and isinstance(constant, ast.Name):
-                    names[str(key.value)] = constant.id
-    return {name: (constant, constants[constant]) for name, constant in names.items()}
 
 
 def _operation_of(method: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, str] | None:
@@ -765,13 +736,6 @@ def _operation_of(method: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, 
         ):
             operation = str(node.args[1].value)
     return (constant, operation) if constant and operation else None
-
-
-def _renamed_document(text: str, old: str, new: str) -> str:
-    head, found, rest = text.partition(f" {old}")
-    if not found or head not in ("query", "mutation"):
-        raise RuntimeError(f"cannot rename operation {old} in its document")
-    return f"{head} {new}{rest}"
 
 
 def _alias_signature(alias: Any, target: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.arguments:
@@ -809,34 +773,37 @@ def _kept(value: ast.expr, names: set[str]) -> bool:
 
 
 def _alias_method(
-    alias: Any,
-    target: ast.FunctionDef | ast.AsyncFunctionDef,
-    aliases: set[str],
-    documents: dict[str, str],
-) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, str, str] | None]:
-    """The alias method, and ``(operation name, constant, text)`` of its document if it sends
-    one under its old name."""
+    alias: Any, target: ast.FunctionDef | ast.AsyncFunctionDef, aliases: set[str]
+) -> ast.FunctionDef | ast.AsyncFunctionDef:
+    """The alias method: the target's body, under the alias's old operation name (the
+    document, stored once, is renamed on first use and cached)."""
     arguments = _alias_signature(alias, target)
     passed = {a.arg for a in [*arguments.args, *arguments.kwonlyargs]} | {"first", "after"}
     body = copy.deepcopy(target.body)
-    document: tuple[str, str, str] | None = None
     operation = _operation_of(target)
     if operation is not None:
         constant, old_name = operation
         name = str_to_pascal_case(alias.name)
-        alias_constant = document_constant(alias.name)
-        document = (name, alias_constant, _renamed_document(documents[constant], old_name, name))
         for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-            if isinstance(node, ast.Attribute) and node.attr == constant:
-                node.attr = alias_constant
-            elif isinstance(node, ast.Constant) and node.value == old_name:
-                node.value = name
+            if isinstance(node, ast.Constant) and node.value == old_name:
+                node.value = name  # the operation name sent, and in error messages
             elif isinstance(node, ast.Dict):  # the variables: only what the alias takes
                 kept = [
                     (k, v) for k, v in zip(node.keys, node.values, strict=True) if _kept(v, passed)
                 ]
                 node.keys = [k for k, _ in kept]
                 node.values = [v for _, v in kept]
+        for statement in body:  # the target's document, renamed (once, cached)
+            if (
+                isinstance(statement, ast.Assign)
+                and isinstance(statement.value, ast.Attribute)
+                and statement.value.attr == constant
+            ):
+                statement.value = ast.Call(
+                    func=ast.Name(id=_RENAMED_DOCUMENT),
+                    args=[statement.value, ast.Constant(old_name), ast.Constant(name)],
+                    keywords=[],
+                )
     else:  # a paginator: page through the page alias when there is one
         page = alias.name.removeprefix("iter_")
         for node in ast.walk(ast.Module(body=body, type_ignores=[])):
@@ -875,4 +842,4 @@ def _alias_method(
         lineno=1,
         **_TYPE_PARAMS,
     )
-    return method, document
+    return method

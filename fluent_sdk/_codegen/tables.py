@@ -127,8 +127,10 @@ ALIASES: tuple[Alias, ...] = (
     _lookup("setting_detail", "setting", ("id",), "SettingFields"),
     _write("setting_create", "create_setting", "SettingFields"),
     _write("setting_update", "update_setting", "SettingFields"),
-    Alias("current_user", "me", (), _copy("current_user", "me", "UserFields")),
-    Alias("user_detail", "user", ("id", "username"), _copy("user_detail", "user", "UserFields")),
+    Alias("current_user", "me", (), _copy("current_user", "me", "UserDetailFields")),
+    Alias(
+        "user_detail", "user", ("id", "username"), _copy("user_detail", "user", "UserDetailFields")
+    ),
     _lookup("category_detail", "category", ("ref", "catalogue"), "CategoryFields"),
     _write("category_create", "create_category", "CategoryFields"),
     _write("category_update", "update_category", "CategoryFields"),

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from typing_extensions import deprecated
 
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
-from fluent_sdk.graphql._runtime import deprecated_call
+from fluent_sdk.graphql._runtime import deprecated_call, renamed_document
 
 from . import documents as _documents
 from .async_base_client import AsyncBaseClient, AsyncPaginator
@@ -9301,7 +9301,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "orders",
             "one method and one paginator per root connection: the hand-written OrdersPage copied orders, whose default selects OrderFields",
         )
-        query = _documents.ORDERS_PAGE
+        query = renamed_document(_documents.ORDERS, "Orders", "OrdersPage")
         variables: dict[str, object] = {
             "ref": ref,
             "type": type_,
@@ -9385,7 +9385,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "locations",
             "one method and one paginator per root connection: the hand-written LocationsPage copied locations, whose default selects LocationFields",
         )
-        query = _documents.LOCATIONS_PAGE
+        query = renamed_document(_documents.LOCATIONS, "Locations", "LocationsPage")
         variables: dict[str, object] = {
             "ref": ref,
             "type": type_,
@@ -9453,7 +9453,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "settings",
             "one method and one paginator per root connection: the hand-written SettingsPage copied settings, whose default selects SettingFields",
         )
-        query = _documents.SETTINGS_PAGE
+        query = renamed_document(_documents.SETTINGS, "Settings", "SettingsPage")
         variables: dict[str, object] = {
             "name": name,
             "valueType": value_type,
@@ -9523,7 +9523,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "users",
             "one method and one paginator per root connection: the hand-written UsersPage copied users, whose default selects UserFields",
         )
-        query = _documents.USERS_PAGE
+        query = renamed_document(_documents.USERS, "Users", "UsersPage")
         variables: dict[str, object] = {
             "ref": ref,
             "username": username,
@@ -9602,7 +9602,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "categories",
             "one method and one paginator per root connection: the hand-written CategoriesPage copied categories, whose default selects CategoryFields",
         )
-        query = _documents.CATEGORIES_PAGE
+        query = renamed_document(_documents.CATEGORIES, "Categories", "CategoriesPage")
         variables: dict[str, object] = {
             "updatedOn": updated_on,
             "ref": ref,
@@ -9688,7 +9688,9 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "standard_products",
             "one method and one paginator per root connection: the hand-written StandardProductsPage copied standard_products, whose default selects StandardProductFields",
         )
-        query = _documents.STANDARD_PRODUCTS_PAGE
+        query = renamed_document(
+            _documents.STANDARD_PRODUCTS, "StandardProducts", "StandardProductsPage"
+        )
         variables: dict[str, object] = {
             "updatedOn": updated_on,
             "ref": ref,
@@ -9780,7 +9782,9 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "variant_products",
             "one method and one paginator per root connection: the hand-written VariantProductsPage copied variant_products, whose default selects VariantProductFields",
         )
-        query = _documents.VARIANT_PRODUCTS_PAGE
+        query = renamed_document(
+            _documents.VARIANT_PRODUCTS, "VariantProducts", "VariantProductsPage"
+        )
         variables: dict[str, object] = {
             "updatedOn": updated_on,
             "ref": ref,
@@ -9874,7 +9878,11 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "inventory_positions",
             "one method and one paginator per root connection: the hand-written InventoryPositionsPage copied inventory_positions, whose default selects InventoryPositionFields and the first quantities",
         )
-        query = _documents.INVENTORY_POSITIONS_PAGE
+        query = renamed_document(
+            _documents.INVENTORY_POSITIONS,
+            "InventoryPositions",
+            "InventoryPositionsPage",
+        )
         variables: dict[str, object] = {
             "updatedOn": updated_on,
             "ref": ref,
@@ -9959,7 +9967,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "order",
             "the hand-written OrderDetail copied the default order, which now selects OrderDetailFields itself",
         )
-        query = _documents.ORDER_DETAIL
+        query = renamed_document(_documents.ORDER, "Order", "OrderDetail")
         variables: dict[str, object] = {"ref": ref}
         response = await self._send_operation(
             query, "OrderDetail", variables, mutation=False, input_types=None
@@ -9978,7 +9986,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "order_by_id",
             "the hand-written OrderDetailById copied the default order_by_id, which now selects OrderDetailFields itself",
         )
-        query = _documents.ORDER_DETAIL_BY_ID
+        query = renamed_document(_documents.ORDER_BY_ID, "OrderById", "OrderDetailById")
         variables: dict[str, object] = {"id": id}
         response = await self._send_operation(
             query, "OrderDetailById", variables, mutation=False, input_types=None
@@ -10000,7 +10008,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "create_order",
             "the hand-written OrderCreate copied the default create_order, which now selects OrderFields itself",
         )
-        query = _documents.ORDER_CREATE
+        query = renamed_document(_documents.CREATE_ORDER, "CreateOrder", "OrderCreate")
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10026,7 +10034,11 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "create_order_and_customer",
             "the hand-written OrderAndCustomerCreate copied the default create_order_and_customer, which now selects OrderFields itself",
         )
-        query = _documents.ORDER_AND_CUSTOMER_CREATE
+        query = renamed_document(
+            _documents.CREATE_ORDER_AND_CUSTOMER,
+            "CreateOrderAndCustomer",
+            "OrderAndCustomerCreate",
+        )
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10054,7 +10066,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "update_order",
             "the hand-written OrderUpdate copied the default update_order, which now selects OrderFields itself",
         )
-        query = _documents.ORDER_UPDATE
+        query = renamed_document(_documents.UPDATE_ORDER, "UpdateOrder", "OrderUpdate")
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10079,7 +10091,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "location",
             "the hand-written LocationDetail copied the default location, which now selects LocationFields itself",
         )
-        query = _documents.LOCATION_DETAIL
+        query = renamed_document(_documents.LOCATION, "Location", "LocationDetail")
         variables: dict[str, object] = {"ref": ref}
         response = await self._send_operation(
             query, "LocationDetail", variables, mutation=False, input_types=None
@@ -10098,7 +10110,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "location_by_id",
             "the hand-written LocationDetailById copied the default location_by_id, which now selects LocationFields itself",
         )
-        query = _documents.LOCATION_DETAIL_BY_ID
+        query = renamed_document(_documents.LOCATION_BY_ID, "LocationById", "LocationDetailById")
         variables: dict[str, object] = {"id": id}
         response = await self._send_operation(
             query, "LocationDetailById", variables, mutation=False, input_types=None
@@ -10119,7 +10131,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "setting",
             "the hand-written SettingDetail copied the default setting, which now selects SettingFields itself",
         )
-        query = _documents.SETTING_DETAIL
+        query = renamed_document(_documents.SETTING, "Setting", "SettingDetail")
         variables: dict[str, object] = {"id": id}
         response = await self._send_operation(
             query, "SettingDetail", variables, mutation=False, input_types=None
@@ -10141,7 +10153,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "create_setting",
             "the hand-written SettingCreate copied the default create_setting, which now selects SettingFields itself",
         )
-        query = _documents.SETTING_CREATE
+        query = renamed_document(_documents.CREATE_SETTING, "CreateSetting", "SettingCreate")
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10167,7 +10179,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "update_setting",
             "the hand-written SettingUpdate copied the default update_setting, which now selects SettingFields itself",
         )
-        query = _documents.SETTING_UPDATE
+        query = renamed_document(_documents.UPDATE_SETTING, "UpdateSetting", "SettingUpdate")
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10179,7 +10191,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
         return UpdateSetting.from_graphql_response(response, "SettingUpdate").update_setting
 
     @deprecated(
-        "use me(): the hand-written CurrentUser copied the default me, which now selects UserFields itself",
+        "use me(): the hand-written CurrentUser copied the default me, which now selects UserDetailFields itself",
         category=None,
     )
     async def current_user(self) -> Optional["MeMe"]:
@@ -10188,9 +10200,9 @@ class AsyncGraphQLClient(AsyncBaseClient):
         deprecated_call(
             "current_user",
             "me",
-            "the hand-written CurrentUser copied the default me, which now selects UserFields itself",
+            "the hand-written CurrentUser copied the default me, which now selects UserDetailFields itself",
         )
-        query = _documents.CURRENT_USER
+        query = renamed_document(_documents.ME, "Me", "CurrentUser")
         variables: dict[str, object] = {}
         response = await self._send_operation(
             query, "CurrentUser", variables, mutation=False, input_types=None
@@ -10198,7 +10210,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
         return Me.from_graphql_response(response, "CurrentUser").me
 
     @deprecated(
-        "use user(): the hand-written UserDetail copied the default user, which now selects UserFields itself",
+        "use user(): the hand-written UserDetail copied the default user, which now selects UserDetailFields itself",
         category=None,
     )
     async def user_detail(
@@ -10211,9 +10223,9 @@ class AsyncGraphQLClient(AsyncBaseClient):
         deprecated_call(
             "user_detail",
             "user",
-            "the hand-written UserDetail copied the default user, which now selects UserFields itself",
+            "the hand-written UserDetail copied the default user, which now selects UserDetailFields itself",
         )
-        query = _documents.USER_DETAIL
+        query = renamed_document(_documents.USER, "User", "UserDetail")
         variables: dict[str, object] = {"id": id, "username": username}
         response = await self._send_operation(
             query, "UserDetail", variables, mutation=False, input_types=None
@@ -10234,7 +10246,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "category",
             "the hand-written CategoryDetail copied the default category, which now selects CategoryFields itself",
         )
-        query = _documents.CATEGORY_DETAIL
+        query = renamed_document(_documents.CATEGORY, "Category", "CategoryDetail")
         variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
         response = await self._send_operation(
             query,
@@ -10260,7 +10272,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "create_category",
             "the hand-written CategoryCreate copied the default create_category, which now selects CategoryFields itself",
         )
-        query = _documents.CATEGORY_CREATE
+        query = renamed_document(_documents.CREATE_CATEGORY, "CreateCategory", "CategoryCreate")
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10286,7 +10298,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "update_category",
             "the hand-written CategoryUpdate copied the default update_category, which now selects CategoryFields itself",
         )
-        query = _documents.CATEGORY_UPDATE
+        query = renamed_document(_documents.UPDATE_CATEGORY, "UpdateCategory", "CategoryUpdate")
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10311,7 +10323,9 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "standard_product",
             "the hand-written StandardProductDetail copied the default standard_product, which now selects StandardProductDetailFields itself",
         )
-        query = _documents.STANDARD_PRODUCT_DETAIL
+        query = renamed_document(
+            _documents.STANDARD_PRODUCT, "StandardProduct", "StandardProductDetail"
+        )
         variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
         response = await self._send_operation(
             query,
@@ -10338,7 +10352,9 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "variant_product",
             "the hand-written VariantProductDetail copied the default variant_product, which now selects VariantProductFields itself",
         )
-        query = _documents.VARIANT_PRODUCT_DETAIL
+        query = renamed_document(
+            _documents.VARIANT_PRODUCT, "VariantProduct", "VariantProductDetail"
+        )
         variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
         response = await self._send_operation(
             query,
@@ -10366,7 +10382,11 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "create_standard_product",
             "the hand-written StandardProductCreate copied the default create_standard_product, which now selects StandardProductFields itself",
         )
-        query = _documents.STANDARD_PRODUCT_CREATE
+        query = renamed_document(
+            _documents.CREATE_STANDARD_PRODUCT,
+            "CreateStandardProduct",
+            "StandardProductCreate",
+        )
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10394,7 +10414,11 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "update_standard_product",
             "the hand-written StandardProductUpdate copied the default update_standard_product, which now selects StandardProductFields itself",
         )
-        query = _documents.STANDARD_PRODUCT_UPDATE
+        query = renamed_document(
+            _documents.UPDATE_STANDARD_PRODUCT,
+            "UpdateStandardProduct",
+            "StandardProductUpdate",
+        )
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10422,7 +10446,11 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "create_variant_product",
             "the hand-written VariantProductCreate copied the default create_variant_product, which now selects VariantProductFields itself",
         )
-        query = _documents.VARIANT_PRODUCT_CREATE
+        query = renamed_document(
+            _documents.CREATE_VARIANT_PRODUCT,
+            "CreateVariantProduct",
+            "VariantProductCreate",
+        )
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10450,7 +10478,11 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "update_variant_product",
             "the hand-written VariantProductUpdate copied the default update_variant_product, which now selects VariantProductFields itself",
         )
-        query = _documents.VARIANT_PRODUCT_UPDATE
+        query = renamed_document(
+            _documents.UPDATE_VARIANT_PRODUCT,
+            "UpdateVariantProduct",
+            "VariantProductUpdate",
+        )
         variables: dict[str, object] = {"input": input}
         response = await self._send_operation(
             query,
@@ -10481,7 +10513,11 @@ class AsyncGraphQLClient(AsyncBaseClient):
             "inventory_position",
             "the hand-written InventoryPositionDetail is now InventoryPosition, which overrides the default inventory_position with the same selection and arguments",
         )
-        query = _documents.INVENTORY_POSITION_DETAIL
+        query = renamed_document(
+            _documents.INVENTORY_POSITION,
+            "InventoryPosition",
+            "InventoryPositionDetail",
+        )
         variables: dict[str, object] = {
             "ref": ref,
             "catalogue": catalogue,

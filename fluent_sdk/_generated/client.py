@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from typing_extensions import deprecated
 
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
-from fluent_sdk.graphql._runtime import deprecated_call
+from fluent_sdk.graphql._runtime import deprecated_call, renamed_document
 
 from . import documents as _documents
 from .base_client import BaseClient, Paginator
@@ -9277,7 +9277,7 @@ class GraphQLClient(BaseClient):
             "orders",
             "one method and one paginator per root connection: the hand-written OrdersPage copied orders, whose default selects OrderFields",
         )
-        query = _documents.ORDERS_PAGE
+        query = renamed_document(_documents.ORDERS, "Orders", "OrdersPage")
         variables: dict[str, object] = {
             "ref": ref,
             "type": type_,
@@ -9361,7 +9361,7 @@ class GraphQLClient(BaseClient):
             "locations",
             "one method and one paginator per root connection: the hand-written LocationsPage copied locations, whose default selects LocationFields",
         )
-        query = _documents.LOCATIONS_PAGE
+        query = renamed_document(_documents.LOCATIONS, "Locations", "LocationsPage")
         variables: dict[str, object] = {
             "ref": ref,
             "type": type_,
@@ -9429,7 +9429,7 @@ class GraphQLClient(BaseClient):
             "settings",
             "one method and one paginator per root connection: the hand-written SettingsPage copied settings, whose default selects SettingFields",
         )
-        query = _documents.SETTINGS_PAGE
+        query = renamed_document(_documents.SETTINGS, "Settings", "SettingsPage")
         variables: dict[str, object] = {
             "name": name,
             "valueType": value_type,
@@ -9499,7 +9499,7 @@ class GraphQLClient(BaseClient):
             "users",
             "one method and one paginator per root connection: the hand-written UsersPage copied users, whose default selects UserFields",
         )
-        query = _documents.USERS_PAGE
+        query = renamed_document(_documents.USERS, "Users", "UsersPage")
         variables: dict[str, object] = {
             "ref": ref,
             "username": username,
@@ -9578,7 +9578,7 @@ class GraphQLClient(BaseClient):
             "categories",
             "one method and one paginator per root connection: the hand-written CategoriesPage copied categories, whose default selects CategoryFields",
         )
-        query = _documents.CATEGORIES_PAGE
+        query = renamed_document(_documents.CATEGORIES, "Categories", "CategoriesPage")
         variables: dict[str, object] = {
             "updatedOn": updated_on,
             "ref": ref,
@@ -9664,7 +9664,9 @@ class GraphQLClient(BaseClient):
             "standard_products",
             "one method and one paginator per root connection: the hand-written StandardProductsPage copied standard_products, whose default selects StandardProductFields",
         )
-        query = _documents.STANDARD_PRODUCTS_PAGE
+        query = renamed_document(
+            _documents.STANDARD_PRODUCTS, "StandardProducts", "StandardProductsPage"
+        )
         variables: dict[str, object] = {
             "updatedOn": updated_on,
             "ref": ref,
@@ -9756,7 +9758,9 @@ class GraphQLClient(BaseClient):
             "variant_products",
             "one method and one paginator per root connection: the hand-written VariantProductsPage copied variant_products, whose default selects VariantProductFields",
         )
-        query = _documents.VARIANT_PRODUCTS_PAGE
+        query = renamed_document(
+            _documents.VARIANT_PRODUCTS, "VariantProducts", "VariantProductsPage"
+        )
         variables: dict[str, object] = {
             "updatedOn": updated_on,
             "ref": ref,
@@ -9850,7 +9854,11 @@ class GraphQLClient(BaseClient):
             "inventory_positions",
             "one method and one paginator per root connection: the hand-written InventoryPositionsPage copied inventory_positions, whose default selects InventoryPositionFields and the first quantities",
         )
-        query = _documents.INVENTORY_POSITIONS_PAGE
+        query = renamed_document(
+            _documents.INVENTORY_POSITIONS,
+            "InventoryPositions",
+            "InventoryPositionsPage",
+        )
         variables: dict[str, object] = {
             "updatedOn": updated_on,
             "ref": ref,
@@ -9935,7 +9943,7 @@ class GraphQLClient(BaseClient):
             "order",
             "the hand-written OrderDetail copied the default order, which now selects OrderDetailFields itself",
         )
-        query = _documents.ORDER_DETAIL
+        query = renamed_document(_documents.ORDER, "Order", "OrderDetail")
         variables: dict[str, object] = {"ref": ref}
         response = self._send_operation(
             query, "OrderDetail", variables, mutation=False, input_types=None
@@ -9954,7 +9962,7 @@ class GraphQLClient(BaseClient):
             "order_by_id",
             "the hand-written OrderDetailById copied the default order_by_id, which now selects OrderDetailFields itself",
         )
-        query = _documents.ORDER_DETAIL_BY_ID
+        query = renamed_document(_documents.ORDER_BY_ID, "OrderById", "OrderDetailById")
         variables: dict[str, object] = {"id": id}
         response = self._send_operation(
             query, "OrderDetailById", variables, mutation=False, input_types=None
@@ -9976,7 +9984,7 @@ class GraphQLClient(BaseClient):
             "create_order",
             "the hand-written OrderCreate copied the default create_order, which now selects OrderFields itself",
         )
-        query = _documents.ORDER_CREATE
+        query = renamed_document(_documents.CREATE_ORDER, "CreateOrder", "OrderCreate")
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10002,7 +10010,11 @@ class GraphQLClient(BaseClient):
             "create_order_and_customer",
             "the hand-written OrderAndCustomerCreate copied the default create_order_and_customer, which now selects OrderFields itself",
         )
-        query = _documents.ORDER_AND_CUSTOMER_CREATE
+        query = renamed_document(
+            _documents.CREATE_ORDER_AND_CUSTOMER,
+            "CreateOrderAndCustomer",
+            "OrderAndCustomerCreate",
+        )
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10030,7 +10042,7 @@ class GraphQLClient(BaseClient):
             "update_order",
             "the hand-written OrderUpdate copied the default update_order, which now selects OrderFields itself",
         )
-        query = _documents.ORDER_UPDATE
+        query = renamed_document(_documents.UPDATE_ORDER, "UpdateOrder", "OrderUpdate")
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10055,7 +10067,7 @@ class GraphQLClient(BaseClient):
             "location",
             "the hand-written LocationDetail copied the default location, which now selects LocationFields itself",
         )
-        query = _documents.LOCATION_DETAIL
+        query = renamed_document(_documents.LOCATION, "Location", "LocationDetail")
         variables: dict[str, object] = {"ref": ref}
         response = self._send_operation(
             query, "LocationDetail", variables, mutation=False, input_types=None
@@ -10074,7 +10086,7 @@ class GraphQLClient(BaseClient):
             "location_by_id",
             "the hand-written LocationDetailById copied the default location_by_id, which now selects LocationFields itself",
         )
-        query = _documents.LOCATION_DETAIL_BY_ID
+        query = renamed_document(_documents.LOCATION_BY_ID, "LocationById", "LocationDetailById")
         variables: dict[str, object] = {"id": id}
         response = self._send_operation(
             query, "LocationDetailById", variables, mutation=False, input_types=None
@@ -10093,7 +10105,7 @@ class GraphQLClient(BaseClient):
             "setting",
             "the hand-written SettingDetail copied the default setting, which now selects SettingFields itself",
         )
-        query = _documents.SETTING_DETAIL
+        query = renamed_document(_documents.SETTING, "Setting", "SettingDetail")
         variables: dict[str, object] = {"id": id}
         response = self._send_operation(
             query, "SettingDetail", variables, mutation=False, input_types=None
@@ -10115,7 +10127,7 @@ class GraphQLClient(BaseClient):
             "create_setting",
             "the hand-written SettingCreate copied the default create_setting, which now selects SettingFields itself",
         )
-        query = _documents.SETTING_CREATE
+        query = renamed_document(_documents.CREATE_SETTING, "CreateSetting", "SettingCreate")
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10141,7 +10153,7 @@ class GraphQLClient(BaseClient):
             "update_setting",
             "the hand-written SettingUpdate copied the default update_setting, which now selects SettingFields itself",
         )
-        query = _documents.SETTING_UPDATE
+        query = renamed_document(_documents.UPDATE_SETTING, "UpdateSetting", "SettingUpdate")
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10153,7 +10165,7 @@ class GraphQLClient(BaseClient):
         return UpdateSetting.from_graphql_response(response, "SettingUpdate").update_setting
 
     @deprecated(
-        "use me(): the hand-written CurrentUser copied the default me, which now selects UserFields itself",
+        "use me(): the hand-written CurrentUser copied the default me, which now selects UserDetailFields itself",
         category=None,
     )
     def current_user(self) -> Optional["MeMe"]:
@@ -10162,9 +10174,9 @@ class GraphQLClient(BaseClient):
         deprecated_call(
             "current_user",
             "me",
-            "the hand-written CurrentUser copied the default me, which now selects UserFields itself",
+            "the hand-written CurrentUser copied the default me, which now selects UserDetailFields itself",
         )
-        query = _documents.CURRENT_USER
+        query = renamed_document(_documents.ME, "Me", "CurrentUser")
         variables: dict[str, object] = {}
         response = self._send_operation(
             query, "CurrentUser", variables, mutation=False, input_types=None
@@ -10172,7 +10184,7 @@ class GraphQLClient(BaseClient):
         return Me.from_graphql_response(response, "CurrentUser").me
 
     @deprecated(
-        "use user(): the hand-written UserDetail copied the default user, which now selects UserFields itself",
+        "use user(): the hand-written UserDetail copied the default user, which now selects UserDetailFields itself",
         category=None,
     )
     def user_detail(
@@ -10185,9 +10197,9 @@ class GraphQLClient(BaseClient):
         deprecated_call(
             "user_detail",
             "user",
-            "the hand-written UserDetail copied the default user, which now selects UserFields itself",
+            "the hand-written UserDetail copied the default user, which now selects UserDetailFields itself",
         )
-        query = _documents.USER_DETAIL
+        query = renamed_document(_documents.USER, "User", "UserDetail")
         variables: dict[str, object] = {"id": id, "username": username}
         response = self._send_operation(
             query, "UserDetail", variables, mutation=False, input_types=None
@@ -10208,7 +10220,7 @@ class GraphQLClient(BaseClient):
             "category",
             "the hand-written CategoryDetail copied the default category, which now selects CategoryFields itself",
         )
-        query = _documents.CATEGORY_DETAIL
+        query = renamed_document(_documents.CATEGORY, "Category", "CategoryDetail")
         variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
         response = self._send_operation(
             query,
@@ -10234,7 +10246,7 @@ class GraphQLClient(BaseClient):
             "create_category",
             "the hand-written CategoryCreate copied the default create_category, which now selects CategoryFields itself",
         )
-        query = _documents.CATEGORY_CREATE
+        query = renamed_document(_documents.CREATE_CATEGORY, "CreateCategory", "CategoryCreate")
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10260,7 +10272,7 @@ class GraphQLClient(BaseClient):
             "update_category",
             "the hand-written CategoryUpdate copied the default update_category, which now selects CategoryFields itself",
         )
-        query = _documents.CATEGORY_UPDATE
+        query = renamed_document(_documents.UPDATE_CATEGORY, "UpdateCategory", "CategoryUpdate")
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10285,7 +10297,9 @@ class GraphQLClient(BaseClient):
             "standard_product",
             "the hand-written StandardProductDetail copied the default standard_product, which now selects StandardProductDetailFields itself",
         )
-        query = _documents.STANDARD_PRODUCT_DETAIL
+        query = renamed_document(
+            _documents.STANDARD_PRODUCT, "StandardProduct", "StandardProductDetail"
+        )
         variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
         response = self._send_operation(
             query,
@@ -10312,7 +10326,9 @@ class GraphQLClient(BaseClient):
             "variant_product",
             "the hand-written VariantProductDetail copied the default variant_product, which now selects VariantProductFields itself",
         )
-        query = _documents.VARIANT_PRODUCT_DETAIL
+        query = renamed_document(
+            _documents.VARIANT_PRODUCT, "VariantProduct", "VariantProductDetail"
+        )
         variables: dict[str, object] = {"ref": ref, "catalogue": catalogue}
         response = self._send_operation(
             query,
@@ -10340,7 +10356,11 @@ class GraphQLClient(BaseClient):
             "create_standard_product",
             "the hand-written StandardProductCreate copied the default create_standard_product, which now selects StandardProductFields itself",
         )
-        query = _documents.STANDARD_PRODUCT_CREATE
+        query = renamed_document(
+            _documents.CREATE_STANDARD_PRODUCT,
+            "CreateStandardProduct",
+            "StandardProductCreate",
+        )
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10368,7 +10388,11 @@ class GraphQLClient(BaseClient):
             "update_standard_product",
             "the hand-written StandardProductUpdate copied the default update_standard_product, which now selects StandardProductFields itself",
         )
-        query = _documents.STANDARD_PRODUCT_UPDATE
+        query = renamed_document(
+            _documents.UPDATE_STANDARD_PRODUCT,
+            "UpdateStandardProduct",
+            "StandardProductUpdate",
+        )
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10396,7 +10420,11 @@ class GraphQLClient(BaseClient):
             "create_variant_product",
             "the hand-written VariantProductCreate copied the default create_variant_product, which now selects VariantProductFields itself",
         )
-        query = _documents.VARIANT_PRODUCT_CREATE
+        query = renamed_document(
+            _documents.CREATE_VARIANT_PRODUCT,
+            "CreateVariantProduct",
+            "VariantProductCreate",
+        )
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10424,7 +10452,11 @@ class GraphQLClient(BaseClient):
             "update_variant_product",
             "the hand-written VariantProductUpdate copied the default update_variant_product, which now selects VariantProductFields itself",
         )
-        query = _documents.VARIANT_PRODUCT_UPDATE
+        query = renamed_document(
+            _documents.UPDATE_VARIANT_PRODUCT,
+            "UpdateVariantProduct",
+            "VariantProductUpdate",
+        )
         variables: dict[str, object] = {"input": input}
         response = self._send_operation(
             query,
@@ -10455,7 +10487,11 @@ class GraphQLClient(BaseClient):
             "inventory_position",
             "the hand-written InventoryPositionDetail is now InventoryPosition, which overrides the default inventory_position with the same selection and arguments",
         )
-        query = _documents.INVENTORY_POSITION_DETAIL
+        query = renamed_document(
+            _documents.INVENTORY_POSITION,
+            "InventoryPosition",
+            "InventoryPositionDetail",
+        )
         variables: dict[str, object] = {
             "ref": ref,
             "catalogue": catalogue,

@@ -53,6 +53,7 @@ __all__ = [
     "deprecated_call",
     "encode_request",
     "prepare_variables",
+    "renamed_document",
     "validation_error_from_pydantic",
 ]
 
@@ -162,6 +163,16 @@ def deprecated_call(name: str, replacement: str, reason: str) -> None:
         DeprecationWarning,
         stacklevel=3,
     )
+
+
+@functools.lru_cache(maxsize=128)
+def renamed_document(document: str, name: str, new_name: str) -> str:
+    """``document`` with its operation ``name`` renamed ``new_name`` (a deprecated alias sends
+    its target's document under its old operation name); computed once per alias."""
+    kind, found, rest = document.partition(f" {name}")
+    if not found or kind not in ("query", "mutation") or rest[:1] not in ("(", " ", "{"):
+        raise ValueError(f"{name!r} is not the operation of this document")
+    return f"{kind} {new_name}{rest}"
 
 
 def validation_error_from_pydantic(
