@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -314,14 +315,35 @@ def _iter_method_name(operation: str) -> str:
     return "iter_" + _CAMEL_BOUNDARY.sub("_", operation).lower()
 
 
+#: How a deprecated generated method names its replacement (``__deprecated__``, set by
+#: ``@deprecated("use iter_orders(): <reason>")``).
+_REPLACEMENT = re.compile(r"use (?P<target>\w+)\(\): (?P<reason>.*)", re.DOTALL)
+
+
 def paginator_method(namespace: object, operation: str) -> Any:
+    """The ``iter_<operation>`` method of ``namespace``. A deprecated root-field name
+    (``paginate("ordersPage")``) pages its replacement (``iter_orders``, sending the new
+    operation name) and warns at the caller's line: `DeprecationWarning` naming the new one."""
     method = getattr(namespace, _iter_method_name(operation), None)
     if method is None:
         raise ValidationError(
             f"{operation!r} is not a paginated query (no {_iter_method_name(operation)}())",
             field="operation",
         )
-    return method
+    replaced = _REPLACEMENT.match(str(getattr(method, "__deprecated__", "")))
+    if replaced is None:
+        return method
+    target = replaced["target"]
+    new = target.removeprefix("iter_")
+    if "_" not in operation:  # asked for by its GraphQL name: answer in kind
+        first, *rest = new.split("_")
+        new = first + "".join(part.capitalize() for part in rest)
+    warnings.warn(
+        f"paginate({operation!r}) is deprecated, use paginate({new!r}) ({replaced['reason']})",
+        DeprecationWarning,
+        stacklevel=3,  # 1: here, 2: paginate, 3: its caller
+    )
+    return getattr(namespace, target)
 
 
 def check_root_field_options(

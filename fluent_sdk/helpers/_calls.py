@@ -4,7 +4,7 @@ A plan (`Plan`) is a generator that yields these and receives each answer back; 
 (`fluent_sdk.helpers._driver`) performs them::
 
     def _get_plan(self, ref: str) -> Plan[Location | None]:
-        node = yield Operation("location_detail", {"ref": ref})
+        node = yield Operation("location", {"ref": ref})
         return None if node is None else Location.from_node(node)
 
 - `Execute`: a GraphQL document (the ``data`` dict, or the ``model`` it is read into);

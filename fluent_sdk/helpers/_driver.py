@@ -34,7 +34,7 @@ class Lists(Generic[PagesT]):
 
         class _LocationsBase(Lists[PagesT]):
             def iter(self, ...) -> PagesT:
-                return self._paginate(Listing(Operation("locations_page", ...), ...))
+                return self._paginate(Listing(Operation("locations", ...), ...))
 
         class Locations(SyncHelper, _LocationsBase[Paginator[Location]]): ...
         class AsyncLocations(AsyncHelper, _LocationsBase[AsyncPaginator[Location]]): ...

@@ -85,15 +85,15 @@ FETCH_CHUNK = 200
 _ITEM_ERRORS = (APIError, TransportError, ValidationError)
 
 _MUTATIONS: dict[EntityKind, tuple[str, str]] = {
-    "category": ("category_create", "category_update"),
-    "standard_product": ("standard_product_create", "standard_product_update"),
-    "variant_product": ("variant_product_create", "variant_product_update"),
+    "category": ("create_category", "update_category"),
+    "standard_product": ("create_standard_product", "update_standard_product"),
+    "variant_product": ("create_variant_product", "update_variant_product"),
 }
 #: The typed search operation (a Relay connection) that reads each kind by ref.
 _LOOKUPS: dict[EntityKind, tuple[str, str]] = {
-    "category": ("categories_page", "categories"),
-    "standard_product": ("standard_products_page", "standardProducts"),
-    "variant_product": ("variant_products_page", "variantProducts"),
+    "category": ("categories", "categories"),
+    "standard_product": ("standard_products", "standardProducts"),
+    "variant_product": ("variant_products", "variantProducts"),
 }
 _KIND_LABEL: dict[EntityKind, str] = {
     "category": "category",

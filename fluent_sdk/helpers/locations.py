@@ -185,9 +185,7 @@ class _LocationsBase(Lists[PagesT]):
     ) -> PagesT:
         """Locations matching every filter given (each a value or a list of values): a
         `Paginator` (async client: an `AsyncPaginator`, ``async for``)."""
-        call = Operation(
-            "locations_page", string_filters(ref=ref, type_=type, status=status, name=name)
-        )
+        call = Operation("locations", string_filters(ref=ref, type_=type, status=status, name=name))
         listing = Listing(
             call, "locations", Location.from_node, page_size=page_size, max_items=max_items
         )
@@ -195,7 +193,7 @@ class _LocationsBase(Lists[PagesT]):
 
     # ---- plans --------------------------------------------------------------------------------
     def _get_plan(self, ref: Any) -> Plan[Location | None]:
-        node = yield Operation("location_detail", {"ref": check_ref(ref, field="ref")})
+        node = yield Operation("location", {"ref": check_ref(ref, field="ref")})
         return None if node is None else Location.from_node(node)
 
     def _create_plan(self, location: NewLocation | Mapping[str, Any]) -> Plan[Location]:

@@ -278,12 +278,12 @@ class _SettingsBase(Lists[PagesT]):
             **payload,
         }
         if existing is None:
-            return "setting_create", data
+            return "create_setting", data
         stored = existing.lob_value if "lobValue" in payload else existing.raw_value
         wanted = payload.get("lobValue", payload.get("value"))
         if existing.value_type == value_type and same_json(stored, wanted):
             return None
-        return "setting_update", {"id": existing.id, **data}
+        return "update_setting", {"id": existing.id, **data}
 
     def iter(
         self,
@@ -306,7 +306,7 @@ class _SettingsBase(Lists[PagesT]):
             args["context_id"] = [_check_context_id(context_id)]
         if value_type is not None:
             args["value_type"] = [value_type.upper()]
-        call = Operation("settings_page", args)
+        call = Operation("settings", args)
         return self._paginate(
             Listing(call, "settings", Setting.from_node, page_size=page_size, max_items=max_items)
         )
@@ -319,7 +319,7 @@ class _SettingsBase(Lists[PagesT]):
         return _Scope(resolved, known)
 
     def _find_plan(self, name: str, scope: _Scope) -> Plan[Setting | None]:
-        call = Operation("settings_page", self._lookup_args(name, scope))
+        call = Operation("settings", self._lookup_args(name, scope))
         nodes = yield Listing(call, "settings", page_size=100)
         return self._pick(name, nodes)
 
@@ -340,10 +340,10 @@ class _SettingsBase(Lists[PagesT]):
         scope = yield from self._scope_plan(context, context_id)
         existing = yield from self._find_plan(name, scope)
         write = self._write(existing, name, scope, value_type, payload)
-        if write is not None and write[0] == "setting_create":
+        if write is not None and write[0] == "create_setting":
             # Never twice: a lost reply or a concurrent create finds the stored setting.
             created, existing = yield from create_once(
-                Operation("setting_create", {"input": write[1]}),
+                Operation("create_setting", {"input": write[1]}),
                 lambda: self._find_plan(name, scope),
                 existing_ok=True,
                 lookup_first=False,  # just looked

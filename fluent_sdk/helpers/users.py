@@ -213,22 +213,22 @@ class _UsersBase(Lists[PagesT]):
         args = string_filters(
             ref=ref, username=username, type_=type, status=status, primary_email=primary_email
         )
-        call = Operation("users_page", args)
+        call = Operation("users", args)
         listing = Listing(call, "users", User.from_node, page_size=page_size, max_items=max_items)
         return self._paginate(listing)
 
     # ---- plans --------------------------------------------------------------------------------
     @staticmethod
     def _me_plan() -> Plan[User | None]:
-        found = yield Operation("current_user")
+        found = yield Operation("me")
         return None if found is None else User.from_node(found)
 
     def _get_plan(self, key: str, value: str) -> Plan[User | None]:
         if key == "ref":
-            call = Operation("users_page", {"ref": [value]})
+            call = Operation("users", {"ref": [value]})
             found = yield Listing(call, "users", node=User.from_node, page_size=1, max_items=1)
             return found[0] if found else None
-        node = yield Operation("user_detail", {key: value})
+        node = yield Operation("user", {key: value})
         return None if node is None else User.from_node(node)
 
     def _find_plan(

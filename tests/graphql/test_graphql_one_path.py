@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -252,6 +253,33 @@ async def test_an_async_alias_warns_at_the_awaiting_line(
     assert graphql_body(graphql_route.calls.last.request)["operationName"] == "CurrentUser"
 
 
+def test_the_sdk_its_docs_and_benchmarks_use_no_deprecated_alias() -> None:
+    """The aliases are the users' way over; the SDK itself (helpers, CLI, demo), its docs and
+    benchmarks call the new names, so that they send the new operation names."""
+    root = Path(__file__).resolve().parents[2]
+    names = "|".join(alias.name for alias in ALIASES)
+    use = re.compile(rf"\.(?:{names})\(|[\"'](?:{names})[\"']")
+    files = [
+        *(
+            path
+            for path in (root / "fluent_sdk").rglob("*.py")
+            if not {"_generated", "_codegen"} & set(path.relative_to(root).parts)
+        ),
+        *(root / "docs").rglob("*.md"),
+        *(root / "docs").rglob("*.ipynb"),
+        *(root / "benchmarks").rglob("*.py"),
+        root / "README.md",
+    ]
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if use.search(line)
+    ]
+    assert len(files) > 50
+    assert found == []
+
+
 def test_an_alias_called_from_inside_the_sdk_does_not_warn(
     gql: GraphQL, graphql_route: respx.Route
 ) -> None:
@@ -262,3 +290,36 @@ def test_an_alias_called_from_inside_the_sdk_does_not_warn(
         warnings.simplefilter("error")
         exec("result = gql.setting_detail('1')", namespace)
     assert namespace["result"] is None
+
+
+def test_paginate_by_a_deprecated_name_warns_and_pages_the_new_operation(
+    gql: GraphQL, graphql_route: respx.Route
+) -> None:
+    graphql_route.respond(
+        json={"data": {"orders": {"edges": [{"cursor": "c", "node": order_node(1)}]}}}
+    )
+    with pytest.warns(DeprecationWarning, match=r"use paginate\('orders'\)") as caught:
+        nodes = list(gql.paginate("orders_page", status=["CREATED"], page_size=5))
+    assert len(caught) == 1  # the alias itself is not called: no second warning
+    assert caught[0].filename == __file__
+    assert str(caught[0].message).startswith(
+        "paginate('orders_page') is deprecated, use paginate('orders') (one method and one "
+    )
+    assert [n.ref for n in nodes] == ["O-1"]
+    body = graphql_body(graphql_route.calls.last.request)
+    assert body["operationName"] == "Orders"
+    assert body["variables"] == {"status": ["CREATED"], "first": 5, "after": None}
+    with pytest.warns(DeprecationWarning, match=r"use paginate\('orders'\)"):
+        gql.paginate("ordersPage")  # the GraphQL spelling is answered in kind
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gql.paginate("orders")
+
+
+def test_async_paginate_by_a_deprecated_name_warns_at_the_callers_line(
+    agql: AsyncGraphQL,
+) -> None:
+    with pytest.warns(DeprecationWarning, match=r"use paginate\('inventoryPositions'\)") as caught:
+        paginator = agql.paginate("inventoryPositionsPage", page_size=5)
+    assert caught[0].filename == __file__
+    assert "operation='inventoryPositions'" in repr(paginator)

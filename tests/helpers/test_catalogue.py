@@ -86,19 +86,17 @@ def test_sync_creates_parents_first_then_reports_everything_unchanged(
     ]
     assert all(entry.id for entry in report.entries)
     assert mutations(fluent_sandbox) == [
-        "CategoryCreate",
-        "CategoryCreate",
-        "StandardProductCreate",
-        "VariantProductCreate",
-        "VariantProductCreate",
+        "CreateCategory",
+        "CreateCategory",
+        "CreateStandardProduct",
+        "CreateVariantProduct",
+        "CreateVariantProduct",
     ]
-    earbuds = fluent_client.graphql.category_detail(ref="CAT_EARBUDS", catalogue={"ref": CATALOGUE})
+    earbuds = fluent_client.graphql.category(ref="CAT_EARBUDS", catalogue={"ref": CATALOGUE})
     assert earbuds is not None
     assert earbuds.parent_category is not None
     assert earbuds.parent_category.ref == "CAT_WEARABLE_AUDIO"
-    product = fluent_client.graphql.standard_product_detail(
-        ref="BUDS-1", catalogue={"ref": CATALOGUE}
-    )
+    product = fluent_client.graphql.standard_product(ref="BUDS-1", catalogue={"ref": CATALOGUE})
     assert product is not None
     assert product.type_ == "STANDARD"
     assert {a.name: a.value for a in product.attributes or [] if a} == {
@@ -158,7 +156,7 @@ def test_update_sends_only_the_fields_that_differ(
     entry = report.entry("standard_product", "HEADPHONE001")
     assert entry.action == "update"
     assert set(entry.changes) == {"prices.SALE/AUD", "attributes.colourway", "category_refs"}
-    [sent] = mutation_inputs(fluent_sandbox, "StandardProductUpdate")
+    [sent] = mutation_inputs(fluent_sandbox, "UpdateStandardProduct")
     assert sent == {
         "ref": "HEADPHONE001",
         "catalogue": {"ref": CATALOGUE},
@@ -193,7 +191,7 @@ def test_status_is_set_after_create_and_compared_later(
     report = fluent_client.catalogue.sync([spec])
 
     assert report.entry("category", "CAT_NEW").action == "create"
-    assert mutations(fluent_sandbox) == ["CategoryCreate", "CategoryUpdate"]
+    assert mutations(fluent_sandbox) == ["CreateCategory", "UpdateCategory"]
     stored = entities(fluent_sandbox, "Category")["CAT_NEW"]
     assert (stored["status"], stored["type"]) == ("ACTIVE", "PROMO")
     assert fluent_client.catalogue.sync([spec]).entries[0].action == "unchanged"

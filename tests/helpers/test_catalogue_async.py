@@ -43,11 +43,11 @@ async def test_async_sync_upserts_then_is_idempotent(
         "create": 4, "update": 1, "unchanged": 0, "failed": 0, "skipped": 0
     }  # fmt: skip
     assert mutation_names(fluent_sandbox) == [
-        "CategoryCreate",
-        "CategoryCreate",
-        "StandardProductCreate",
-        "StandardProductUpdate",
-        "VariantProductCreate",
+        "CreateCategory",
+        "CreateCategory",
+        "CreateStandardProduct",
+        "UpdateStandardProduct",
+        "CreateVariantProduct",
     ]
     assert report.entry("standard_product", "HEADPHONE001").changes == {
         "summary": ("Closed-back headphones", "Closed-back studio headphones")

@@ -92,11 +92,9 @@ def test_iter_checks_its_arguments_when_called(fluent_sandbox: Sandbox) -> None:
 
 
 def test_a_listing_describes_its_pages_without_io() -> None:
-    listing: Listing[Any] = Listing(
-        Operation("settings_page", {"name": ["a"]}), "settings", page_size=5
-    )
+    listing: Listing[Any] = Listing(Operation("settings", {"name": ["a"]}), "settings", page_size=5)
     assert listing.page(5, "c1") == Operation(
-        "settings_page", {"name": ["a"], "first": 5, "after": "c1"}
+        "settings", {"name": ["a"], "first": 5, "after": "c1"}
     )
     assert listing.paging() == {
         "page_size": 5,
@@ -115,11 +113,11 @@ def test_the_settings_logic_is_a_plan_without_io() -> None:
     lookup = plan.send("7")
     assert isinstance(lookup, Listing)
     assert lookup.call == Operation(
-        "settings_page", {"name": ["acme.x"], "context": ["RETAILER"], "context_id": [7]}
+        "settings", {"name": ["acme.x"], "context": ["RETAILER"], "context_id": [7]}
     )
     create = plan.send([])  # nothing stored yet
     assert create == Operation(
-        "setting_create",
+        "create_setting",
         {
             "input": {
                 "name": "acme.x",

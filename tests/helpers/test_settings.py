@@ -63,7 +63,7 @@ def test_set_creates_with_the_inferred_value_type(
     setting = fluent_client.settings.set("acme.setting", value)
 
     assert (setting.value_type, setting.value) == (value_type, value)
-    [created] = sent(fluent_sandbox, "SettingCreate")
+    [created] = sent(fluent_sandbox, "CreateSetting")
     expected = {"lobValue": lob} if lob is not None else {"value": raw}
     assert created == {
         "name": "acme.setting",
@@ -84,7 +84,7 @@ def test_set_updates_in_place_and_skips_identical_writes(
 
     assert first.id == again.id == as_lob.id == "3"
     assert len(stored(fluent_sandbox, "sandbox.retailer.config")) == 1
-    updates = sent(fluent_sandbox, "SettingUpdate")
+    updates = sent(fluent_sandbox, "UpdateSetting")
     assert [u.get("lobValue") for u in updates] == [{"currency": "NZD"}, "big text"]
     assert updates[0]["id"] == "3"
     assert (as_lob.value_type, as_lob.value) == ("LOB", "big text")
@@ -202,5 +202,5 @@ def test_a_concurrent_create_turns_into_an_update(
     # Theirs, ours (a conflict: looked up again), then our update.
     ops = [e.json()["operationName"] for e in fluent_sandbox.requests.filter("graphql")][-4:]
     assert ["Create" in op for op in ops] == [True, True, False, False]
-    assert ops[2] == "SettingsPage"
+    assert ops[2] == "Settings"
     assert "Update" in ops[3]

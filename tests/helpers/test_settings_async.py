@@ -33,7 +33,7 @@ async def test_async_get_set_value_and_iter(
         for e in fluent_sandbox.requests.filter("graphql")
         if e.json()["query"].lstrip().startswith("mutation")
     ]
-    assert writes == ["SettingCreate", "SettingUpdate", "SettingCreate"]
+    assert writes == ["CreateSetting", "UpdateSetting", "CreateSetting"]
 
 
 async def test_async_iter_checks_arguments_when_called(fluent_sandbox: Sandbox) -> None:

@@ -166,8 +166,8 @@ def lagging_fluent(found_after: int) -> tuple[Callable[[Call], Any], list[str]]:
             if seen.count("create_location") == 1:
                 raise TimeoutError("POST /graphql timed out")
             raise ConflictError("C0121E: Location with ref 'LOC_LAG' already exists")
-        assert call.method == "location_detail"
-        if seen.count("location_detail") < found_after:
+        assert call.method == "location"
+        if seen.count("location") < found_after:
             return None
         return {"id": "9", "ref": "LOC_LAG", "type": "STORE", "name": "Lagging"}
 
@@ -183,13 +183,13 @@ def test_a_conflict_after_a_lost_reply_is_looked_up_until_the_location_shows() -
     assert (location.id, location.found_existing) == ("9", True)
     assert seen == [
         "create_location",  # reply lost
-        "location_detail",  # not visible yet
+        "location",  # not visible yet
         "create_location",  # C0121E: an earlier try made it
-        "location_detail",
+        "location",
         "pause",
-        "location_detail",
+        "location",
         "pause",
-        "location_detail",  # there
+        "location",  # there
     ]
 
 
@@ -199,7 +199,7 @@ def test_a_conflict_after_a_lost_reply_whose_location_never_shows_is_raised() ->
     with pytest.raises(ConflictError) as caught:
         drive(_LocationsBase()._create_plan(new_location("LOC_LAG")), answer)
 
-    assert seen.count("location_detail") == 1 + LAGGING_LOOKUPS + 1
+    assert seen.count("location") == 1 + LAGGING_LOOKUPS + 1
     assert "reply was lost" in " ".join(getattr(caught.value, "__notes__", []))
 
 
