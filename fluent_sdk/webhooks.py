@@ -39,6 +39,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
+from fluent_sdk._attributes import attributes_from_data
 from fluent_sdk.errors import ValidationError, WebhookSignatureError
 
 if TYPE_CHECKING:
@@ -285,15 +286,9 @@ class WebhookEvent(BaseModel):
     @field_validator("attributes", mode="before")
     @classmethod
     def _attributes_as_mapping(cls, value: Any) -> Any:
-        if value is None:
-            return {}
-        if isinstance(value, list):
-            mapping: dict[str, Any] = {}
-            for item in value:
-                if isinstance(item, Mapping) and "name" in item:
-                    mapping[str(item["name"])] = item.get("value")
-            return mapping
-        return value
+        if value is None or isinstance(value, list):
+            return attributes_from_data(value)
+        return value  # a mapping, or something the field's type refuses
 
     @field_validator("*", mode="before")
     @classmethod

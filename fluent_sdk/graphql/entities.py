@@ -32,6 +32,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from fluent_sdk._attributes import attributes_from_data  # one home; re-exported here
 from fluent_sdk._display import flatten, html_summary
 
 if TYPE_CHECKING:
@@ -53,19 +54,9 @@ __all__ = [
     "WithAttributes",
     "attributes_from_data",
     "connection_page",
+    "edge_nodes",
     "edge_page",
 ]
-
-
-def attributes_from_data(value: Any) -> dict[str, Any]:
-    """Fluent's ``[{name, type, value}]`` as ``{name: value}`` (a mapping is kept)."""
-    if isinstance(value, Mapping):
-        return dict(value)
-    result: dict[str, Any] = {}
-    for item in value or []:
-        if isinstance(item, Mapping) and "name" in item:
-            result[str(item["name"])] = item.get("value")
-    return result
 
 
 def edge_page(connection: Any) -> tuple[list[Any], str | None]:
@@ -78,6 +69,12 @@ def edge_page(connection: Any) -> tuple[list[Any], str | None]:
     more = bool((connection.get("pageInfo") or {}).get("hasNextPage"))
     cursor = next((e.get("cursor") for e in reversed(edges) if e.get("cursor")), None)
     return nodes, cursor if more else None
+
+
+def edge_nodes(connection: Any) -> list[Any]:
+    """The nodes of a connection in a ``data`` dict (``{"edges": [{"node": …}]}``); none for
+    anything else."""
+    return edge_page(connection)[0] if isinstance(connection, Mapping) else []
 
 
 def connection_page(connection: Any) -> tuple[list[Any], str | None]:
@@ -106,7 +103,8 @@ class EntityModel(BaseModel):
 
 
 class WithAttributes(EntityModel):
-    """An entity with Fluent attributes, read as ``{name: value}``."""
+    """An entity with Fluent attributes, read as ``{name: value}`` (`attributes_from_data`).
+    The one definition: the helpers re-export it."""
 
     attributes: dict[str, Any] = Field(default_factory=dict)
 

@@ -13,20 +13,30 @@ JSON-serialisable) before anything is sent::
 
 Reading goes the other way: `attributes_from_data` turns Fluent's list into ``{name: value}``,
 and `WithAttributes` is an output model whose ``attributes`` are read that way.
+
+The rules themselves (the type rule, the value check, reading, one ``AttributeInput``) live once,
+below every layer, in `fluent_sdk._attributes`; `WithAttributes` is
+`fluent_sdk.graphql.entities.WithAttributes`. Both are re-exported here under their old names;
+this module adds what a helper's input needs: the specs, their checks and error paths.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_validator
 
+from fluent_sdk._attributes import (
+    attribute_input,
+    attribute_type_for,
+    attribute_value_problem,
+    attributes_from_data,
+)
 from fluent_sdk._validation import join_path, validate_input
 from fluent_sdk.errors import ValidationError
-from fluent_sdk.helpers._models import InputModel, OutputModel
+from fluent_sdk.graphql.entities import WithAttributes
+from fluent_sdk.helpers._models import InputModel
 
 __all__ = [
     "AttributeSpec",
@@ -37,31 +47,6 @@ __all__ = [
     "attributes_input",
     "normalize_attributes",
 ]
-
-
-def attribute_type_for(value: Any) -> str:
-    """Fluent's attribute type for a Python value: bool -> BOOLEAN, int -> INTEGER,
-    float -> FLOAT, str -> STRING, anything else -> JSON."""
-    if isinstance(value, bool):  # before int: bool is an int subclass
-        return "BOOLEAN"
-    if isinstance(value, int):
-        return "INTEGER"
-    if isinstance(value, float):
-        return "FLOAT"
-    if isinstance(value, str):
-        return "STRING"
-    return "JSON"
-
-
-def _value_problem(value: Any) -> str | None:
-    """What is wrong with an attribute value, or None: it must travel as JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "is not a finite number"
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
-        return "is not JSON-serialisable"
-    return None
 
 
 class AttributeSpec(InputModel):
@@ -75,7 +60,7 @@ class AttributeSpec(InputModel):
     @field_validator("value")
     @classmethod
     def _json_value(cls, value: Any) -> Any:
-        problem = _value_problem(value)
+        problem = attribute_value_problem(value)
         if problem is not None:
             raise ValueError(f"value {problem}")
         return value
@@ -86,7 +71,7 @@ class AttributeSpec(InputModel):
 
     def to_input(self) -> dict[str, Any]:
         """This attribute as a GraphQL ``AttributeInput``."""
-        return {"name": self.name, "type": self.resolved_type, "value": self.value}
+        return attribute_input(self.name, self.value, self.type)
 
 
 def normalize_attributes(value: Any, *, field: str = "attributes") -> list[AttributeSpec] | None:
@@ -125,7 +110,7 @@ Attributes = Annotated[
 
 def _from_pair(name: str, value: Any, field: str) -> AttributeSpec:
     where = join_path(field, name)
-    problem = _value_problem(value)
+    problem = attribute_value_problem(value)
     if problem is not None:
         raise ValidationError(f"attribute {name!r} {problem}", field=where)
     return validate_input(AttributeSpec, {"name": name, "value": value}, field=where)
@@ -156,25 +141,3 @@ def attributes_input(
     else:
         specs = normalize_attributes(attributes, field=field) or []
     return [spec.to_input() for spec in specs] or None
-
-
-def attributes_from_data(value: Any) -> dict[str, Any]:
-    """Fluent's ``[{name, type, value}]`` as ``{name: value}`` (a mapping is kept as it is)."""
-    if isinstance(value, Mapping):
-        return dict(value)
-    result: dict[str, Any] = {}
-    for item in value or []:
-        if isinstance(item, Mapping) and "name" in item:
-            result[str(item["name"])] = item.get("value")
-    return result
-
-
-class WithAttributes(OutputModel):
-    """An output model with Fluent attributes, read as ``{name: value}``."""
-
-    attributes: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _attributes(cls, value: Any) -> dict[str, Any]:
-        return attributes_from_data(value)

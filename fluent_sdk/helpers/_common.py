@@ -19,12 +19,12 @@ Here: the rules for creating an entity with a natural key exactly once (`create_
 built on `fluent_sdk.rest._common.check_retailer_id`), `default_catalogue_ref`, and small
 checks and readers. Every name of `_calls`, `_driver`, the model bases
 (`fluent_sdk.helpers._models`) and the attributes toolkit (`fluent_sdk.helpers._attributes`)
-is importable from here too.
+is importable from here too, and `edge_nodes` (`fluent_sdk.graphql.entities`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
@@ -35,6 +35,7 @@ from fluent_sdk.errors import (
     UnexpectedResponseError,
     ValidationError,
 )
+from fluent_sdk.graphql.entities import edge_nodes
 from fluent_sdk.helpers._attributes import (
     AttributeSpec,
     WithAttributes,
@@ -228,17 +229,6 @@ def field_path(loc: Sequence[int | str]) -> str:
 
 #: Deprecated name of `attribute_type_for` (the one type-inference rule).
 _attribute_type = attribute_type_for
-
-
-def edge_nodes(connection: Any) -> list[Any]:
-    """The nodes of a connection in a ``data`` dict (``{"edges": [{"node": …}]}``)."""
-    if not isinstance(connection, Mapping):
-        return []
-    return [
-        edge["node"]
-        for edge in connection.get("edges") or []
-        if isinstance(edge, Mapping) and edge.get("node") is not None
-    ]
 
 
 def check_ref(value: Any, *, field: str, max_length: int = 255) -> str:

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import AliasChoices, BaseModel, Field
 
+from fluent_sdk._attributes import attribute_items
 from fluent_sdk._display import flatten, html_summary, records_to_pandas
 from fluent_sdk.errors import APIError, AuthenticationError, TransportError, ValidationError
 from fluent_sdk.helpers._attributes import Attributes, AttributeSpec, attributes_input
@@ -367,8 +368,7 @@ def _as_product(value: Any, index: int) -> ProductSpec | VariantProductSpec:
 def _current_attributes(node: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         item["name"]: {"type": item.get("type"), "value": item.get("value")}
-        for item in node.get("attributes") or []
-        if isinstance(item, Mapping) and item.get("name") is not None
+        for item in attribute_items(node.get("attributes"))
     }
 
 

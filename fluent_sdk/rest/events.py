@@ -26,6 +26,7 @@ import httpx
 from pydantic import AliasChoices, Field, field_serializer, field_validator, model_validator
 from typing_extensions import Unpack
 
+from fluent_sdk._attributes import attributes_from_data
 from fluent_sdk._bounded import arun_bounded, run_bounded
 from fluent_sdk._types import ApiCall
 from fluent_sdk._validation import closest_name
@@ -393,16 +394,7 @@ class EventRecord(ResponseModel):
     def attribute_map(self) -> dict[str, Any]:
         """``attributes`` as ``{name: value}``, whichever shape Fluent sent (a list of
         ``{name, value, type}``, an object, or null)."""
-        value = self.attributes
-        if isinstance(value, Mapping):
-            return dict(value)
-        if not isinstance(value, list):
-            return {}
-        return {
-            str(item["name"]): item.get("value")
-            for item in value
-            if isinstance(item, Mapping) and "name" in item
-        }
+        return attributes_from_data(self.attributes)
 
     @property
     def generated_at(self) -> datetime | None:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from fluent_sdk.graphql import AsyncPaginator, Page, Paginator
 from fluent_sdk.helpers import _common, _platform_common
 from fluent_sdk.helpers._attributes import AttributeSpec, attribute_type_for, attributes_input
 from fluent_sdk.helpers._calls import Listing, Operation, ResolveRetailer
+from fluent_sdk.helpers._common import edge_nodes
 from fluent_sdk.helpers._models import InputModel, SpecModel, parse_input
 from fluent_sdk.helpers.locations import Location
 from fluent_sdk.helpers.networks import Network
@@ -178,6 +180,54 @@ def test_one_attributes_toolkit_under_every_old_name() -> None:
     assert _common._attribute_type is attribute_type_for
     assert _platform_common.attribute_type_for is attribute_type_for
     assert _platform_common.AttributeSpec is AttributeSpec
+
+
+def test_one_home_for_the_attribute_rules_below_every_layer() -> None:
+    """The rules live in fluent_sdk._attributes; every other name is the same object."""
+    from fluent_sdk import _attributes, webhooks
+    from fluent_sdk.graphql import entities
+    from fluent_sdk.helpers import _attributes as toolkit
+    from fluent_sdk.rest import events
+
+    assert attribute_type_for is _attributes.attribute_type_for
+    for reader in (
+        toolkit.attributes_from_data,
+        _common.attributes_from_data,
+        entities.attributes_from_data,
+        events.attributes_from_data,
+        webhooks.attributes_from_data,
+    ):
+        assert reader is _attributes.attributes_from_data
+    assert toolkit.WithAttributes is _common.WithAttributes is entities.WithAttributes
+    assert _common.edge_nodes is entities.edge_nodes
+    imported = [
+        line
+        for line in Path(_attributes.__file__).read_text().splitlines()
+        if line.startswith(("import ", "from ")) and "fluent_sdk" in line
+    ]
+    assert imported == []  # nothing of the SDK: any layer may use it
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [{"name": "size", "type": "STRING", "value": "M"}, {"type": "x"}, "junk"],
+        {"size": "M"},
+    ],
+)
+def test_every_reader_reads_attributes_alike(value: Any) -> None:
+    from fluent_sdk.graphql.entities import WithAttributes
+    from fluent_sdk.rest.events import EventRecord
+    from fluent_sdk.webhooks import WebhookEvent
+
+    assert EventRecord.model_validate({"id": "1", "attributes": value}).attribute_map == {
+        "size": "M"
+    }
+    assert WithAttributes.model_validate({"attributes": value}).attributes == {"size": "M"}
+    assert WebhookEvent.model_validate({"attributes": value}).attributes == {"size": "M"}
+    assert EventRecord.model_validate({"id": "1", "attributes": None}).attribute_map == {}
+    assert edge_nodes({"edges": [{"node": {"id": "1"}}, {"node": None}, "x"]}) == [{"id": "1"}]
+    assert edge_nodes([{"id": "1"}]) == []
 
 
 @pytest.mark.parametrize(
