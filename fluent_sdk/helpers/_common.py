@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from fluent_sdk._validation import field_path as _field_path
 from fluent_sdk.errors import (
@@ -63,6 +63,9 @@ from fluent_sdk.helpers._models import (
     parse_input,
 )
 from fluent_sdk.rest._common import check_retailer_id
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "DEFAULT_CREATE_ATTEMPTS",
@@ -101,7 +104,16 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-FoundT = TypeVar("FoundT", bound=FoundExisting)
+
+
+class _Findable(Protocol):
+    """A result a create may have found instead of made: `FoundExisting`, or an entity model of
+    `fluent_sdk.graphql.entities` (`Order`, `Customer`)."""
+
+    def as_found(self) -> Self: ...
+
+
+FoundT = TypeVar("FoundT", bound=_Findable)
 
 #: How many times a create is sent at most when replies are lost (the first try included).
 DEFAULT_CREATE_ATTEMPTS = 3
@@ -201,16 +213,26 @@ def create_once(
 
 def missing_result(operation: str) -> UnexpectedResponseError:
     """The error for a create that answered, but whose entity cannot be read back."""
-    return UnexpectedResponseError(f"{operation} returned no data", operation=operation)
+    return UnexpectedResponseError(
+        f"{operation} returned no data: what it created cannot be read back", operation=operation
+    )
 
 
 def create_and_read(
-    create: Call, lookup: Callable[[], Plan[FoundT | None]], *, operation: str
+    create: Call,
+    lookup: Callable[[], Plan[FoundT | None]],
+    *,
+    operation: str,
+    max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+    existing_ok: bool = False,
 ) -> Plan[FoundT]:
     """`create_once`, then the entity as stored, read by ``lookup`` (its natural key) while
     reads lag behind the write: flagged ``found_existing`` when an earlier try (whose reply
-    was lost) made it. ``operation`` names the create in the error when it cannot be read."""
-    _, existing = yield from create_once(create, lookup)
+    was lost) made it, or when ``existing_ok`` found it there already. ``operation`` names the
+    create in the error when it cannot be read."""
+    _, existing = yield from create_once(
+        create, lookup, max_attempts=max_attempts, existing_ok=existing_ok
+    )
     if existing is not None:
         return existing.as_found()
     stored = yield from lookup_until_found(lookup)

@@ -78,9 +78,10 @@ from fluent_sdk.helpers._common import (
     attributes_input,
     check_ref,
     check_retailer,
+    create_and_read,
     create_once,
+    default_catalogue_ref,
     iso_utc,
-    lookup_until_found,
     parse_input,
 )
 
@@ -120,11 +121,6 @@ ITEMS_PAGE_SIZE = 200
 Money = Annotated[float, Field(ge=0)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Ref = Annotated[str, Field(min_length=1, max_length=255)]
-
-
-def default_catalogue_ref(retailer_id: int | str) -> str:
-    """The product catalogue most integrations use: ``PC:MASTER:<retailerId>``."""
-    return f"PC:MASTER:{retailer_id}"
 
 
 def _close(a: float, b: float) -> bool:
@@ -642,17 +638,13 @@ class _OrdersBase:
             )
         }
         method = "_sdk_order_and_customer_create" if order.customer else "_sdk_order_create"
-        _, existing = yield from create_once(
+        created: Order = yield from create_and_read(
             Operation(method, variables),
             lambda: self._get_plan(order.ref),
+            operation="createOrderAndCustomer" if order.customer else "createOrder",
             max_attempts=max_attempts,
             existing_ok=existing_ok,
         )
-        if existing is not None:
-            return existing.as_found()
-        created = yield from lookup_until_found(lambda: self._get_plan(order.ref))
-        if created is None:
-            raise APIError(f"order {order.ref!r} was created but cannot be read back")
         return created
 
     @staticmethod

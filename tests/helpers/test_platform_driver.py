@@ -332,6 +332,14 @@ def test_one_default_catalogue_ref(fluent_client: FluentClient) -> None:
     assert report.catalogue_ref == _common.default_catalogue_ref(1)
 
 
+def test_orders_use_the_one_default_catalogue_ref() -> None:
+    from fluent_sdk.helpers import catalogue, orders
+
+    assert orders.default_catalogue_ref is _common.default_catalogue_ref
+    assert catalogue.default_catalogue_ref is _common.default_catalogue_ref
+    assert "default_catalogue_ref" in orders.__all__
+
+
 def test_one_json_headers_constant() -> None:
     from fluent_sdk.graphql import _namespace_common, _runtime
     from fluent_sdk.rest import jobs
