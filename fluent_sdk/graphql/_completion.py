@@ -129,11 +129,13 @@ class ConnectionShape:
 
 @dataclass(frozen=True, slots=True)
 class FollowUp:
-    """One request of a completion: send ``text`` with ``variables``, answer with ``data``."""
+    """One request of a completion: send ``text`` with ``variables``, answer with ``data``.
+    ``connection`` is the connection it reads more of (a helper names its requests by it)."""
 
     text: str
     operation_name: str
     variables: dict[str, Any]
+    connection: ConnectionShape | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(eq=False)
@@ -537,7 +539,12 @@ def _follow_up_document(
                 arguments=(_argument(lookup.argument, f"fluentSdkKey{index}"),),
             )
         )
-    used = [v for v in _variables_used(connection.fields) if v not in {_FIRST}]
+    fragments = _spreads(connection.fields, analysis.fragments)
+    # The user's variables the follow-up still uses: not those of the paging arguments it
+    # replaced (``items(first: $n)``: an unused $n would make the document invalid).
+    paged = [_paged_field(node, _FIRST, "fluentSdkAfter0") for node in connection.fields]
+    ours = {_FIRST, "fluentSdkAfter0"}
+    used = [v for v in _variables_used([*paged, *fragments]) if v not in ours]
     own = {d.variable.name.value: d for d in analysis.operation.variable_definitions}
     definitions = [
         _variable_definition(_FIRST, "Int"),
@@ -553,7 +560,6 @@ def _follow_up_document(
         directives=(),
         selection_set=SelectionSetNode(selections=tuple(selections)),
     )
-    fragments = _spreads(connection.fields, analysis.fragments)
     document = DocumentNode(definitions=(operation, *fragments))
     return print_ast(document), tuple(name for name in used if name in own)
 
@@ -750,7 +756,9 @@ class Completion:
         for name in used:
             if name in self.variables:
                 variables[name] = self.variables[name]
-        return FollowUp(text=text, operation_name="FluentSdkComplete", variables=variables)
+        return FollowUp(
+            text=text, operation_name="FluentSdkComplete", variables=variables, connection=shape
+        )
 
     def _merge(
         self, shape: ConnectionShape, batch: list[_Cut], answer: Mapping[str, Any]
@@ -818,9 +826,12 @@ def complete_nested(
     variables: Mapping[str, Any],
     data: dict[str, Any],
     ask: Callable[[FollowUp], CallT],
+    *,
+    skip: ConnectionShape | None = None,
 ) -> Generator[CallT, Any, list[str]]:
     """Complete every nested connection of ``data`` (the answer to ``analysis.text``) in place,
-    then strip the internal fields: for a helper's plan, ``yield from`` it.
+    then strip the internal fields: for a helper's plan, ``yield from`` it. ``skip`` is a
+    connection the plan pages itself (left as read; those inside its nodes are completed).
 
     ``ask`` turns each `FollowUp` into the call the plan's driver performs (a helper's
     ``Execute(follow_up.text, follow_up.variables)``, answered with the ``data`` dict: a
@@ -831,7 +842,7 @@ def complete_nested(
         data = yield Execute(REPORT.text, variables)
         yield from complete_nested(REPORT, variables, data, lambda f: Execute(f.text, f.variables))
     """
-    plan = Completion(analysis, variables, complete=True).run(data)
+    plan = Completion(analysis, variables, complete=True, skip=skip).run(data)
     try:
         follow_up = next(plan)
         while True:

@@ -513,6 +513,24 @@ def test_a_helper_plan_completes_through_execute_calls(
     assert len(graphql_requests(fluent_sandbox)) == 2
 
 
+def test_a_nested_page_size_given_as_a_variable_is_completed(
+    fluent_client: FluentClient, fluent_sandbox: Sandbox
+) -> None:
+    """The follow-up replaces ``items(first: $n)`` with its own page size: it must not declare
+    $n as well (a variable declared and unused makes the whole document invalid)."""
+    [order_id] = add_orders(fluent_sandbox, orders=1, items=12)
+    data = fluent_client.graphql.execute(
+        "query($id: ID!, $n: Int!) { orderById(id: $id) { items(first: $n) {"
+        " edges { node { ref } } } } }",
+        {"id": order_id, "n": 5},
+        complete=True,
+    )
+    lines = [edge["node"]["ref"] for edge in data["orderById"]["items"]["edges"]]
+    assert lines == [f"O0-L{n:02d}" for n in range(12)]
+    [_first, follow_up] = graphql_requests(fluent_sandbox)[-2:]
+    assert "$n" not in str(follow_up["query"])
+
+
 @pytest.mark.parametrize("pending", [1, 12, 50, 500])
 def test_batched_follow_ups_stay_within_the_complexity_limit(pending: int) -> None:
     analysis = analyse(
