@@ -56,6 +56,7 @@ __all__ = [
     "paginator_method",
     "prepare_execute",
     "prepare_paging",
+    "validated_data",
 ]
 
 logger = logging.getLogger("fluent_sdk.graphql")
@@ -99,7 +100,9 @@ def finish_execute(
     return decode_result(response, model, prepared.operation_name)
 
 
-def _validated(model: type[ModelT], data: Any, operation: str | None) -> ModelT:
+def validated_data(model: type[ModelT], data: Any, operation: str | None) -> ModelT:
+    """Decoded ``data`` validated into ``model``; a mismatch is an `UnexpectedResponseError`
+    naming the operation and where (``model`` is the generated result, or a user's model)."""
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -178,7 +181,7 @@ def execute_plan(
     if completion.unseen:
         _warn_truncated(operation, completion.unseen)
     if model is not None:
-        return _validated(model, data, operation)
+        return validated_data(model, data, operation)
     return QueryResult(data, truncated)
 
 
@@ -216,7 +219,7 @@ class DocumentPaging:
             self.warned = True
             _warn_truncated(paged.label, completion.unseen)
         if self.model is not None:
-            nodes = [_validated(self.model, node, operation) for node in nodes]
+            nodes = [validated_data(self.model, node, operation) for node in nodes]
         return PageSource(
             nodes=nodes,
             cursors=cursors,

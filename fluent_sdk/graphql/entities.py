@@ -4,13 +4,14 @@ Each is what a helper returns (``client.orders.get`` -> `Order`, ``client.fulfil
 `Fulfilment`, …; the helpers re-export them under these names) and, at the same time, the model
 the generated client parses that helper's operation into: the codegen tables
 (`fluent_sdk._codegen.tables.RESULT_MODELS`) map e.g. ``SdkOrderGet``'s ``order`` here, so a
-result is validated once, straight from the response bytes. They live here, below the generated
-package, because it imports them.
+result is validated once (a helper that reads every page of the connections inside an entity
+validates it once, after the last page: `fluent_sdk.helpers._whole`). They live here, below the
+generated package, because it imports them.
 
 Unlike the generated models they read Fluent's shapes into conveniences: a connection inside an
 entity becomes a flat list (``order.items``), ``attributes`` a ``{name: value}`` dict, a linked
 object its id or ref (``item.product_ref``, ``consignment.carrier_ref``). A flattened connection
-remembers where its next page starts (``Order.items_after``), so a helper can read the rest.
+remembers where its next page starts (``Order.items_after``; None once every page is read).
 They select what the shared fragments of ``graphql/operations/fragments/`` select; unknown fields
 are ignored.
 """

@@ -8,7 +8,10 @@ A plan (`Plan`) is a generator that yields these and receives each answer back; 
         return None if node is None else Location.from_node(node)
 
 - `Execute`: a GraphQL document (the ``data`` dict, or the ``model`` it is read into);
-- `Operation`: a typed method of ``client.graphql`` (its typed result);
+- `Operation`: a typed method of ``client.graphql`` (its typed result); ``complete=True`` reads
+  a helper's own query whole, every page of its nested connections included
+  (`fluent_sdk.helpers._whole`);
+- `Query`: a query the SDK wrote, sent as it is (the ``data`` dict): what such a read sends;
 - `Listing`: a paginated read (every node, as a list; or lazily, ``self._paginate(listing)``);
 - `SendEvent`: an event, sent and awaited or queued;
 - `ResolveRetailer`: the retailer id (explicit, else the client's, signing in if needed);
@@ -25,8 +28,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
+from fluent_sdk.graphql._runtime import decode_data
 
 if TYPE_CHECKING:
+    import httpx
+
     from fluent_sdk._client import AsyncFluentClient, FluentClient
 
     Client = FluentClient | AsyncFluentClient
@@ -38,6 +44,7 @@ __all__ = [
     "Operation",
     "Pause",
     "Plan",
+    "Query",
     "ResolveRetailer",
     "SendEvent",
 ]
@@ -64,14 +71,44 @@ class Execute:
 @dataclass(frozen=True)
 class Operation:
     """Call a typed method of ``client.graphql`` (``create_consignment(input=...)``); the answer
-    is its typed result."""
+    is its typed result.
+
+    ``complete=True`` (a helper's own query: ``_sdk_order_get``) reads it whole: the answer is
+    the same typed result, with every page of the nested connections it selects (an order's
+    items past the first page), fetched in batched follow-ups and validated once. The driver
+    performs it as a plan of `Query` calls (`fluent_sdk.helpers._whole.read_whole`)."""
 
     method: str
     arguments: Mapping[str, Any] = field(default_factory=dict)
+    complete: bool = False
 
     def bind(self, client: Client) -> Callable[[], Any]:
         """See `Execute.bind`."""
         return partial(getattr(client.graphql, self.method), **self.arguments)
+
+
+@dataclass(frozen=True)
+class Query:
+    """Send a query the SDK wrote, as it is, under ``operation``: a helper's own operation
+    rewritten to say where more pages are, or a follow-up reading them (``Operation(...,
+    complete=True)``). Nothing is validated locally (the text is the SDK's); the answer is the
+    response's ``data`` dict.
+
+    The driver performs it in two steps, `send` (I/O) and `read` (none)."""
+
+    text: str
+    operation: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+    def send(self, client: Client) -> Any:
+        """The request: its `httpx.Response` (awaitable on an async client)."""
+        return client.graphql._send_operation(
+            self.text, self.operation, dict(self.variables), mutation=False
+        )
+
+    def read(self, response: httpx.Response) -> dict[str, Any]:
+        """The response's ``data``; GraphQL errors raise `GraphQLError`."""
+        return decode_data(response, self.operation)
 
 
 @dataclass(frozen=True)
@@ -166,6 +203,6 @@ class _MappedConnection:
         ]
 
 
-Call = Execute | Operation | Listing[Any] | SendEvent | ResolveRetailer | Pause
+Call = Execute | Operation | Query | Listing[Any] | SendEvent | ResolveRetailer | Pause
 #: A helper's logic: yields calls, receives their answers, returns the result.
 Plan = Generator[Call, Any, T]

@@ -1,14 +1,14 @@
 """The pieces every interface helper shares, one home each; a behaviour fix lands once.
 
 Each helper writes its logic once, as a *plan*: a generator that yields descriptions of the
-calls it needs (`fluent_sdk.helpers._calls`: `Execute`, `Operation`, `Listing`, `SendEvent`,
-`ResolveRetailer`, `Pause`) and receives each answer back (or has the call's error thrown into
-it). The sync and async twins only perform those calls (`fluent_sdk.helpers._driver`:
-`SyncHelper._run` / `AsyncHelper._run`)::
+calls it needs (`fluent_sdk.helpers._calls`: `Execute`, `Operation`, `Query`, `Listing`,
+`SendEvent`, `ResolveRetailer`, `Pause`) and receives each answer back (or has the call's error
+thrown into it). The sync and async twins only perform those calls
+(`fluent_sdk.helpers._driver`: `SyncHelper._run` / `AsyncHelper._run`)::
 
     def _get_plan(self, ref: str) -> Plan[Order | None]:
-        data = yield Execute(ORDER_QUERY, {"ref": ref})
-        return Order.from_data(data["order"])
+        order = yield Operation("_sdk_order_get", {"ref": ref, "items_first": 200}, complete=True)
+        return order
 
     class Orders(_OrdersBase, SyncHelper):
         def get(self, ref: str) -> Order | None:
@@ -51,6 +51,7 @@ from fluent_sdk.helpers._calls import (
     Operation,
     Pause,
     Plan,
+    Query,
     ResolveRetailer,
     SendEvent,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "OutputModel",
     "Pause",
     "Plan",
+    "Query",
     "ResolveRetailer",
     "SendEvent",
     "SpecModel",

@@ -2,7 +2,9 @@
 
 A helper's logic lives once, as plans (`fluent_sdk.helpers._calls`) in an I/O-free base; its
 public class is that base plus `SyncHelper` or `AsyncHelper`, and each public method is one
-line, ``return self._run(self._get_plan(ref))`` / ``return await self._run(...)``. A listing is
+line, ``return self._run(self._get_plan(ref))`` / ``return await self._run(...)``. A call that
+is a plan itself (``Operation(..., complete=True)``: `fluent_sdk.helpers._whole.read_whole`)
+is run the same way, its own calls performed here too. A listing is
 built once too (`Lists`): ``self._paginate(listing)`` is a `Paginator` in the sync twin and an
 `AsyncPaginator` (the same API, ``async for``) in the async one.
 
@@ -17,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fluent_sdk.errors import FluentError
 from fluent_sdk.graphql import AsyncPaginator, Paginator
-from fluent_sdk.helpers._calls import Call, Listing, Pause, Plan, ResolveRetailer
+from fluent_sdk.helpers._calls import Call, Listing, Operation, Pause, Plan, Query, ResolveRetailer
+from fluent_sdk.helpers._whole import read_whole
 from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace
 
 __all__ = ["AsyncHelper", "Lists", "SyncHelper"]
@@ -59,6 +62,10 @@ class SyncHelper(SyncNamespace):
             return str(self._retailer_id(call.explicit))
         if isinstance(call, Listing):
             return list(self._paginate(call))
+        if isinstance(call, Query):
+            return call.read(call.send(self._client))
+        if isinstance(call, Operation) and call.complete:
+            return self._run(read_whole(call))
         return call.bind(self._client)()
 
     def _paginate(self, listing: Listing[NodeT]) -> Paginator[NodeT]:
@@ -96,6 +103,10 @@ class AsyncHelper(AsyncNamespace):
             return str(await self._retailer_id(call.explicit))
         if isinstance(call, Listing):
             return [node async for node in self._paginate(call)]
+        if isinstance(call, Query):
+            return call.read(await call.send(self._client))
+        if isinstance(call, Operation) and call.complete:
+            return await self._run(read_whole(call))
         return await call.bind(self._client)()
 
     def _paginate(self, listing: Listing[NodeT]) -> AsyncPaginator[NodeT]:

@@ -217,11 +217,12 @@ class _ConsignmentsBase:
 
     @staticmethod
     def _get_plan(method: str, entity_id: Any, field: str) -> Plan[Any]:
-        """The entity with this id (an `Article` / `Consignment`, read once), or None."""
+        """The entity with this id (an `Article` / `Consignment`, read once, every page of its
+        fulfilments / consignment articles included), or None."""
         arguments = {"id": check_ref(entity_id, field=field)}
 
         def plan() -> Plan[Any]:
-            found = yield Operation(method, arguments)
+            found = yield Operation(method, arguments, complete=True)
             return found
 
         return plan()
@@ -233,7 +234,7 @@ class _ConsignmentsBase:
         matches = [node.id for node in connection_page(connection)[0] if node.ref == ref]
         if not matches:
             return None
-        found = yield Operation(get, {"id": matches[0]})
+        found = yield Operation(get, {"id": matches[0]}, complete=True)
         return found
 
     def _create_article_plan(

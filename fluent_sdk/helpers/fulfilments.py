@@ -65,11 +65,12 @@ __all__ = [
 #: The event attribute that carries item-level quantities.
 FULFILMENT_ITEMS_ATTRIBUTE = "fulfilmentItems"
 #: Fulfilments read per request by `Fulfilments.for_order`, each with its first
-#: `FULFILMENT_ITEMS_FIRST` items (20 x 30 stays far below Fluent's complexity limit).
+#: `FULFILMENT_ITEMS_FIRST` items (20 x 30 stays far below Fluent's complexity limit); the
+#: rest of the items follow for every fulfilment of the page at once.
 FULFILMENTS_PAGE_SIZE = 20
 FULFILMENT_ITEMS_FIRST = 30
-#: Items read per request for one fulfilment; the rest follow page by page: an event reports
-#: every item, so none may be left out.
+#: Items read with one fulfilment (`Fulfilments.get`); the rest follow in as few requests as
+#: the complexity limit allows: an event reports every item, so none may be left out.
 ITEMS_PAGE_SIZE = 200
 
 
@@ -169,32 +170,23 @@ class _FulfilmentsBase:
         self.event_names = FulfilmentEventNames()
 
     @staticmethod
-    def _all_items(fulfilment: Fulfilment) -> Plan[Fulfilment]:
-        """``fulfilment`` with every item: the pages after the first are read now (an event
-        must report every item)."""
-        while fulfilment.items_after is not None:
-            page = yield Operation(
-                "_sdk_fulfilment_items_page",
-                {"id": fulfilment.id, "first": ITEMS_PAGE_SIZE, "after": fulfilment.items_after},
-            )
-            items, after = connection_page(page.items if page is not None else None)
-            if after == fulfilment.items_after:
-                after = None  # the cursor did not move: stop rather than loop
-            fulfilment = fulfilment.with_more_items(items, after)
-        return fulfilment
-
-    def _get_plan(self, fulfilment_id: str) -> Plan[Fulfilment | None]:
+    def _get_plan(fulfilment_id: str) -> Plan[Fulfilment | None]:
+        # Every item (an event must report them all): the pages after the first follow in
+        # batched requests (SdkFulfilmentItemsPage).
         found: Fulfilment | None = yield Operation(
-            "_sdk_fulfilment_get", {"id": fulfilment_id, "items_first": ITEMS_PAGE_SIZE}
+            "_sdk_fulfilment_get",
+            {"id": fulfilment_id, "items_first": ITEMS_PAGE_SIZE},
+            complete=True,
         )
-        if found is None:
-            return None
-        return (yield from self._all_items(found))
+        return found
 
-    def _for_order_plan(self, order_ref: str) -> Plan[list[Fulfilment]]:
+    @staticmethod
+    def _for_order_plan(order_ref: str) -> Plan[list[Fulfilment]]:
         found: list[Fulfilment] = []
         after: str | None = None
         while True:
+            # A page of fulfilments; the items past each one's first page are read for all of
+            # them at once (batched follow-ups), not fulfilment by fulfilment.
             order = yield Operation(
                 "_sdk_order_fulfilments",
                 {
@@ -203,6 +195,7 @@ class _FulfilmentsBase:
                     "after": after,
                     "items_first": FULFILMENT_ITEMS_FIRST,
                 },
+                complete=True,
             )
             if order is None:
                 raise NotFoundError(f"order {order_ref!r} not found", operation="fulfilments")
@@ -212,7 +205,7 @@ class _FulfilmentsBase:
                     fulfilment = fulfilment.model_copy(
                         update={"order_id": order.id, "order_ref": order.ref}
                     )
-                found.append((yield from self._all_items(fulfilment)))
+                found.append(fulfilment)
             if after is None:
                 return found
 

@@ -115,7 +115,8 @@ __all__ = [
 
 #: Largest difference (in currency units) allowed between a given total and the computed one.
 TOTAL_TOLERANCE = 0.01
-#: Items read per request when an order is read back.
+#: Items read with an order (`Orders.get`); the rest follow in as few requests as the
+#: complexity limit allows.
 ITEMS_PAGE_SIZE = 200
 
 Money = Annotated[float, Field(ge=0)]
@@ -608,19 +609,11 @@ class _OrdersBase:
 
     @staticmethod
     def _get_plan(ref: str) -> Plan[Order | None]:
+        # Every item: the pages past the first follow in as few requests as the complexity
+        # limit allows (SdkOrderItemsPage), then the order is validated once.
         order: Order | None = yield Operation(
-            "_sdk_order_get", {"ref": ref, "items_first": ITEMS_PAGE_SIZE}
+            "_sdk_order_get", {"ref": ref, "items_first": ITEMS_PAGE_SIZE}, complete=True
         )
-        # An order with more lines than one page: read the rest now.
-        while order is not None and order.items_after is not None:
-            page = yield Operation(
-                "_sdk_order_items_page",
-                {"ref": ref, "first": ITEMS_PAGE_SIZE, "after": order.items_after},
-            )
-            items, after = connection_page(page.items if page is not None else None)
-            if after == order.items_after:
-                after = None  # the cursor did not move: stop rather than loop
-            order = order.with_more_items(items, after)
         return order
 
     def _create_plan(

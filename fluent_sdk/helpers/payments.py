@@ -102,7 +102,10 @@ class _PaymentsBase:
             if kind == "ref"
             else "_sdk_order_by_id_financial_transactions"
         )
-        order = yield Operation(method, {kind: value, "tx_ref": [ref] if ref else None})
+        # Every transaction: past the first page of 200, the rest follow (batched).
+        order = yield Operation(
+            method, {kind: value, "tx_ref": [ref] if ref else None}, complete=True
+        )
         if order is None:
             return None
         return connection_page(order.financial_transactions)[0]

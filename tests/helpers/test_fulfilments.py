@@ -77,6 +77,35 @@ def test_for_order_pages_through_many_fulfilments(
     assert fluent_sandbox.requests.count("graphql") == 3
 
 
+def test_for_order_reads_the_items_of_all_fulfilments_in_one_more_request(
+    fluent_client: FluentClient, fluent_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3 fulfilments of 25 items, each read with its first 10: the other 15 of all three come
+    in one follow-up (batched across the fulfilments), not one request (or more) each."""
+    import fluent_sdk.helpers.fulfilments as module
+
+    monkeypatch.setattr(module, "FULFILMENT_ITEMS_FIRST", 10)
+    lines = [{"product_ref": "SPEAKER001", "ref": f"L{i:02d}", "quantity": 3} for i in range(25)]
+    with fluent_sandbox.client() as client:
+        client.orders.create(home_delivery_order("WMS-25", items=lines))
+    for number in range(3):
+        add_fulfilment(
+            fluent_sandbox, "WMS-25", f"F25-{number}", {f"L{i:02d}": 1 for i in range(25)}
+        )
+    fluent_sandbox.requests.clear()
+
+    found = fluent_client.fulfilments.for_order("WMS-25")
+
+    assert [f.ref for f in found] == ["F25-0", "F25-1", "F25-2"]
+    for fulfilment in found:
+        assert [i.order_item_ref for i in fulfilment.items] == [f"L{i:02d}" for i in range(25)]
+        assert fulfilment.items_after is None
+    names = [
+        json.loads(r.body)["operationName"] for r in fluent_sandbox.requests if r.route == "graphql"
+    ]
+    assert names == ["SdkOrderFulfilments", "SdkFulfilmentItemsPage"]
+
+
 def test_missing_order_and_fulfilment(fluent_client: FluentClient) -> None:
     with pytest.raises(NotFoundError):
         fluent_client.fulfilments.for_order("NOPE")

@@ -315,6 +315,39 @@ def test_get_reads_every_item_page(
     assert [item.ref for item in order.items] == ["L0", "L1", "L2", "L3", "L4"]
 
 
+def test_get_reads_the_items_past_the_first_page_in_one_more_request(
+    fluent_client: FluentClient, fluent_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """25 items read with a first page of 10: the other 15 come in one follow-up (as large a
+    page as the complexity limit allows), not a request per page of 10; validated once."""
+    import fluent_sdk.helpers.orders as orders_module
+
+    monkeypatch.setattr(orders_module, "ITEMS_PAGE_SIZE", 10)
+    lines = [{"product_ref": "SPEAKER001", "ref": f"L{i:02d}", "quantity": 1} for i in range(25)]
+    fluent_client.orders.create(home_delivery_order("WEB-25", items=lines))
+    fluent_sandbox.requests.clear()
+    import fluent_sdk.graphql.entities as entities
+
+    read_attributes: list[Any] = []
+    real = entities.attributes_from_data
+
+    def counted(value: Any) -> dict[str, Any]:
+        read_attributes.append(value)
+        return real(value)
+
+    monkeypatch.setattr(entities, "attributes_from_data", counted)
+
+    order = fluent_client.orders.get("WEB-25")
+
+    assert order is not None
+    assert [item.ref for item in order.items] == [f"L{i:02d}" for i in range(25)]
+    assert order.items_after is None
+    # 1 + the extra pages: the order, then the rest of its items (named for what it reads).
+    assert graphql_operations(fluent_sandbox) == ["SdkOrderGet", "SdkOrderItemsPage"]
+    # Validated once, after its items were all read: each entity's attributes read once.
+    assert len(read_attributes) == 1 + len(order.items) + len(order.fulfilment_choices)
+
+
 def test_iter_filters_pages_and_converts_to_pandas(
     fluent_client: FluentClient, fluent_sandbox: Sandbox
 ) -> None:

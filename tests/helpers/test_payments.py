@@ -38,6 +38,39 @@ def order_ref(fluent_sandbox: Sandbox) -> str:
     return "PAYME-1"
 
 
+def test_for_order_reads_every_transaction_past_the_first_page(
+    fluent_client: FluentClient, fluent_sandbox: Sandbox, order_ref: str
+) -> None:
+    """An order's transactions are read 200 at a time; the rest follow (they were cut off)."""
+    order = fluent_client.orders.get(order_ref)
+    assert order is not None
+    for number in range(205):
+        created = fluent_sandbox.execute(
+            "mutation($input: CreateFinancialTransactionInput!) {"
+            " createFinancialTransaction(input: $input) { id } }",
+            {
+                "input": {
+                    "ref": f"TX-{number:03d}",
+                    "type": "PAYMENT",
+                    "amount": 1.0,
+                    "currency": "AUD",
+                    "paymentMethod": "CREDITCARD",
+                    "order": {"id": order.id},
+                }
+            },
+        )
+        assert "errors" not in created, created
+    fluent_sandbox.requests.clear()
+
+    listed = fluent_client.payments.for_order(order_ref)
+
+    assert sorted(t.ref or "" for t in listed) == [f"TX-{n:03d}" for n in range(205)]
+    assert graphql_operations(fluent_sandbox) == [
+        "SdkOrderFinancialTransactions",
+        "SdkOrderFinancialTransactionsPage",
+    ]
+
+
 def test_record_list_and_update(fluent_client: FluentClient, order_ref: str) -> None:
     assert isinstance(fluent_client.payments, Payments)
     payment = fluent_client.payments.record(order_ref, NewFinancialTransaction(**PAYMENT))
