@@ -10,7 +10,10 @@ For every operation method it:
   the clients and shared by the async client and its sync twin, instead of an inline string.
 
 For every query whose single root field returns a connection with ``first``/``after`` variables
-it adds ``iter_<method>(..., page_size=, max_items=, after=)`` returning a typed paginator.
+it adds ``iter_<method>(..., page_size=, max_items=, after=)`` returning a typed paginator. The
+paginator's ``max_page_size`` is computed here: the largest page whose complexity estimate
+(`fluent_sdk.graphql._complexity`) of the document stays within Fluent's limit, so the runtime
+clamps ``page_size`` without loading the schema.
 
 From the tables (`fluent_sdk._codegen.tables`, named by ``[tool.fluent-codegen] tables`` in
 ``codegen.toml``) it also makes the helpers' ``Sdk...`` operations private methods without a
@@ -57,6 +60,7 @@ __all__ = [
     "FluentClientPlugin",
     "connection_node_type",
     "document_constant",
+    "is_private",
     "load_tables",
     "method_name",
     "render_documents_module",
@@ -80,13 +84,19 @@ def load_tables(config_dict: dict[str, Any]) -> ModuleType:
     return importlib.import_module(section.get("tables", DEFAULT_TABLES))
 
 
+def is_private(operation_name: str, private_prefix: str) -> bool:
+    """Whether an operation is one of the helpers' own; an empty prefix (a user's package)
+    makes none private."""
+    return bool(private_prefix) and operation_name.startswith(private_prefix)
+
+
 def method_name(operation_name: str, private_prefix: str) -> str:
     """The client method of an operation: snake_case, private for the helpers' own
     (``SdkOrderGet`` -> ``_sdk_order_get``)."""
     from ariadne_codegen.utils import str_to_snake_case
 
     name = str(str_to_snake_case(operation_name))
-    return f"_{name}" if operation_name.startswith(private_prefix) else name
+    return f"_{name}" if is_private(operation_name, private_prefix) else name
 
 
 def document_constant(method_name: str) -> str:
@@ -195,7 +205,7 @@ class FluentClientPlugin(Plugin):
         if (
             isinstance(node, OperationDefinitionNode)
             and node.name is not None
-            and node.name.value.startswith(self._private_prefix)
+            and is_private(node.name.value, self._private_prefix)
             and not name.startswith("_")
         ):
             return f"_{name}"
@@ -434,7 +444,7 @@ class FluentClientPlugin(Plugin):
         result_call.func.attr = "from_graphql_response"
         result_call.args = [response_name, ast.Constant(operation_name)]
         method_def.body = [query_assign, variables_assign, response_assign, return_stmt]
-        private = (operation_name or "").startswith(self._private_prefix)
+        private = is_private(operation_name or "", self._private_prefix)
         if not mutation and not private:
             self._record_pagination(method_def, operation_definition)
         return method_def
@@ -495,6 +505,8 @@ class FluentClientPlugin(Plugin):
                 "module": method_def.name,
                 "python_names": python_names,
                 "field": root.name.value,
+                "operation": operation_name,
+                "first_variable": variable_of_argument["first"],
             }
         )
 
@@ -556,6 +568,24 @@ class FluentClientPlugin(Plugin):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render_documents_module(self._documents), encoding="utf-8")
 
+    def _largest_page(self, entry: dict[str, Any]) -> int:
+        """The largest page size whose complexity estimate of the operation's document (as
+        sent, fragments included; other variables at their defaults) is within Fluent's limit.
+        Computed here, with the schema at hand, so that paginators clamp their page size with
+        no schema to load at run time."""
+        from fluent_sdk.graphql._complexity import page_cost
+
+        operation = entry["operation"]
+        document = self._documents[operation][1]
+        largest = page_cost(
+            document, {}, entry["first_variable"], operation_name=operation, schema=self.schema
+        ).largest_page()
+        if largest < 1:
+            raise RuntimeError(
+                f"{operation}: above Fluent's complexity limit even at one node per page"
+            )
+        return largest
+
     def _iter_method(self, entry: dict[str, Any]) -> ast.FunctionDef:
         source: ast.arguments = entry["arguments"]
         skipped = set(entry["python_names"].values())
@@ -600,6 +630,9 @@ class FluentClientPlugin(Plugin):
                         ast.keyword(arg="max_items", value=ast.Name(id="max_items")),
                         ast.keyword(arg="after", value=ast.Name(id="after")),
                         ast.keyword(arg="operation", value=ast.Constant(entry["field"])),
+                        ast.keyword(
+                            arg="max_page_size", value=ast.Constant(self._largest_page(entry))
+                        ),
                     ],
                 )
             )

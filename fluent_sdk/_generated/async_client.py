@@ -6963,6 +6963,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="articleItems",
+            max_page_size=1851,
         )
 
     def iter_articles(
@@ -7011,6 +7012,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="articles",
+            max_page_size=5000,
         )
 
     def iter_articles_by_location(
@@ -7061,6 +7063,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="articlesByLocation",
+            max_page_size=5000,
         )
 
     def iter_billing_accounts(
@@ -7101,6 +7104,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="billingAccounts",
+            max_page_size=5000,
         )
 
     def iter_carrier_attributes(
@@ -7127,6 +7131,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="carrierAttributes",
+            max_page_size=5000,
         )
 
     def iter_carrier_consignment_articles(
@@ -7142,6 +7147,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="carrierConsignmentArticles",
+            max_page_size=2222,
         )
 
     def iter_carrier_consignments(
@@ -7180,6 +7186,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="carrierConsignments",
+            max_page_size=2777,
         )
 
     def iter_carrier_detailses(
@@ -7208,6 +7215,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="carrierDetailses",
+            max_page_size=5000,
         )
 
     def iter_carriers(
@@ -7242,6 +7250,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="carriers",
+            max_page_size=2777,
         )
 
     def iter_categories(
@@ -7282,6 +7291,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="categories",
+            max_page_size=5000,
         )
 
     def iter_comments(
@@ -7312,6 +7322,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="comments",
+            max_page_size=2777,
         )
 
     def iter_consignment_articles(
@@ -7327,6 +7338,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="consignmentArticles",
+            max_page_size=2222,
         )
 
     def iter_consignments(
@@ -7365,6 +7377,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="consignments",
+            max_page_size=5000,
         )
 
     def iter_control_groups(
@@ -7403,6 +7416,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="controlGroups",
+            max_page_size=5000,
         )
 
     def iter_controls(
@@ -7441,6 +7455,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="controls",
+            max_page_size=5000,
         )
 
     def iter_credit_memo_items(
@@ -7479,6 +7494,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="creditMemoItems",
+            max_page_size=3703,
         )
 
     def iter_credit_memoes(
@@ -7523,6 +7539,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="creditMemoes",
+            max_page_size=2777,
         )
 
     def iter_currencies(
@@ -7551,6 +7568,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="currencies",
+            max_page_size=5000,
         )
 
     def iter_customer_addresses(
@@ -7603,6 +7621,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="customerAddresses",
+            max_page_size=5000,
         )
 
     def iter_customers(
@@ -7649,6 +7668,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="customers",
+            max_page_size=5000,
         )
 
     def iter_financial_transactions(
@@ -7699,6 +7719,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="financialTransactions",
+            max_page_size=5000,
         )
 
     def iter_fulfilment_choices(
@@ -7759,6 +7780,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilmentChoices",
+            max_page_size=5000,
         )
 
     def iter_fulfilment_items(
@@ -7787,6 +7809,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilmentItems",
+            max_page_size=5000,
         )
 
     def iter_fulfilment_options(
@@ -7827,6 +7850,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilmentOptions",
+            max_page_size=5000,
         )
 
     def iter_fulfilment_plans(
@@ -7865,6 +7889,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilmentPlans",
+            max_page_size=5000,
         )
 
     def iter_fulfilments(
@@ -7911,6 +7936,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilments",
+            max_page_size=5000,
         )
 
     def iter_group_products(
@@ -7953,6 +7979,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="groupProducts",
+            max_page_size=5000,
         )
 
     def iter_inventory_catalogues(
@@ -7991,6 +8018,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="inventoryCatalogues",
+            max_page_size=5000,
         )
 
     def iter_inventory_quantities(
@@ -8035,6 +8063,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="inventoryQuantities",
+            max_page_size=5000,
         )
 
     def iter_invoice_items(
@@ -8065,6 +8094,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="invoiceItems",
+            max_page_size=3703,
         )
 
     def iter_invoices(
@@ -8111,6 +8141,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="invoices",
+            max_page_size=2777,
         )
 
     def iter_locations(
@@ -8147,6 +8178,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="locations",
+            max_page_size=3703,
         )
 
     def iter_manifests(
@@ -8183,6 +8215,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="manifests",
+            max_page_size=1587,
         )
 
     def iter_networks(
@@ -8211,6 +8244,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="networks",
+            max_page_size=5000,
         )
 
     def iter_opening_schedules(
@@ -8263,6 +8297,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="openingSchedules",
+            max_page_size=5000,
         )
 
     def iter_order_billing_addresses(
@@ -8311,6 +8346,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="orderBillingAddresses",
+            max_page_size=5000,
         )
 
     def iter_order_items(
@@ -8353,6 +8389,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="orderItems",
+            max_page_size=5000,
         )
 
     def iter_orders(
@@ -8397,6 +8434,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="orders",
+            max_page_size=3703,
         )
 
     def iter_payment_service_providers(
@@ -8435,6 +8473,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="paymentServiceProviders",
+            max_page_size=5000,
         )
 
     def iter_payment_transactions(
@@ -8477,6 +8516,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="paymentTransactions",
+            max_page_size=1851,
         )
 
     def iter_payments(
@@ -8513,6 +8553,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="payments",
+            max_page_size=1010,
         )
 
     def iter_permissions(
@@ -8529,6 +8570,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="permissions",
+            max_page_size=5000,
         )
 
     def iter_prices(
@@ -8549,6 +8591,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="prices",
+            max_page_size=5000,
         )
 
     def iter_product_catalogues(
@@ -8587,6 +8630,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="productCatalogues",
+            max_page_size=5000,
         )
 
     def iter_retailers(
@@ -8629,6 +8673,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="retailers",
+            max_page_size=5000,
         )
 
     def iter_return_fulfilment_items(
@@ -8655,6 +8700,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="returnFulfilmentItems",
+            max_page_size=2777,
         )
 
     def iter_return_fulfilments(
@@ -8697,6 +8743,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="returnFulfilments",
+            max_page_size=5000,
         )
 
     def iter_return_order_items(
@@ -8733,6 +8780,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="returnOrderItems",
+            max_page_size=5000,
         )
 
     def iter_return_orders(
@@ -8799,6 +8847,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="returnOrders",
+            max_page_size=5000,
         )
 
     def iter_return_verifications(
@@ -8827,6 +8876,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="returnVerifications",
+            max_page_size=5000,
         )
 
     def iter_roles(
@@ -8843,6 +8893,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="roles",
+            max_page_size=5000,
         )
 
     def iter_settings(
@@ -8871,6 +8922,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="settings",
+            max_page_size=5000,
         )
 
     def iter_standard_products(
@@ -8915,6 +8967,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="standardProducts",
+            max_page_size=5000,
         )
 
     def iter_storage_areas(
@@ -8943,6 +8996,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="storageAreas",
+            max_page_size=2777,
         )
 
     def iter_store_addresses(
@@ -8997,6 +9051,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="storeAddresses",
+            max_page_size=2777,
         )
 
     def iter_users(
@@ -9045,6 +9100,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="users",
+            max_page_size=3703,
         )
 
     def iter_variant_products(
@@ -9089,6 +9145,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="variantProducts",
+            max_page_size=3703,
         )
 
     def iter_virtual_catalogues(
@@ -9135,6 +9192,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="virtualCatalogues",
+            max_page_size=5000,
         )
 
     def iter_virtual_positions(
@@ -9177,6 +9235,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="virtualPositions",
+            max_page_size=5000,
         )
 
     def iter_wave_items(
@@ -9193,6 +9252,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="waveItems",
+            max_page_size=3703,
         )
 
     def iter_waves(
@@ -9233,6 +9293,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="waves",
+            max_page_size=1234,
         )
 
     def iter_inventory_positions(
@@ -9277,6 +9338,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="inventoryPositions",
+            max_page_size=5000,
         )
 
     @deprecated(
@@ -9363,6 +9425,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="orders",
+            max_page_size=3703,
         )
 
     @deprecated(
@@ -9431,6 +9494,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="locations",
+            max_page_size=3703,
         )
 
     @deprecated(
@@ -9500,6 +9564,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="settings",
+            max_page_size=5000,
         )
 
     @deprecated(
@@ -9577,6 +9642,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="users",
+            max_page_size=3703,
         )
 
     @deprecated(
@@ -9662,6 +9728,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="categories",
+            max_page_size=5000,
         )
 
     @deprecated(
@@ -9756,6 +9823,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="standardProducts",
+            max_page_size=5000,
         )
 
     @deprecated(
@@ -9850,6 +9918,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="variantProducts",
+            max_page_size=3703,
         )
 
     @deprecated(
@@ -9953,6 +10022,7 @@ class AsyncGraphQLClient(AsyncBaseClient):
             max_items=max_items,
             after=after,
             operation="inventoryPositions",
+            max_page_size=5000,
         )
 
     @deprecated(

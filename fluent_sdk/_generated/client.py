@@ -6939,6 +6939,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="articleItems",
+            max_page_size=1851,
         )
 
     def iter_articles(
@@ -6987,6 +6988,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="articles",
+            max_page_size=5000,
         )
 
     def iter_articles_by_location(
@@ -7037,6 +7039,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="articlesByLocation",
+            max_page_size=5000,
         )
 
     def iter_billing_accounts(
@@ -7077,6 +7080,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="billingAccounts",
+            max_page_size=5000,
         )
 
     def iter_carrier_attributes(
@@ -7103,6 +7107,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="carrierAttributes",
+            max_page_size=5000,
         )
 
     def iter_carrier_consignment_articles(
@@ -7118,6 +7123,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="carrierConsignmentArticles",
+            max_page_size=2222,
         )
 
     def iter_carrier_consignments(
@@ -7156,6 +7162,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="carrierConsignments",
+            max_page_size=2777,
         )
 
     def iter_carrier_detailses(
@@ -7184,6 +7191,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="carrierDetailses",
+            max_page_size=5000,
         )
 
     def iter_carriers(
@@ -7218,6 +7226,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="carriers",
+            max_page_size=2777,
         )
 
     def iter_categories(
@@ -7258,6 +7267,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="categories",
+            max_page_size=5000,
         )
 
     def iter_comments(
@@ -7288,6 +7298,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="comments",
+            max_page_size=2777,
         )
 
     def iter_consignment_articles(
@@ -7303,6 +7314,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="consignmentArticles",
+            max_page_size=2222,
         )
 
     def iter_consignments(
@@ -7341,6 +7353,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="consignments",
+            max_page_size=5000,
         )
 
     def iter_control_groups(
@@ -7379,6 +7392,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="controlGroups",
+            max_page_size=5000,
         )
 
     def iter_controls(
@@ -7417,6 +7431,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="controls",
+            max_page_size=5000,
         )
 
     def iter_credit_memo_items(
@@ -7455,6 +7470,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="creditMemoItems",
+            max_page_size=3703,
         )
 
     def iter_credit_memoes(
@@ -7499,6 +7515,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="creditMemoes",
+            max_page_size=2777,
         )
 
     def iter_currencies(
@@ -7527,6 +7544,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="currencies",
+            max_page_size=5000,
         )
 
     def iter_customer_addresses(
@@ -7579,6 +7597,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="customerAddresses",
+            max_page_size=5000,
         )
 
     def iter_customers(
@@ -7625,6 +7644,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="customers",
+            max_page_size=5000,
         )
 
     def iter_financial_transactions(
@@ -7675,6 +7695,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="financialTransactions",
+            max_page_size=5000,
         )
 
     def iter_fulfilment_choices(
@@ -7735,6 +7756,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilmentChoices",
+            max_page_size=5000,
         )
 
     def iter_fulfilment_items(
@@ -7763,6 +7785,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilmentItems",
+            max_page_size=5000,
         )
 
     def iter_fulfilment_options(
@@ -7803,6 +7826,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilmentOptions",
+            max_page_size=5000,
         )
 
     def iter_fulfilment_plans(
@@ -7841,6 +7865,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilmentPlans",
+            max_page_size=5000,
         )
 
     def iter_fulfilments(
@@ -7887,6 +7912,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="fulfilments",
+            max_page_size=5000,
         )
 
     def iter_group_products(
@@ -7929,6 +7955,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="groupProducts",
+            max_page_size=5000,
         )
 
     def iter_inventory_catalogues(
@@ -7967,6 +7994,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="inventoryCatalogues",
+            max_page_size=5000,
         )
 
     def iter_inventory_quantities(
@@ -8011,6 +8039,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="inventoryQuantities",
+            max_page_size=5000,
         )
 
     def iter_invoice_items(
@@ -8041,6 +8070,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="invoiceItems",
+            max_page_size=3703,
         )
 
     def iter_invoices(
@@ -8087,6 +8117,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="invoices",
+            max_page_size=2777,
         )
 
     def iter_locations(
@@ -8123,6 +8154,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="locations",
+            max_page_size=3703,
         )
 
     def iter_manifests(
@@ -8159,6 +8191,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="manifests",
+            max_page_size=1587,
         )
 
     def iter_networks(
@@ -8187,6 +8220,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="networks",
+            max_page_size=5000,
         )
 
     def iter_opening_schedules(
@@ -8239,6 +8273,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="openingSchedules",
+            max_page_size=5000,
         )
 
     def iter_order_billing_addresses(
@@ -8287,6 +8322,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="orderBillingAddresses",
+            max_page_size=5000,
         )
 
     def iter_order_items(
@@ -8329,6 +8365,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="orderItems",
+            max_page_size=5000,
         )
 
     def iter_orders(
@@ -8373,6 +8410,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="orders",
+            max_page_size=3703,
         )
 
     def iter_payment_service_providers(
@@ -8411,6 +8449,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="paymentServiceProviders",
+            max_page_size=5000,
         )
 
     def iter_payment_transactions(
@@ -8453,6 +8492,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="paymentTransactions",
+            max_page_size=1851,
         )
 
     def iter_payments(
@@ -8489,6 +8529,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="payments",
+            max_page_size=1010,
         )
 
     def iter_permissions(
@@ -8505,6 +8546,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="permissions",
+            max_page_size=5000,
         )
 
     def iter_prices(
@@ -8525,6 +8567,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="prices",
+            max_page_size=5000,
         )
 
     def iter_product_catalogues(
@@ -8563,6 +8606,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="productCatalogues",
+            max_page_size=5000,
         )
 
     def iter_retailers(
@@ -8605,6 +8649,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="retailers",
+            max_page_size=5000,
         )
 
     def iter_return_fulfilment_items(
@@ -8631,6 +8676,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="returnFulfilmentItems",
+            max_page_size=2777,
         )
 
     def iter_return_fulfilments(
@@ -8673,6 +8719,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="returnFulfilments",
+            max_page_size=5000,
         )
 
     def iter_return_order_items(
@@ -8709,6 +8756,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="returnOrderItems",
+            max_page_size=5000,
         )
 
     def iter_return_orders(
@@ -8775,6 +8823,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="returnOrders",
+            max_page_size=5000,
         )
 
     def iter_return_verifications(
@@ -8803,6 +8852,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="returnVerifications",
+            max_page_size=5000,
         )
 
     def iter_roles(
@@ -8819,6 +8869,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="roles",
+            max_page_size=5000,
         )
 
     def iter_settings(
@@ -8847,6 +8898,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="settings",
+            max_page_size=5000,
         )
 
     def iter_standard_products(
@@ -8891,6 +8943,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="standardProducts",
+            max_page_size=5000,
         )
 
     def iter_storage_areas(
@@ -8919,6 +8972,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="storageAreas",
+            max_page_size=2777,
         )
 
     def iter_store_addresses(
@@ -8973,6 +9027,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="storeAddresses",
+            max_page_size=2777,
         )
 
     def iter_users(
@@ -9021,6 +9076,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="users",
+            max_page_size=3703,
         )
 
     def iter_variant_products(
@@ -9065,6 +9121,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="variantProducts",
+            max_page_size=3703,
         )
 
     def iter_virtual_catalogues(
@@ -9111,6 +9168,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="virtualCatalogues",
+            max_page_size=5000,
         )
 
     def iter_virtual_positions(
@@ -9153,6 +9211,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="virtualPositions",
+            max_page_size=5000,
         )
 
     def iter_wave_items(
@@ -9169,6 +9228,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="waveItems",
+            max_page_size=3703,
         )
 
     def iter_waves(
@@ -9209,6 +9269,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="waves",
+            max_page_size=1234,
         )
 
     def iter_inventory_positions(
@@ -9253,6 +9314,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="inventoryPositions",
+            max_page_size=5000,
         )
 
     @deprecated(
@@ -9339,6 +9401,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="orders",
+            max_page_size=3703,
         )
 
     @deprecated(
@@ -9407,6 +9470,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="locations",
+            max_page_size=3703,
         )
 
     @deprecated(
@@ -9476,6 +9540,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="settings",
+            max_page_size=5000,
         )
 
     @deprecated(
@@ -9553,6 +9618,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="users",
+            max_page_size=3703,
         )
 
     @deprecated(
@@ -9638,6 +9704,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="categories",
+            max_page_size=5000,
         )
 
     @deprecated(
@@ -9732,6 +9799,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="standardProducts",
+            max_page_size=5000,
         )
 
     @deprecated(
@@ -9826,6 +9894,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="variantProducts",
+            max_page_size=3703,
         )
 
     @deprecated(
@@ -9929,6 +9998,7 @@ class GraphQLClient(BaseClient):
             max_items=max_items,
             after=after,
             operation="inventoryPositions",
+            max_page_size=5000,
         )
 
     @deprecated(

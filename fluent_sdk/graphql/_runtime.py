@@ -31,7 +31,7 @@ from fluent_sdk.errors import (
 )
 from fluent_sdk.graphql._complexity import safe_page_size
 from fluent_sdk.graphql._gc_pause import parse_paused
-from fluent_sdk.graphql._pagination import AsyncPaginator, Paginator
+from fluent_sdk.graphql._pagination import MAX_PAGE_SIZE, AsyncPaginator, Paginator
 from fluent_sdk.graphql.scalars import to_json_value
 
 if TYPE_CHECKING:
@@ -293,6 +293,19 @@ def decode_data(response: httpx.Response, operation: str | None) -> dict[str, An
     return data
 
 
+def _clamped(page_size: int, largest: int | None) -> int:
+    """``page_size`` at most ``largest``; an invalid page size (not an integer from 1 to
+    Fluent's cap) is left as it is, for the paginator to report."""
+    valid = (
+        isinstance(page_size, int)
+        and not isinstance(page_size, bool)
+        and 1 <= page_size <= MAX_PAGE_SIZE
+    )
+    if largest is None or not valid:
+        return page_size
+    return max(1, min(page_size, largest))
+
+
 class OperationRunner:
     """Sends generated operations through a `FluentClient` (auth, retries, error mapping)."""
 
@@ -315,12 +328,14 @@ class OperationRunner:
         after: str | None,
         operation: str | None,
         document: str | None = None,
+        max_page_size: int | None = None,
     ) -> Paginator[Any]:
-        """``document`` (the operation's text, paged by ``$first``): the page size is lowered to
-        keep our complexity estimate within Fluent's limit."""
+        """The page size is lowered to keep our complexity estimate within Fluent's limit: to
+        ``max_page_size`` (computed by the generator, so no schema is loaded), or by the
+        estimate of ``document`` (the operation's text, paged by ``$first``)."""
         return Paginator(
             fetch,
-            page_size=safe_page_size(page_size, document),
+            page_size=_clamped(safe_page_size(page_size, document), max_page_size),
             max_items=max_items,
             after=after,
             operation=operation,
@@ -369,12 +384,14 @@ class AsyncOperationRunner:
         after: str | None,
         operation: str | None,
         document: str | None = None,
+        max_page_size: int | None = None,
     ) -> AsyncPaginator[Any]:
-        """``document`` (the operation's text, paged by ``$first``): the page size is lowered to
-        keep our complexity estimate within Fluent's limit."""
+        """The page size is lowered to keep our complexity estimate within Fluent's limit: to
+        ``max_page_size`` (computed by the generator, so no schema is loaded), or by the
+        estimate of ``document`` (the operation's text, paged by ``$first``)."""
         return AsyncPaginator(
             fetch,
-            page_size=safe_page_size(page_size, document),
+            page_size=_clamped(safe_page_size(page_size, document), max_page_size),
             max_items=max_items,
             after=after,
             operation=operation,

@@ -30,8 +30,13 @@ from fluent_sdk.errors import BadRequestError, GraphQLError, ValidationError
 from fluent_sdk.graphql import COMPLEXITY_LIMIT, DEFAULT_PAGE_SIZE, GraphQL, complexity
 from fluent_sdk.graphql._complexity import page_cost, safe_page_size
 from fluent_sdk.sandbox import Sandbox
+from fluent_sdk.sandbox import graphql as sandbox_graphql
 
 OPERATIONS_DIR = Path(__file__).resolve().parents[2] / "graphql" / "operations"
+#: The largest page ``iter_orders`` asks for (generated: 1 + 3 x 3,703 <= 11,111).
+ORDERS_LARGEST_PAGE = 3703
+#: A sandbox limit stricter than our estimate, as Fluent's unpublished formula may be.
+STRICTER_LIMIT = 5_000
 
 REPORT = """
 query($first: Int, $after: String) {
@@ -128,8 +133,14 @@ def test_execute_of_a_too_complex_document_raises_with_the_code(
 
 
 def test_a_generated_paginator_halves_its_page_after_a_sandbox_c0001e(
-    fluent_client: FluentClient, fluent_sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+    fluent_client: FluentClient,
+    fluent_sandbox: Sandbox,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Fluent's formula is not published: here it is stricter than our estimate, so the largest
+    # page the generator allowed (3,703 orders: 1 + 3 x 3,703 <= 11,111) is refused.
+    monkeypatch.setattr(sandbox_graphql, "COMPLEXITY_LIMIT", STRICTER_LIMIT)
     fluent_client.login()
     fluent_sandbox.requests.clear()
     with caplog.at_level(logging.WARNING, logger="fluent_sdk.graphql"):
@@ -143,10 +154,9 @@ def test_a_generated_paginator_halves_its_page_after_a_sandbox_c0001e(
     ]  # requests carry no errors; the answers did
     assert statuses == [False] * len(sent)
     # Refused (C0001E) until the page fits, each time asked again with half the page (the
-    # default orders selection links 3 entities per order: 1 + 3 x 5000 is refused, 1 + 3 x
-    # 2500 is not).
-    assert sent[0] == 5000
-    assert len(sent) >= 2
+    # default orders selection links 3 entities per order: 1 + 3 x 1851 is refused, 1 + 3 x
+    # 925 is not).
+    assert sent == [ORDERS_LARGEST_PAGE, 1851, 925]
     assert all(later == earlier // 2 for earlier, later in itertools.pairwise(sent))
     refusals = [r for r in caplog.records if "C0001E" in r.getMessage()]
     assert len(refusals) == 1  # logged once per walk
@@ -244,16 +254,18 @@ def test_a_generated_paginator_given_its_document_sizes_pages_within_the_limit(
 
 
 async def test_an_async_generated_paginator_halves_its_page_after_c0001e(
-    async_fluent_client: AsyncFluentClient, fluent_sandbox: Sandbox
+    async_fluent_client: AsyncFluentClient,
+    fluent_sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(sandbox_graphql, "COMPLEXITY_LIMIT", STRICTER_LIMIT)
     await async_fluent_client.login()
     fluent_sandbox.requests.clear()
     orders = [o async for o in async_fluent_client.graphql.iter_orders(page_size=5000)]
     assert orders == []
     sent = [e.json()["variables"]["first"] for e in fluent_sandbox.requests.filter("graphql")]
     # Refused (C0001E) until the page fits, each time asked again with half the page.
-    assert sent[0] == 5000
-    assert len(sent) >= 2
+    assert sent == [ORDERS_LARGEST_PAGE, 1851, 925]
     assert all(later == earlier // 2 for earlier, later in itertools.pairwise(sent))
 
 
