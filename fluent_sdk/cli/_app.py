@@ -25,6 +25,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
 )
 # (command name, module, attribute holding the command function)
 _COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("codegen", "fluent_sdk.cli.codegen", "codegen"),
     ("demo", "fluent_sdk.cli.demo", "demo"),
     ("login", "fluent_sdk.cli.auth", "login"),
     ("whoami", "fluent_sdk.cli.auth", "whoami"),
