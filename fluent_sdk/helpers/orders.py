@@ -724,6 +724,7 @@ class _OrdersBase:
             Operation("_sdk_customer_create", {"input": customer.to_input(retailer_id)}),
             lookup,
             existing_ok=True,  # someone created it since we looked
+            lookup_first=False,  # just looked
         )
         if existing is not None:
             return existing.as_found()

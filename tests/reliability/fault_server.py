@@ -14,9 +14,13 @@ What it answers (reference section in brackets):
   ``POST /api/v4.1/job/{id}/batch``, ``GET /api/v4.1/job/{id}/batch/{batchId}`` (batches are
   ``COMPLETE`` at once; every record answers ``responseCode`` 200).
 - GraphQL [3]: ``me``, ``createOrder`` / ``createOrderAndCustomer`` (customer, items as a Relay
-  connection) and ``order(ref:)``; any other
-  root field gets a GraphQL error. A duplicate order ref gets ``C0121E``. ``read_lag = n``
-  makes ``order(ref:)`` answer null ``n`` times after each create (reads lagging writes).
+  connection) and ``order(ref:)``; ``createCustomer`` [3.4: ``username``, ``firstName``,
+  ``primaryEmail``, ``timezone``, ``promotionOptIn``, ``retailer`` required; its ref is its
+  username, which the reference leaves open], ``customer(ref:)`` and ``customers(ref:,
+  username:, primaryEmail:, first:)`` [3.2: 10 without ``first``]; any other root field gets a
+  GraphQL error. A duplicate order ref or customer username gets ``C0121E``. ``read_lag = n``
+  makes the ``n`` reads after each create miss it (``order(ref:)`` answers null, a customer
+  look-up or search leaves it out): reads lagging writes.
 - Errors [2.9, 3.5]: OAuth ``{"error", "error_description"}``, v4.1 ``{"errors": [{"code",
   "message"}]}``, GraphQL ``{"data", "errors": [{"message", "extensions": {"code"}}]}``.
 
@@ -30,7 +34,9 @@ Using it::
     server.log                                      # every request: method, path, query, ...
 
 Routes: ``token``, ``event.sync``, ``event.async``, ``event.get``, ``event.search``,
-``job.create``, ``job.get``, ``batch.create``, ``batch.get``, ``graphql`` (``*`` matches any).
+``job.create``, ``job.get``, ``batch.create``, ``batch.get``, ``graphql`` (``*`` matches any);
+``graphql:<root field>`` (``graphql:createCustomer``) counts only the GraphQL requests that
+select that root field.
 
 Fault kinds (`fault(route, kind, nth=1, times=1, **options)`: from the ``nth`` request of that
 route, ``times`` requests in a row):
@@ -217,13 +223,15 @@ class FaultServer:
         self.jobs: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self.orders: dict[str, dict[str, Any]] = {}
+        #: Customers by username.
+        self.customers: dict[str, dict[str, Any]] = {}
         self._faults: list[_Fault] = []
         self._seen: Counter[str] = Counter()
         self._ids = itertools.count(100)
         self._lock = threading.Lock()
         self._unused_refresh: set[str] = set()
-        #: Reads lag behind writes: ``order(ref:)`` answers null this many times after the
-        #: order is created (an eventually consistent read path).
+        #: Reads lag behind writes: the reads of an order or customer this many times after it
+        #: is created miss it (an eventually consistent read path).
         self.read_lag = 0
         self._lagging: dict[str, int] = {}
 
@@ -246,8 +254,8 @@ class FaultServer:
 
     def fault(self, route: str, kind: str, *, nth: int = 1, times: int = 1, **options: Any) -> None:
         """Apply ``kind`` to requests ``nth`` .. ``nth + times - 1`` of ``route`` (1-based)."""
-        if route != "*" and route not in ROUTES:
-            raise ValueError(f"unknown route {route!r}; one of {ROUTES}")
+        if route != "*" and route not in ROUTES and not route.startswith("graphql:"):
+            raise ValueError(f"unknown route {route!r}; one of {ROUTES} or graphql:<root field>")
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {FAULT_KINDS}")
         if nth < 1 or times < 1:
@@ -315,20 +323,21 @@ class FaultServer:
             if len(self.log) >= self.max_requests:
                 return _v41_error(503, "503", "fault server request limit reached")
             self.log.append(entry)
-            fault = self._next_fault(route)
+            fault = self._next_fault(route, _root_fields(entry) if route == "graphql" else [])
             entry.fault = fault.kind if fault else None
             reply = self._with_fault(entry, params, fault, read_timeout)
             entry.status = None if reply.drop else reply.status
         return reply
 
-    def _next_fault(self, route: str | None) -> _Fault | None:
+    def _next_fault(self, route: str | None, fields: list[str]) -> _Fault | None:
         if route is None:
             return None
-        self._seen[route] += 1
-        self._seen["*"] += 1
+        routes = [route, "*", *(f"{route}:{name}" for name in fields)]
+        for counted in routes:
+            self._seen[counted] += 1
         for fault in self._faults:
             seen = self._seen[fault.route]
-            if fault.route in (route, "*") and fault.used < fault.times and seen >= fault.first:
+            if fault.route in routes and fault.used < fault.times and seen >= fault.first:
                 fault.used += 1
                 return fault
         return None
@@ -642,10 +651,17 @@ class FaultServer:
             }, None
         if name == "order":
             ref = str(args.get("ref"))
-            if self._lagging.get(ref, 0) > 0:
-                self._lagging[ref] -= 1
-                return None, None
-            return self.orders.get(ref), None
+            return (self.orders.get(ref) if self._visible(ref) else None), None
+        if name == "customer":
+            ref = args.get("ref")
+            found = next((c for c in self.customers.values() if c["ref"] == ref), None)
+            return (
+                found if found and self._visible(f"customer:{found['username']}") else None
+            ), None
+        if name == "customers":
+            return self._customers(args), None
+        if name == "createCustomer":
+            return self._create_customer(args.get("input"))
         if name in ("createOrder", "createOrderAndCustomer"):
             order_input = args.get("input") or {}
             ref = order_input.get("ref")
@@ -692,6 +708,83 @@ class FaultServer:
             "message": f"C0140E: field '{name}' is not supported by the fault server",
             "extensions": {"code": "C0140E"},
         }
+
+    def _visible(self, key: str) -> bool:
+        """Whether a read sees what was created under ``key`` yet (see ``read_lag``)."""
+        if self._lagging.get(key, 0) > 0:
+            self._lagging[key] -= 1
+            return False
+        return True
+
+    def _customers(self, args: dict[str, Any]) -> dict[str, Any]:
+        """``customers(...)``: every filter given is a list of values, any of which matches."""
+        filters = {
+            key: values
+            for key in ("ref", "username", "primaryEmail")
+            if isinstance(values := args.get(key), list)  # not given, or null: no filter
+        }
+        found = [
+            customer
+            for customer in self.customers.values()
+            if all(customer.get(key) in values for key, values in filters.items())
+        ]
+        visible = [c for c in found if self._visible(f"customer:{c['username']}")]
+        first = args.get("first")
+        return _connection(visible[: first if isinstance(first, int) else 10])
+
+    def _create_customer(self, given: Any) -> tuple[Any, dict[str, Any] | None]:
+        given = given if isinstance(given, dict) else {}
+        required = ("username", "firstName", "primaryEmail", "timezone", "promotionOptIn")
+        missing = [key for key in (*required, "retailer") if given.get(key) is None]
+        if missing:
+            return None, {
+                "message": f"C0140E: input.{missing[0]} is required",
+                "extensions": {"code": "C0140E"},
+            }
+        username = str(given["username"])
+        if username in self.customers:
+            return None, {
+                "message": f"C0121E: customer with username {username} already exists",
+                "extensions": {"code": "C0121E"},
+            }
+        optional = ("lastName", "title", "department", "country", "primaryPhone")
+        customer = {
+            "__typename": "Customer",
+            "id": self._new_id(),
+            "ref": username,
+            "status": "CREATED",
+            "createdOn": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+            **{key: given[key] for key in required},
+            **{key: given.get(key) for key in optional},
+            "attributes": given.get("attributes") or [],
+            "retailer": {"__typename": "Retailer", "id": str(_id_of(given["retailer"]))},
+        }
+        self.customers[username] = customer
+        self._lagging[f"customer:{username}"] = self.read_lag
+        return customer, None
+
+
+def _id_of(link: Any) -> Any:
+    """The id of a link input (``{"id": ...}``), or the value given."""
+    return link.get("id") if isinstance(link, dict) else link
+
+
+def _root_fields(entry: LoggedRequest) -> list[str]:
+    """The root fields a GraphQL request selects (none when it cannot be read)."""
+    try:
+        operations = [
+            d
+            for d in parse(entry.json()["query"]).definitions
+            if isinstance(d, OperationDefinitionNode)
+        ]
+    except (ValueError, TypeError, KeyError, GraphQLSyntaxError):
+        return []
+    return [
+        selection.name.value
+        for operation in operations
+        for selection in operation.selection_set.selections
+        if isinstance(selection, FieldNode)
+    ]
 
 
 def _connection(nodes: Any) -> dict[str, Any]:

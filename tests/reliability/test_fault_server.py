@@ -170,6 +170,57 @@ def test_slow_replies_time_out_after_the_server_acted(mode: str) -> None:
     assert all(r.committed for r in server.requests("token"))
 
 
+def test_customers_lagging_reads_and_faults_by_root_field() -> None:
+    server = FaultServer()
+    server.read_lag = 2
+    server.fault("graphql:createCustomer", "drop_after", nth=2)  # the 2nd create only
+    create = "mutation($input: CreateCustomerInput) { createCustomer(input: $input) { id ref } }"
+    find = (
+        "query($username: [String]) { customers(username: $username, first: 5) {"
+        " edges { node { id username primaryEmail retailer { id } } } } }"
+    )
+    customer = {
+        "username": "1_ann@example.com",
+        "firstName": "Ann",
+        "primaryEmail": "ann@example.com",
+        "timezone": "UTC",
+        "promotionOptIn": False,
+        "retailer": {"id": "1"},
+    }
+    with http(server, "in-process") as client:
+        client.headers["Authorization"] = f"Bearer {login(client, server)['access_token']}"
+
+        def post(query: str, **variables: Any) -> dict[str, Any]:
+            reply = client.post("/graphql", json={"query": query, "variables": variables})
+            body: dict[str, Any] = reply.json()
+            return body
+
+        made = post(create, input=customer)["data"]["createCustomer"]
+        assert made["ref"] == "1_ann@example.com"
+        lookup = "query($ref: String!) { customer(ref: $ref) { id } }"
+        assert post(lookup, ref="1_ann@example.com")["data"]["customer"] is None  # lagging
+        assert post(find, username=["1_ann@example.com"])["data"]["customers"]["edges"] == []
+        [edge] = post(find, username=["1_ann@example.com"])["data"]["customers"]["edges"]
+        assert edge["node"] == {
+            "id": made["id"],
+            "username": "1_ann@example.com",
+            "primaryEmail": "ann@example.com",
+            "retailer": {"id": "1"},
+        }
+        assert post(lookup, ref="1_ann@example.com")["data"]["customer"] == {"id": made["id"]}
+        with pytest.raises(httpx.TransportError):  # committed, the reply lost
+            post(create, input={**customer, "username": "1_bob@example.com"})
+        duplicate = post(create, input=customer)["errors"][0]
+        assert duplicate["extensions"]["code"] == "C0121E"
+        unnamed = {k: v for k, v in customer.items() if k != "firstName"}
+        missing = post(create, input={**unnamed, "username": "x"})["errors"][0]
+        assert missing["message"] == "C0140E: input.firstName is required"
+    assert list(server.customers) == ["1_ann@example.com", "1_bob@example.com"]
+    assert [r.fault for r in server.requests("graphql")].count("drop_after") == 1
+    with pytest.raises(ValueError, match="graphql:<root field>"):
+        server.fault("graphq:createCustomer", "echo")
+
+
 def test_the_loopback_server_stops_itself() -> None:
     server = FaultServer(max_lifetime=0.2)
     with server.serve() as base_url:
