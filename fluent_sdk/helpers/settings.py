@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from fluent_sdk._attributes import attribute_type_for
 from fluent_sdk._display import html_summary
 from fluent_sdk._redact import MASK, redact
 from fluent_sdk.errors import ValidationError
@@ -54,15 +55,12 @@ PagesT = TypeVar("PagesT")
 
 
 def infer_value_type(value: Any) -> str:
-    """Fluent ``valueType`` for a Python value (ValidationError when there is no safe guess)."""
-    if isinstance(value, bool):  # before int: bool is an int subclass
-        return "BOOLEAN"
-    if isinstance(value, int):
-        return "INTEGER"
-    if isinstance(value, str):
-        return "STRING"
-    if isinstance(value, dict | list | tuple):
-        return "JSON"
+    """Fluent ``valueType`` for a Python value (ValidationError when there is no safe guess):
+    the attributes' type rule (`fluent_sdk._attributes.attribute_type_for`), where only a
+    mapping or a list is JSON and a setting has no FLOAT."""
+    kind = attribute_type_for(value)
+    if kind in ("BOOLEAN", "INTEGER", "STRING") or isinstance(value, dict | list | tuple):
+        return kind
     raise ValidationError(
         f"cannot infer value_type for a {type(value).__name__}: pass value_type= "
         "(STRING, INTEGER, BOOLEAN, JSON or LOB)",
