@@ -41,14 +41,17 @@ def arm(kill: Mapping[str, Any] | None) -> None:
 
     original = Checkpoint.append
     seen = {"count": 0}
+    counting = threading.Lock()  # batches run on threads: each line gets its own number
 
     def append(self: Checkpoint, entry: Mapping[str, Any]) -> None:
         if entry.get("kind") == kill["kind"]:
-            seen["count"] += 1
-            if seen["count"] == kill["nth"] and kill.get("before"):
+            with counting:
+                seen["count"] += 1
+                number = seen["count"]
+            if number == kill["nth"] and kill.get("before"):
                 die()
             original(self, entry)
-            if seen["count"] == kill["nth"]:
+            if number == kill["nth"]:
                 die()
             return
         original(self, entry)
