@@ -64,6 +64,7 @@ __all__ = [
     "load_tables",
     "method_name",
     "render_documents_module",
+    "render_whole_reads_module",
 ]
 
 # Python 3.12+ nodes carry type parameters; older ones do not know the field.
@@ -72,6 +73,8 @@ PAGINATION_ARGUMENTS = ("first", "after")
 SKIPPED_ITER_ARGUMENTS = ("first", "last", "before", "after")
 #: The generated module holding every operation document (``documents.py``).
 DOCUMENTS_MODULE = "documents"
+#: The generated module holding what reading the helpers' own queries whole needs.
+WHOLE_READS_MODULE = "whole_reads"
 _DOCUMENTS_ALIAS = "_documents"
 DEFAULT_TABLES = "fluent_sdk._codegen.tables"
 _DEPRECATED_CALL = "deprecated_call"
@@ -172,6 +175,58 @@ def _only_field(selection_set: SelectionSetNode | None, name: str) -> FieldNode 
 
 def _response_key(field: FieldNode) -> str:
     return field.alias.value if field.alias else field.name.value
+
+
+def render_whole_reads_module(
+    documents: dict[str, tuple[str, str]], schema: GraphQLSchema, private_prefix: str
+) -> str | None:
+    """Source of ``whole_reads.py``: for each of the helpers' own queries (``Sdk...``, one root
+    field) whose nested connections completion can page, its analysis as plain data
+    (`fluent_sdk.graphql._completion.analysis_data`: the rewritten text, the connections, the
+    follow-ups' text and complexity). A helper reads it whole (`fluent_sdk.helpers._whole`)
+    with no schema to load. None when there is no such query (a user's package)."""
+    import pprint
+
+    from graphql import parse
+
+    from fluent_sdk.errors import ValidationError
+    from fluent_sdk.graphql._completion import analyse, analysis_data
+    from fluent_sdk.graphql._complexity import operation_of
+
+    reads: dict[str, dict[str, Any]] = {}
+    for name in sorted(documents):
+        text = documents[name][1]
+        if not is_private(name, private_prefix):
+            continue
+        operation = operation_of(parse(text), name)
+        if (
+            operation.operation != OperationType.QUERY
+            or len(operation.selection_set.selections) != 1
+        ):
+            continue
+        analysis = analyse(text, name, schema)
+        try:
+            analysis.check_completable(skip=analysis.cursor_connection)
+        except ValidationError:
+            continue  # complete=True refuses it at run time
+        reads[name] = analysis_data(analysis)
+    if not reads:
+        return None
+    lines = [
+        '"""What reading the helpers\' own queries whole needs, worked out with the schema when',
+        "the client was generated: each query's analysis for nested completion, as plain data",
+        "(`fluent_sdk.graphql._completion.analysis_from_data` reads it). Nothing is parsed and no",
+        'schema is loaded at run time."""',
+        "",
+        "from typing import Any",
+        "",
+        '__all__ = ["WHOLE_READS"]',
+        "",
+        "#: Operation name -> its analysis (`fluent_sdk.graphql._completion.analysis_data`).",
+        "WHOLE_READS: dict[str, dict[str, Any]] = "
+        + pprint.pformat(reads, width=96, sort_dicts=False),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 class FluentClientPlugin(Plugin):
@@ -567,6 +622,9 @@ class FluentClientPlugin(Plugin):
         path = _documents_path(self.config_dict)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render_documents_module(self._documents), encoding="utf-8")
+        whole_reads = render_whole_reads_module(self._documents, self.schema, self._private_prefix)
+        if whole_reads is not None:
+            path.with_name(f"{WHOLE_READS_MODULE}.py").write_text(whole_reads, encoding="utf-8")
 
     def _largest_page(self, entry: dict[str, Any]) -> int:
         """The largest page size whose complexity estimate of the operation's document (as

@@ -162,7 +162,6 @@ _HELPER = "the helper's model (flat lists, attributes as a dict) read once, from
 
 RESULT_MODELS: tuple[ResultModel, ...] = (
     ResultModel("SdkOrderGet", "order", f"{_ENTITIES}.Order", _HELPER),
-    ResultModel("SdkOrderItemsPage", "order.items.edges.node", f"{_ENTITIES}.OrderItem", _HELPER),
     ResultModel("SdkOrdersPage", "orders.edges.node", f"{_ENTITIES}.OrderSummary", _HELPER),
     ResultModel("SdkCustomerGet", "customer", f"{_ENTITIES}.Customer", _HELPER),
     ResultModel("SdkCustomersFind", "customers.edges.node", f"{_ENTITIES}.Customer", _HELPER),
@@ -170,12 +169,6 @@ RESULT_MODELS: tuple[ResultModel, ...] = (
     ResultModel("SdkFulfilmentGet", "fulfilmentById", f"{_ENTITIES}.Fulfilment", _HELPER),
     ResultModel(
         "SdkOrderFulfilments", "order.fulfilments.edges.node", f"{_ENTITIES}.Fulfilment", _HELPER
-    ),
-    ResultModel(
-        "SdkFulfilmentItemsPage",
-        "fulfilmentById.items.edges.node",
-        f"{_ENTITIES}.FulfilmentItem",
-        _HELPER,
     ),
     ResultModel("SdkArticleGet", "articleById", f"{_ENTITIES}.Article", _HELPER),
     ResultModel("SdkArticleCreate", "createArticle", f"{_ENTITIES}.Article", _HELPER),

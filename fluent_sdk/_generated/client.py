@@ -32,7 +32,6 @@ if TYPE_CHECKING:
         SdkFinancialTransactionUpdateUpdateFinancialTransaction,
     )
     from ._sdk_fulfilment_get import SdkFulfilmentGetFulfilmentById
-    from ._sdk_fulfilment_items_page import SdkFulfilmentItemsPageFulfilmentById
     from ._sdk_order_and_customer_create import (
         SdkOrderAndCustomerCreateCreateOrderAndCustomer,
     )
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
     from ._sdk_order_financial_transactions import SdkOrderFinancialTransactionsOrder
     from ._sdk_order_fulfilments import SdkOrderFulfilmentsOrder
     from ._sdk_order_get import SdkOrderGetOrder
-    from ._sdk_order_items_page import SdkOrderItemsPageOrder
     from ._sdk_orders_page import SdkOrdersPageOrders
     from ._sdk_payment_order import SdkPaymentOrderOrder
     from .article_by_id import ArticleByIdArticleById
@@ -758,23 +756,6 @@ class GraphQLClient(BaseClient):
             query, "SdkOrderFulfilments", variables, mutation=False, input_types=None
         )
         return SdkOrderFulfilments.from_graphql_response(response, "SdkOrderFulfilments").order
-
-    def _sdk_fulfilment_items_page(
-        self,
-        id: str,
-        first: Union[Optional[int], "UnsetType"] = UNSET,
-        after: Union[Optional[str], "UnsetType"] = UNSET,
-    ) -> Optional["SdkFulfilmentItemsPageFulfilmentById"]:
-        from ._sdk_fulfilment_items_page import SdkFulfilmentItemsPage
-
-        query = _documents.SDK_FULFILMENT_ITEMS_PAGE
-        variables: dict[str, object] = {"id": id, "first": first, "after": after}
-        response = self._send_operation(
-            query, "SdkFulfilmentItemsPage", variables, mutation=False, input_types=None
-        )
-        return SdkFulfilmentItemsPage.from_graphql_response(
-            response, "SdkFulfilmentItemsPage"
-        ).fulfilment_by_id
 
     def article_by_id(self, id: str) -> Optional["ArticleByIdArticleById"]:
         from .article_by_id import ArticleById
@@ -6707,18 +6688,6 @@ class GraphQLClient(BaseClient):
             query, "SdkOrderGet", variables, mutation=False, input_types=None
         )
         return SdkOrderGet.from_graphql_response(response, "SdkOrderGet").order
-
-    def _sdk_order_items_page(
-        self, ref: str, first: int, after: Union[Optional[str], "UnsetType"] = UNSET
-    ) -> Optional["SdkOrderItemsPageOrder"]:
-        from ._sdk_order_items_page import SdkOrderItemsPage
-
-        query = _documents.SDK_ORDER_ITEMS_PAGE
-        variables: dict[str, object] = {"ref": ref, "first": first, "after": after}
-        response = self._send_operation(
-            query, "SdkOrderItemsPage", variables, mutation=False, input_types=None
-        )
-        return SdkOrderItemsPage.from_graphql_response(response, "SdkOrderItemsPage").order
 
     def _sdk_orders_page(
         self,

@@ -14085,41 +14085,6 @@ fragment FulfilmentItemFields on FulfilmentItem {
   }
 }"""
 
-SDK_FULFILMENT_ITEMS_PAGE = """\
-query SdkFulfilmentItemsPage($id: ID!, $first: Int = 200, $after: String) {
-  fulfilmentById(id: $id) {
-    items(first: $first, after: $after) {
-      edges {
-        cursor
-        node {
-          ...FulfilmentItemFields
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
-  }
-}
-
-fragment FulfilmentItemFields on FulfilmentItem {
-  id
-  ref
-  status
-  requestedQuantity
-  filledQuantity
-  rejectedQuantity
-  orderItem {
-    id
-    ref
-    product {
-      __typename
-      id
-      ref
-    }
-  }
-}"""
-
 SDK_ORDERS_PAGE = """\
 query SdkOrdersPage($ref: [String], $type: [String!], $status: [String], $createdOn: DateRange, $updatedOn: DateRange, $retailerId: [Int!], $first: Int, $after: String) {
   orders(
@@ -14520,60 +14485,6 @@ fragment OrderFields on Order {
   }
   customer {
     ...CustomerFields
-  }
-}
-
-fragment OrderItemFields on OrderItem {
-  id
-  ref
-  status
-  quantity
-  price
-  paidPrice
-  taxPrice
-  taxType
-  totalPrice
-  totalTaxPrice
-  currency
-  createdOn
-  updatedOn
-  attributes {
-    name
-    type
-    value
-  }
-  fulfilmentChoice {
-    id
-    ref
-  }
-  product {
-    __typename
-    id
-    ref
-    name
-    ... on StandardProduct {
-      gtin
-    }
-    ... on VariantProduct {
-      gtin
-    }
-  }
-}"""
-
-SDK_ORDER_ITEMS_PAGE = """\
-query SdkOrderItemsPage($ref: String!, $first: Int!, $after: String) {
-  order(ref: $ref) {
-    items(first: $first, after: $after) {
-      edges {
-        cursor
-        node {
-          ...OrderItemFields
-        }
-      }
-      pageInfo {
-        hasNextPage
-      }
-    }
   }
 }
 
@@ -20130,14 +20041,12 @@ BY_OPERATION: dict[str, str] = {
     "SdkFinancialTransactionCreate": SDK_FINANCIAL_TRANSACTION_CREATE,
     "SdkFinancialTransactionUpdate": SDK_FINANCIAL_TRANSACTION_UPDATE,
     "SdkFulfilmentGet": SDK_FULFILMENT_GET,
-    "SdkFulfilmentItemsPage": SDK_FULFILMENT_ITEMS_PAGE,
     "SdkOrderAndCustomerCreate": SDK_ORDER_AND_CUSTOMER_CREATE,
     "SdkOrderByIdFinancialTransactions": SDK_ORDER_BY_ID_FINANCIAL_TRANSACTIONS,
     "SdkOrderCreate": SDK_ORDER_CREATE,
     "SdkOrderFinancialTransactions": SDK_ORDER_FINANCIAL_TRANSACTIONS,
     "SdkOrderFulfilments": SDK_ORDER_FULFILMENTS,
     "SdkOrderGet": SDK_ORDER_GET,
-    "SdkOrderItemsPage": SDK_ORDER_ITEMS_PAGE,
     "SdkOrdersPage": SDK_ORDERS_PAGE,
     "SdkPaymentOrder": SDK_PAYMENT_ORDER,
     "SearchVirtualInventory": SEARCH_VIRTUAL_INVENTORY,

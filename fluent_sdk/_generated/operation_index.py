@@ -27,7 +27,6 @@ OPERATIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("updateFinancialTransaction",),
     ),
     "_sdk_fulfilment_get": ("query", "SdkFulfilmentGet", ("fulfilmentById",)),
-    "_sdk_fulfilment_items_page": ("query", "SdkFulfilmentItemsPage", ("fulfilmentById",)),
     "_sdk_order_and_customer_create": (
         "mutation",
         "SdkOrderAndCustomerCreate",
@@ -42,7 +41,6 @@ OPERATIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "_sdk_order_financial_transactions": ("query", "SdkOrderFinancialTransactions", ("order",)),
     "_sdk_order_fulfilments": ("query", "SdkOrderFulfilments", ("order",)),
     "_sdk_order_get": ("query", "SdkOrderGet", ("order",)),
-    "_sdk_order_items_page": ("query", "SdkOrderItemsPage", ("order",)),
     "_sdk_orders_page": ("query", "SdkOrdersPage", ("orders",)),
     "_sdk_payment_order": ("query", "SdkPaymentOrder", ("order",)),
     "article_by_id": ("query", "ArticleById", ("articleById",)),

@@ -33,6 +33,7 @@ from fluent_sdk.errors import PaginationError, ValidationError
 from fluent_sdk.graphql._complexity import (
     COMPLEXITY_LIMIT,
     FLUENT_DEFAULT_PAGE_SIZE,
+    PageCost,
     field_type,
     fragments_of,
     is_connection,
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
         GraphQLSchema,
         OperationDefinitionNode,
         SelectionSetNode,
-        VariableDefinitionNode,
     )
 
 __all__ = [
@@ -64,10 +64,13 @@ __all__ = [
     "Completion",
     "ConnectionShape",
     "FollowUp",
+    "FollowUpTemplate",
     "Lookup",
     "QueryResult",
     "Shape",
     "analyse",
+    "analysis_data",
+    "analysis_from_data",
     "complete_nested",
     "is_rewritten",
     "strip",
@@ -106,25 +109,44 @@ class Shape:
     connections: dict[str, ConnectionShape] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class FollowUpTemplate:
+    """A connection's follow-up for one parent, as text: ``selection`` is its fields paged by
+    ``$fluentSdkFirst`` / ``$fluentSdkAfter0`` (the document's own selection inside),
+    ``definitions`` the document's variables it still uses (``variables``, by name), and
+    ``fragments`` the fragment definitions it spreads. `_follow_up_text` repeats it for as many
+    parents as a request reads."""
+
+    selection: str
+    definitions: tuple[str, ...]
+    variables: tuple[str, ...]
+    fragments: str
+
+
 @dataclass(eq=False)
 class ConnectionShape:
-    """One connection field of the document (all selections of one response key, merged)."""
+    """One connection field of the document (all selections of one response key, merged).
+
+    Everything completion reads is plain data (the code generator writes it for the SDK's own
+    queries: `analysis_data`); ``fields``, the document's selections, are there only in an
+    analysis made from a document (`analyse`)."""
 
     label: str  # dotted response keys from the root, without edges/node: "orders.items"
     key: str  # response key in its parent
     fields: list[FieldNode]
-    parent: GraphQLNamedType | None  # the type holding the field; None at the root
+    parent_name: str | None  # the type holding the field; None at the root
+    nested: bool = False  # below an entity (completable by looking it up), not a root field
+    field_name: str = ""  # the schema's name of the field ("items")
     node: Shape = field(default_factory=Shape)
     edges_keys: list[str] = field(default_factory=list)
     node_keys: list[str] = field(default_factory=list)
     page_info_keys: list[str] = field(default_factory=list)
     lookup: Lookup | None = None
     inside_connection: bool = False  # under another connection's nodes
-
-    @property
-    def nested(self) -> bool:
-        """Below an entity (completable by looking the entity up), not a root field."""
-        return self.parent is not None and is_entity(self.parent)
+    after_variable: str | None = None  # the query's variable its ``after`` is bound to
+    own_page_size: int = FLUENT_DEFAULT_PAGE_SIZE  # its literal ``first``/``last``
+    follow_up: FollowUpTemplate | None = None  # worked out on first use (`_follow_up_template`)
+    cost: PageCost | None = None  # of a one-parent follow-up, on first use (`_follow_up_cost`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,16 +166,25 @@ class Analysis:
 
     text: str  # what to send
     operation_name: str | None
-    document: DocumentNode
-    operation: OperationDefinitionNode
-    fragments: dict[str, FragmentDefinitionNode]
+    variables: tuple[str, ...]  # the variables the operation declares
     root: Shape
     connections: list[ConnectionShape]
-    schema: GraphQLSchema
+    # The document and schema it was made from; None in an analysis read from plain data
+    # (`analysis_from_data`), which completes with no schema and nothing to parse.
+    document: DocumentNode | None = None
+    operation: OperationDefinitionNode | None = None
+    fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
+    schema: GraphQLSchema | None = None
 
     @property
     def nested(self) -> list[ConnectionShape]:
         return [c for c in self.connections if c.nested]
+
+    @property
+    def cursor_connection(self) -> ConnectionShape | None:
+        """The nested connection whose ``after`` is a variable of the query: whoever runs the
+        query pages it (a helper's plan), so completion leaves it as read."""
+        return next((c for c in self.nested if c.after_variable is not None), None)
 
     def check_completable(self, skip: ConnectionShape | None = None) -> None:
         """`ValidationError` (before any request) for a nested connection that completion
@@ -161,13 +192,11 @@ class Analysis:
         for connection in self.nested:
             if connection is skip:
                 continue
-            parent = connection.parent
-            assert parent is not None
             if connection.lookup is None:
                 raise ValidationError(
                     f"complete=True cannot fetch more of {connection.label}: Fluent has no "
-                    f"look-up of a {parent.name} by id or by ref alone. Leave complete out "
-                    "(result.truncated then names what was cut short), or query these "
+                    f"look-up of a {connection.parent_name} by id or by ref alone. Leave "
+                    "complete out (result.truncated then names what was cut short), or query these "
                     f"{connection.key} through their own root field",
                     field="complete",
                 )
@@ -320,7 +349,9 @@ class _ShapeBuilder:
                         label=path,
                         key=key,
                         fields=[],
-                        parent=None if root else on,
+                        parent_name=None if root else on.name,
+                        nested=not root and is_entity(on),
+                        field_name=node.name.value,
                         lookup=None if root else _lookup(self.schema, on),
                         inside_connection=inside_connection,
                     )
@@ -428,14 +459,18 @@ def _analysis_of(document: DocumentNode, schema: GraphQLSchema, text: str) -> An
     builder = _ShapeBuilder(schema, fragments)
     root = Shape()
     builder.build(operation.selection_set, root_type, root, "", root=True, inside_connection=False)
+    for connection in builder.connections:
+        connection.after_variable = _after_variable(connection.fields)
+        connection.own_page_size = _own_page_size(connection.fields)
     return Analysis(
         text=text,
         operation_name=operation.name.value if operation.name else None,
+        variables=tuple(d.variable.name.value for d in operation.variable_definitions),
+        root=root,
+        connections=builder.connections,
         document=document,
         operation=operation,
         fragments=fragments,
-        root=root,
-        connections=builder.connections,
         schema=schema,
     )
 
@@ -444,7 +479,134 @@ def reanalyse(analysis: Analysis, document: DocumentNode) -> Analysis:
     """The analysis of ``document``, a further rewrite of ``analysis.document``."""
     from graphql import print_ast
 
+    assert analysis.schema is not None  # made from a document, not from plain data
     return _analysis_of(document, analysis.schema, print_ast(document))
+
+
+def _after_variable(fields: Sequence[FieldNode]) -> str | None:
+    from graphql import VariableNode
+
+    for node in fields:
+        for argument in node.arguments:
+            if argument.name.value == "after" and isinstance(argument.value, VariableNode):
+                return argument.value.name.value
+    return None
+
+
+def _own_page_size(fields: Sequence[FieldNode]) -> int:
+    from graphql import IntValueNode
+
+    for node in fields:
+        for argument in node.arguments:
+            if argument.name.value in {"first", "last"} and isinstance(
+                argument.value, IntValueNode
+            ):
+                return int(argument.value.value)
+    return FLUENT_DEFAULT_PAGE_SIZE
+
+
+# ---- plain data ------------------------------------------------------------------------------
+
+
+def analysis_data(analysis: Analysis) -> dict[str, Any]:
+    """``analysis`` as plain data (text, numbers, lists, dicts), everything completion needs
+    worked out: the code generator writes it for the SDK's own queries
+    (``fluent_sdk/_generated/whole_reads.py``), so that a helper completes them with no schema
+    to load. `analysis_from_data` reads it back."""
+    index = {id(connection): i for i, connection in enumerate(analysis.connections)}
+
+    def shape(value: Shape) -> dict[str, Any]:
+        return {
+            "objects": {key: shape(inner) for key, inner in value.objects.items()},
+            "connections": {key: index[id(c)] for key, c in value.connections.items()},
+        }
+
+    def connection(value: ConnectionShape) -> dict[str, Any]:
+        completable = value.nested and value.lookup is not None
+        template = _follow_up_template(analysis, value) if completable else None
+        cost = _follow_up_cost(analysis, value) if completable else None
+        lookup = value.lookup
+        return {
+            "label": value.label,
+            "key": value.key,
+            "field_name": value.field_name,
+            "parent_name": value.parent_name,
+            "nested": value.nested,
+            "node": shape(value.node),
+            "edges_keys": list(value.edges_keys),
+            "node_keys": list(value.node_keys),
+            "page_info_keys": list(value.page_info_keys),
+            "lookup": None
+            if lookup is None
+            else [lookup.root_field, lookup.argument, lookup.argument_type, lookup.key],
+            "inside_connection": value.inside_connection,
+            "after_variable": value.after_variable,
+            "own_page_size": value.own_page_size,
+            "follow_up": None
+            if template is None
+            else {
+                "selection": template.selection,
+                "definitions": list(template.definitions),
+                "variables": list(template.variables),
+                "fragments": template.fragments,
+            },
+            "cost": None if cost is None else [cost.fixed, cost.per_page],
+        }
+
+    return {
+        "text": analysis.text,
+        "operation_name": analysis.operation_name,
+        "variables": list(analysis.variables),
+        "connections": [connection(c) for c in analysis.connections],
+        "root": shape(analysis.root),
+    }
+
+
+def analysis_from_data(data: Mapping[str, Any]) -> Analysis:
+    """The `Analysis` that `analysis_data` wrote: no schema, nothing parsed."""
+    connections = [
+        ConnectionShape(
+            label=c["label"],
+            key=c["key"],
+            fields=[],
+            parent_name=c["parent_name"],
+            nested=c["nested"],
+            field_name=c["field_name"],
+            edges_keys=list(c["edges_keys"]),
+            node_keys=list(c["node_keys"]),
+            page_info_keys=list(c["page_info_keys"]),
+            lookup=None if c["lookup"] is None else Lookup(*c["lookup"]),
+            inside_connection=c["inside_connection"],
+            after_variable=c["after_variable"],
+            own_page_size=c["own_page_size"],
+            follow_up=None
+            if c["follow_up"] is None
+            else FollowUpTemplate(
+                selection=c["follow_up"]["selection"],
+                definitions=tuple(c["follow_up"]["definitions"]),
+                variables=tuple(c["follow_up"]["variables"]),
+                fragments=c["follow_up"]["fragments"],
+            ),
+            cost=None if c["cost"] is None else PageCost(*c["cost"]),
+        )
+        for c in data["connections"]
+    ]
+
+    def shape(value: Mapping[str, Any]) -> Shape:
+        return Shape(
+            objects={key: shape(inner) for key, inner in value["objects"].items()},
+            connections={key: connections[i] for key, i in value["connections"].items()},
+        )
+
+    for connection, raw in zip(connections, data["connections"], strict=True):
+        connection.node = shape(raw["node"])
+    return Analysis(
+        text=data["text"],
+        operation_name=data["operation_name"],
+        variables=tuple(data["variables"]),
+        root=shape(data["root"]),
+        connections=connections,
+    )
 
 
 # ---- follow-up documents ---------------------------------------------------------------------
@@ -500,14 +662,27 @@ def _paged_field(field_node: FieldNode, first: str, after: str) -> FieldNode:
     return paged
 
 
-def _variable_definition(name: str, type_text: str) -> VariableDefinitionNode:
-    from graphql import NameNode, VariableDefinitionNode, VariableNode, parse_type
+def _follow_up_template(analysis: Analysis, connection: ConnectionShape) -> FollowUpTemplate:
+    """The connection's follow-up for one parent (worked out once, from the document)."""
+    if connection.follow_up is not None:
+        return connection.follow_up
+    from graphql import print_ast
 
-    return VariableDefinitionNode(
-        variable=VariableNode(name=NameNode(value=name)),
-        type=parse_type(type_text),
-        directives=(),
+    assert analysis.operation is not None  # an analysis read from data carries its templates
+    paged = [_paged_field(node, _FIRST, "fluentSdkAfter0") for node in connection.fields]
+    fragments = _spreads(connection.fields, analysis.fragments)
+    # The user's variables the follow-up still uses: not those of the paging arguments it
+    # replaced (``items(first: $n)``: an unused $n would make the document invalid).
+    own = {d.variable.name.value: d for d in analysis.operation.variable_definitions}
+    ours = {_FIRST, "fluentSdkAfter0"}
+    used = [v for v in _variables_used([*paged, *fragments]) if v not in ours and v in own]
+    connection.follow_up = FollowUpTemplate(
+        selection="\n".join(print_ast(node) for node in paged),
+        definitions=tuple(print_ast(own[name]) for name in used),
+        variables=tuple(used),
+        fragments="\n\n".join(print_ast(fragment) for fragment in fragments),
     )
+    return connection.follow_up
 
 
 @functools.lru_cache(maxsize=512)
@@ -516,66 +691,37 @@ def _follow_up_document(
 ) -> tuple[str, tuple[str, ...]]:
     """The follow-up for ``parents`` parents of ``connection``: its text, and the user's
     variables it uses. Variables: ``$fluentSdkFirst``, ``$fluentSdkKey<i>``,
-    ``$fluentSdkAfter<i>``."""
-    from graphql import (
-        DocumentNode,
-        NameNode,
-        OperationDefinitionNode,
-        OperationType,
-        SelectionSetNode,
-        print_ast,
-    )
-
+    ``$fluentSdkAfter<i>``. Written from the connection's `FollowUpTemplate`: no parsing."""
     lookup = connection.lookup
     assert lookup is not None
-    selections = []
+    template = _follow_up_template(analysis, connection)
+    definitions = ", ".join(
+        [
+            f"${_FIRST}: Int",
+            *(f"$fluentSdkKey{i}: {lookup.argument_type}" for i in range(parents)),
+            *(f"$fluentSdkAfter{i}: String" for i in range(parents)),
+            *template.definitions,
+        ]
+    )
+    lines = [f"query FluentSdkComplete({definitions}) {{"]
     for index in range(parents):
-        fields = tuple(
-            _paged_field(node, _FIRST, f"fluentSdkAfter{index}") for node in connection.fields
-        )
-        selections.append(
-            _copy(
-                _alias(f"p{index}", lookup.root_field, SelectionSetNode(selections=fields)),
-                arguments=(_argument(lookup.argument, f"fluentSdkKey{index}"),),
-            )
-        )
-    fragments = _spreads(connection.fields, analysis.fragments)
-    # The user's variables the follow-up still uses: not those of the paging arguments it
-    # replaced (``items(first: $n)``: an unused $n would make the document invalid).
-    paged = [_paged_field(node, _FIRST, "fluentSdkAfter0") for node in connection.fields]
-    ours = {_FIRST, "fluentSdkAfter0"}
-    used = [v for v in _variables_used([*paged, *fragments]) if v not in ours]
-    own = {d.variable.name.value: d for d in analysis.operation.variable_definitions}
-    definitions = [
-        _variable_definition(_FIRST, "Int"),
-        *(_variable_definition(f"fluentSdkKey{i}", lookup.argument_type) for i in range(parents)),
-        *(_variable_definition(f"fluentSdkAfter{i}", "String") for i in range(parents)),
-        *(own[name] for name in used if name in own),
-    ]
-    name = "FluentSdkComplete"
-    operation = OperationDefinitionNode(
-        operation=OperationType.QUERY,
-        name=NameNode(value=name),
-        variable_definitions=tuple(definitions),
-        directives=(),
-        selection_set=SelectionSetNode(selections=tuple(selections)),
-    )
-    document = DocumentNode(definitions=(operation, *fragments))
-    return print_ast(document), tuple(name for name in used if name in own)
+        selection = template.selection.replace("$fluentSdkAfter0", f"$fluentSdkAfter{index}")
+        lines.append(f"  p{index}: {lookup.root_field}({lookup.argument}: $fluentSdkKey{index}) {{")
+        lines.extend(f"    {line}" for line in selection.splitlines())
+        lines.append("  }")
+    lines.append("}")
+    text = "\n".join(lines)
+    if template.fragments:
+        text += "\n\n" + template.fragments
+    return text, template.variables
 
 
-def _argument(name: str, variable: str) -> Any:
-    from graphql import ArgumentNode, NameNode, VariableNode
-
-    return ArgumentNode(
-        name=NameNode(value=name), value=VariableNode(name=NameNode(value=variable))
-    )
-
-
-@functools.lru_cache(maxsize=512)
-def _follow_up_cost(analysis: Analysis, connection: ConnectionShape) -> Any:
-    text, _used = _follow_up_document(analysis, connection, 1)
-    return page_cost(text, {}, _FIRST, schema=analysis.schema)
+def _follow_up_cost(analysis: Analysis, connection: ConnectionShape) -> PageCost:
+    """The estimate of a one-parent follow-up by its page size (worked out once)."""
+    if connection.cost is None:
+        text, _used = _follow_up_document(analysis, connection, 1)
+        connection.cost = page_cost(text, {}, _FIRST, schema=analysis.schema)
+    return connection.cost
 
 
 def _batch_plan(analysis: Analysis, connection: ConnectionShape, pending: int) -> tuple[int, int]:
@@ -583,25 +729,13 @@ def _batch_plan(analysis: Analysis, connection: ConnectionShape, pending: int) -
     `FOLLOW_UP_BATCH`) with pages at least as large as the document's own, then pages as large
     as the rest of the complexity budget allows."""
     cost = _follow_up_cost(analysis, connection)
-    floor = max(1, _own_page_size(connection))
+    floor = max(1, connection.own_page_size)
     parents = max(1, min(pending, FOLLOW_UP_BATCH))
     if parents * cost.at(floor) > COMPLEXITY_LIMIT:
         parents = max(1, COMPLEXITY_LIMIT // cost.at(floor))
     budget = max(0, COMPLEXITY_LIMIT - parents * cost.fixed)
     size = _MAX_PAGE_SIZE if cost.per_page == 0 else budget // (parents * cost.per_page)
     return parents, max(1, min(size, _MAX_PAGE_SIZE))
-
-
-def _own_page_size(connection: ConnectionShape) -> int:
-    from graphql import IntValueNode
-
-    for node in connection.fields:
-        for argument in node.arguments:
-            if argument.name.value in {"first", "last"} and isinstance(
-                argument.value, IntValueNode
-            ):
-                return int(argument.value.value)
-    return FLUENT_DEFAULT_PAGE_SIZE
 
 
 # ---- walking answers -------------------------------------------------------------------------

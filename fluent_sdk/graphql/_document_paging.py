@@ -55,16 +55,6 @@ def _argument(field: FieldNode, name: str) -> Any:
     return next((a.value for a in field.arguments if a.name.value == name), None)
 
 
-def _after_variable(connection: ConnectionShape) -> str | None:
-    from graphql import VariableNode
-
-    for node in connection.fields:
-        value = _argument(node, "after")
-        if isinstance(value, VariableNode):
-            return value.name.value
-    return None
-
-
 def _call(connection: ConnectionShape) -> str:
     return f"{connection.key}(first: …, after: $after)"
 
@@ -77,7 +67,7 @@ def _choose(analysis: Analysis, path: str | None) -> ConnectionShape:
             "…Connection, with edges { cursor node { … } }); this one selects none",
             field="document",
         )
-    bound = [c for c in connections if _after_variable(c) is not None]
+    bound = [c for c in connections if c.after_variable is not None]
     pageable = [c for c in bound if not c.inside_connection]
     if path is not None:
         match = [c for c in connections if c.label == path]
@@ -95,7 +85,7 @@ def _choose(analysis: Analysis, path: str | None) -> ConnectionShape:
                 "every page of the inner one",
                 field="path",
             )
-        if _after_variable(chosen) is None:
+        if chosen.after_variable is None:
             raise ValidationError(
                 f"{path!r} does not take its cursor from a variable: declare `$after: String` "
                 f"in the operation and write {_call(chosen)}",
@@ -164,6 +154,7 @@ def _with_page_size_variable(
             )
             return _replace(node, variable_definitions=(*node.variable_definitions, definition))
 
+    assert analysis.document is not None  # analysed from the user's document
     document: DocumentNode = visit(analysis.document, Bind())
     return document, own
 
@@ -181,7 +172,7 @@ def paged_document(text: str, operation_name: str | None, path: str | None) -> P
 
     analysis = analyse(text, operation_name)
     connection = _choose(analysis, path)
-    after = _after_variable(connection)
+    after = connection.after_variable
     assert after is not None
     first_value = next(
         (v for v in (_argument(n, "first") for n in connection.fields) if v is not None), None

@@ -5,7 +5,9 @@ an entity with the connections inside it: an order's items, a fulfilment's items
 transactions. A connection holds one page; the rest are read the way
 ``client.graphql.execute(..., complete=True)`` reads them (`fluent_sdk.graphql._completion`):
 
-1. the query goes out rewritten (once per process) to say where more pages are;
+1. the query goes out rewritten to say where more pages are: the code generator rewrote it,
+   and worked out what completing it needs, as plain data (``fluent_sdk/_generated/
+   whole_reads.py``), so that a helper never loads the schema;
 2. every connection the answer cuts short is completed in place by follow-ups, each reading the
    next page of up to 50 parents at once (12 fulfilments with more items cost one request more,
    not 12), named for what they read (``SdkFulfilmentItemsPage``) so that Fluent's logs tell the
@@ -39,7 +41,7 @@ from fluent_sdk.graphql._completion import (
     Analysis,
     ConnectionShape,
     FollowUp,
-    analyse,
+    analysis_from_data,
     complete_nested,
 )
 from fluent_sdk.graphql._namespace_common import validated_data
@@ -51,7 +53,7 @@ __all__ = ["read_whole"]
 
 @dataclass(frozen=True)
 class _HelperQuery:
-    """What reading one helper query whole needs, worked out once per process."""
+    """What reading one helper query whole needs, read once per process."""
 
     operation: str  # SdkOrderGet
     analysis: Analysis
@@ -61,27 +63,15 @@ class _HelperQuery:
     paged_here: ConnectionShape | None  # the connection the plan pages itself
 
 
-def _paged_by_variable(analysis: Analysis) -> ConnectionShape | None:
-    """The nested connection whose ``after`` is a variable of the query: its caller pages it."""
-    from graphql import VariableNode
-
-    for connection in analysis.nested:
-        for node in connection.fields:
-            if any(
-                argument.name.value == "after" and isinstance(argument.value, VariableNode)
-                for argument in node.arguments
-            ):
-                return connection
-    return None
-
-
 @functools.cache
 def _helper_query(method: str) -> _HelperQuery:
-    from fluent_sdk._generated.documents import BY_OPERATION
+    """The query's analysis as the code generator worked it out
+    (``fluent_sdk/_generated/whole_reads.py``): no schema is loaded, nothing parsed."""
     from fluent_sdk._generated.operation_index import OPERATIONS
+    from fluent_sdk._generated.whole_reads import WHOLE_READS
 
     kind, operation, roots = OPERATIONS.get(method, ("", "", ()))
-    if kind != "query" or len(roots) != 1:
+    if kind != "query" or len(roots) != 1 or operation not in WHOLE_READS:
         raise ValidationError(
             f"complete=True reads a query with one root field; {method!r} is not one",
             field="complete",
@@ -89,11 +79,11 @@ def _helper_query(method: str) -> _HelperQuery:
     module = importlib.import_module(f"fluent_sdk._generated.{method}")
     model: type[BaseModel] = getattr(module, operation)
     field = next(name for name in model.model_fields if to_camel(name) == roots[0])
-    analysis = analyse(BY_OPERATION[operation], operation)
-    paged_here = _paged_by_variable(analysis)
+    analysis = analysis_from_data(WHOLE_READS[operation])
+    paged_here = analysis.cursor_connection
     analysis.check_completable(skip=paged_here)
-    declared = frozenset(d.variable.name.value for d in analysis.operation.variable_definitions)
-    return _HelperQuery(operation, analysis, model, field, declared, paged_here)
+    variables = frozenset(analysis.variables)
+    return _HelperQuery(operation, analysis, model, field, variables, paged_here)
 
 
 def _wire_variables(query: _HelperQuery, arguments: Any) -> dict[str, Any]:
@@ -115,10 +105,10 @@ def _follow_up_query(follow_up: FollowUp) -> Query:
     """A completion's follow-up as a helper sends it: named for what it reads
     (``SdkFulfilmentItemsPage``: more ``items`` of fulfilments)."""
     shape = follow_up.connection
-    if shape is None or shape.parent is None:
+    if shape is None or shape.parent_name is None:
         return Query(follow_up.text, follow_up.operation_name, follow_up.variables)
-    field = shape.fields[0].name.value
-    name = f"Sdk{shape.parent.name}{field[:1].upper()}{field[1:]}Page"
+    field = shape.field_name
+    name = f"Sdk{shape.parent_name}{field[:1].upper()}{field[1:]}Page"
     text = renamed_document(follow_up.text, follow_up.operation_name, name)
     return Query(text, name, follow_up.variables)
 
