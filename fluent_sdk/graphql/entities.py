@@ -12,6 +12,7 @@ Unlike the generated models they read Fluent's shapes into conveniences: a conne
 entity becomes a flat list (``order.items``), ``attributes`` a ``{name: value}`` dict, a linked
 object its id or ref (``item.product_ref``, ``consignment.carrier_ref``). A flattened connection
 remembers where its next page starts (``Order.items_after``; None once every page is read).
+Linked objects are read by one rule (``_LINKS``), connections inside by `edge_page`.
 They select what the shared fragments of ``graphql/operations/fragments/`` select; unknown fields
 are ignored.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -45,6 +46,7 @@ __all__ = [
     "Customer",
     "EntityModel",
     "FinancialTransaction",
+    "FoundExisting",
     "Fulfilment",
     "FulfilmentChoice",
     "FulfilmentItem",
@@ -91,12 +93,9 @@ def connection_page(connection: Any) -> tuple[list[Any], str | None]:
     return nodes, cursor if more else None
 
 
-def _ref_of(value: Any) -> Any:
-    return value.get("ref") if isinstance(value, Mapping) else value
-
-
 class EntityModel(BaseModel):
-    """Something Fluent returned: camelCase names read, unknown fields ignored."""
+    """Something Fluent returned: camelCase names read, unknown fields ignored. The one base of
+    the SDK's result models (``fluent_sdk.helpers._models.OutputModel`` is this class)."""
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True
@@ -115,18 +114,77 @@ class WithAttributes(EntityModel):
         return attributes_from_data(value)
 
 
-class _FoundExisting(EntityModel):
-    found_existing: bool = Field(default=False, exclude=True)
+class FoundExisting(BaseModel):
+    """Mixed into a result model: ``found_existing`` is True when a create found the entity
+    already there (an earlier try whose reply was lost made it, or ``existing_ok`` found it)
+    instead of making it. Never sent to Fluent, left out of dumps. The one definition
+    (`fluent_sdk.helpers._models.FoundExisting` is this class)."""
+
+    found_existing: bool = Field(default=False, exclude=True, repr=False)
+
+    @classmethod
+    def from_node(cls, node: Any) -> Self:
+        """A fetched node (a generated model or a dict) as this model."""
+        if isinstance(node, cls):
+            return node
+        if isinstance(node, BaseModel):
+            return cls.model_validate(node, from_attributes=True)
+        return cls.model_validate(node)
 
     def as_found(self) -> Self:
         """A copy flagged ``found_existing=True``."""
         return self.model_copy(update={"found_existing": True})
 
 
+class _Flattened(EntityModel):
+    """Reads linked objects as their keys: ``_LINKS`` maps a field's camelCase name to where
+    its value is in Fluent's shape (``{"productRef": ("product", "ref")}``); a value the data
+    gives flat already is kept."""
+
+    _LINKS: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten_links(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or not cls._LINKS:
+            return data
+        flat = dict(data)
+        for name, path in cls._LINKS.items():
+            value: Any = data
+            for key in path:
+                value = value.get(key) if isinstance(value, Mapping) else None
+            if isinstance(data.get(path[0]), Mapping):
+                flat.setdefault(name, value)
+        return flat
+
+
+class _WithItemsPage(EntityModel):
+    """An entity whose ``items`` connection is read as a flat list, remembering where its next
+    page starts (`items_after`; None once every page is read)."""
+
+    _items_after: str | None = PrivateAttr(default=None)
+
+    @property
+    def items_after(self) -> str | None:
+        """The cursor to read more ``items`` after (None when ``items`` is complete)."""
+        return self._items_after
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _items_page(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        after = None
+        if isinstance(data, Mapping) and isinstance(data.get("items"), Mapping):
+            items, after = edge_page(data["items"])
+            data = {**data, "items": items}
+        entity = handler(data)
+        entity._items_after = after
+        return entity
+
+
 # -- orders ----------------------------------------------------------------------------------
 
 
-class Customer(_FoundExisting):
+class Customer(FoundExisting, _Flattened):
     """A customer; ``found_existing`` (from `Orders.get_or_create_customer`) is True when it
     was found rather than created by the call. Never sent to Fluent."""
 
@@ -144,12 +202,7 @@ class Customer(_FoundExisting):
     status: str | None = None
     retailer_id: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and isinstance(data.get("retailer"), Mapping):
-            data = {**data, "retailerId": data["retailer"].get("id")}
-        return data
+    _LINKS = {"retailerId": ("retailer", "id")}
 
 
 class OrderAddress(EntityModel):
@@ -185,7 +238,7 @@ class FulfilmentChoice(WithAttributes):
     delivery_address: OrderAddress | None = None
 
 
-class OrderItem(WithAttributes):
+class OrderItem(WithAttributes, _Flattened):
     id: str
     ref: str | None = None
     status: str | None = None
@@ -201,21 +254,14 @@ class OrderItem(WithAttributes):
     currency: str | None = None
     fulfilment_choice_ref: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        data = dict(data)
-        product = data.pop("product", None)
-        if isinstance(product, Mapping):
-            data.setdefault("productRef", product.get("ref"))
-            data.setdefault("productName", product.get("name"))
-        data["fulfilmentChoiceRef"] = _ref_of(data.pop("fulfilmentChoice", None))
-        return data
+    _LINKS = {
+        "productRef": ("product", "ref"),
+        "productName": ("product", "name"),
+        "fulfilmentChoiceRef": ("fulfilmentChoice", "ref"),
+    }
 
 
-class OrderSummary(WithAttributes):
+class OrderSummary(WithAttributes, _Flattened):
     """An order as listed by `Orders.iter` (no items or fulfilment choices)."""
 
     id: str
@@ -230,12 +276,7 @@ class OrderSummary(WithAttributes):
     retailer_id: str | None = None
     customer: Customer | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _retailer(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and isinstance(data.get("retailer"), Mapping):
-            data = {**data, "retailerId": data["retailer"].get("id")}
-        return data
+    _LINKS = {"retailerId": ("retailer", "id")}
 
     def to_record(self) -> dict[str, Any]:
         """A flat row (``customer.username`` columns); lists stay whole values."""
@@ -253,7 +294,7 @@ class OrderSummary(WithAttributes):
         return html_summary(f"Order {self.ref}", fields, raw=self)
 
 
-class Order(_FoundExisting, OrderSummary):
+class Order(FoundExisting, _WithItemsPage, OrderSummary):
     """An order with its items and fulfilment choices, as `Orders.get` / `create` return it.
 
     ``found_existing`` (from `Orders.create`): True when the order was not created by this
@@ -264,47 +305,30 @@ class Order(_FoundExisting, OrderSummary):
     billing_address: OrderAddress | None = None
     items: list[OrderItem] = Field(default_factory=list)
     fulfilment_choices: list[FulfilmentChoice] = Field(default_factory=list)
-    _items_after: str | None = PrivateAttr(default=None)
 
-    @property
-    def items_after(self) -> str | None:
-        """The cursor to read more ``items`` after, when the order was read with more items
-        than one page held (None when ``items`` is complete)."""
-        return self._items_after
-
-    @model_validator(mode="wrap")
+    @model_validator(mode="before")
     @classmethod
-    def _connections(cls, data: Any, handler: ModelWrapValidatorHandler[Order]) -> Order:
-        after = None
-        if isinstance(data, Mapping):
-            data = dict(data)
-            if isinstance(data.get("items"), Mapping):
-                data["items"], after = edge_page(data["items"])
-            choices: list[Any] = []
-            single = data.pop("fulfilmentChoice", None)
-            if isinstance(single, Mapping):
-                choices.append(single)
-            many = data.get("fulfilmentChoices")
-            for node in edge_page(many)[0]:
-                known = [c.get("id") for c in choices if isinstance(c, Mapping)]
-                if not isinstance(node, Mapping) or node.get("id") not in known:
-                    choices.append(node)
-            data["fulfilmentChoices"] = choices
-        order = handler(data)
-        order._items_after = after
-        return order
-
-    def with_more_items(self, items: list[OrderItem], after: str | None) -> Order:
-        """A copy with ``items`` appended and ``after`` as where the next page starts."""
-        order = self.model_copy(update={"items": [*self.items, *items]})
-        order._items_after = after
-        return order
+    def _choices(cls, data: Any) -> Any:
+        """``fulfilmentChoice`` and the ``fulfilmentChoices`` connection, as one list."""
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        choices: list[Any] = []
+        single = data.pop("fulfilmentChoice", None)
+        if isinstance(single, Mapping):
+            choices.append(single)
+        for node in edge_page(data.get("fulfilmentChoices"))[0]:
+            known = [c.get("id") for c in choices if isinstance(c, Mapping)]
+            if not isinstance(node, Mapping) or node.get("id") not in known:
+                choices.append(node)
+        data["fulfilmentChoices"] = choices
+        return data
 
 
 # -- fulfilments ---------------------------------------------------------------------------
 
 
-class FulfilmentItem(EntityModel):
+class FulfilmentItem(_Flattened):
     id: str
     ref: str | None = None
     status: str | None = None
@@ -314,20 +338,16 @@ class FulfilmentItem(EntityModel):
     order_item_ref: str | None = None
     product_ref: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and isinstance(data.get("orderItem"), Mapping):
-            order_item = data["orderItem"]
-            product = order_item.get("product") or {}
-            data = {**data, "orderItemRef": order_item.get("ref"), "productRef": product.get("ref")}
-        return data
+    _LINKS = {
+        "orderItemRef": ("orderItem", "ref"),
+        "productRef": ("orderItem", "product", "ref"),
+    }
 
     def names(self) -> set[str]:
         return {name for name in (self.ref, self.order_item_ref, self.product_ref) if name}
 
 
-class Fulfilment(WithAttributes):
+class Fulfilment(_WithItemsPage, WithAttributes, _Flattened):
     id: str
     ref: str | None = None
     type: str | None = None
@@ -342,36 +362,11 @@ class Fulfilment(WithAttributes):
     order_id: str | None = None
     order_ref: str | None = None
     items: list[FulfilmentItem] = Field(default_factory=list)
-    _items_after: str | None = PrivateAttr(default=None)
-
-    @property
-    def items_after(self) -> str | None:
-        """The cursor to read more ``items`` after (None when ``items`` is complete)."""
-        return self._items_after
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _flatten(cls, data: Any, handler: ModelWrapValidatorHandler[Fulfilment]) -> Fulfilment:
-        after = None
-        if isinstance(data, Mapping):
-            data = dict(data)
-            location = data.pop("fromLocation", None)
-            if isinstance(location, Mapping):
-                data["fromLocationRef"] = location.get("ref")
-            order = data.pop("order", None)
-            if isinstance(order, Mapping):
-                data["orderId"], data["orderRef"] = order.get("id"), order.get("ref")
-            if isinstance(data.get("items"), Mapping):
-                data["items"], after = edge_page(data["items"])
-        fulfilment = handler(data)
-        fulfilment._items_after = after
-        return fulfilment
-
-    def with_more_items(self, items: list[FulfilmentItem], after: str | None) -> Fulfilment:
-        """A copy with ``items`` appended and ``after`` as where the next page starts."""
-        fulfilment = self.model_copy(update={"items": [*self.items, *items]})
-        fulfilment._items_after = after
-        return fulfilment
+    _LINKS = {
+        "fromLocationRef": ("fromLocation", "ref"),
+        "orderId": ("order", "id"),
+        "orderRef": ("order", "ref"),
+    }
 
 
 # -- articles and consignments ---------------------------------------------------------------
@@ -402,7 +397,7 @@ class Article(WithAttributes):
         return data
 
 
-class Consignment(EntityModel):
+class Consignment(_Flattened):
     id: str
     ref: str | None = None
     status: str | None = None
@@ -416,21 +411,16 @@ class Consignment(EntityModel):
     created_on: datetime | None = None
     updated_on: datetime | None = None
 
+    _LINKS = {"carrierId": ("carrier", "id"), "carrierRef": ("carrier", "ref")}
+
     @model_validator(mode="before")
     @classmethod
-    def _flatten(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        data = dict(data)
-        carrier = data.pop("carrier", None)
-        if isinstance(carrier, Mapping):
-            data["carrierId"], data["carrierRef"] = carrier.get("id"), carrier.get("ref")
-        links = data.pop("consignmentArticles", None)
-        data["articleIds"] = [
-            str(node["article"]["id"])
-            for node in edge_page(links)[0]
-            if isinstance(node, Mapping) and isinstance(node.get("article"), Mapping)
-        ]
+    def _article_ids(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "consignmentArticles" in data:
+            nodes = edge_page(data["consignmentArticles"])[0]
+            articles = [n["article"] for n in nodes if isinstance(n, Mapping)]
+            ids = [str(a["id"]) for a in articles if isinstance(a, Mapping)]
+            data = {**data, "articleIds": ids}
         return data
 
 

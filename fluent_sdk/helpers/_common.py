@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from fluent_sdk._validation import field_path as _field_path
 from fluent_sdk.errors import (
@@ -64,9 +64,6 @@ from fluent_sdk.helpers._models import (
     parse_input,
 )
 from fluent_sdk.rest._common import check_retailer_id
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
 __all__ = [
     "DEFAULT_CREATE_ATTEMPTS",
@@ -108,14 +105,8 @@ __all__ = [
 T = TypeVar("T")
 
 
-class _Findable(Protocol):
-    """A result a create may have found instead of made: `FoundExisting`, or an entity model of
-    `fluent_sdk.graphql.entities` (`Order`, `Customer`)."""
-
-    def as_found(self) -> Self: ...
-
-
-FoundT = TypeVar("FoundT", bound=_Findable)
+#: A result a create may have found instead of made.
+FoundT = TypeVar("FoundT", bound=FoundExisting)
 
 #: How many times a create is sent at most when replies are lost (the first try included).
 DEFAULT_CREATE_ATTEMPTS = 3

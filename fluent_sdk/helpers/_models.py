@@ -1,5 +1,7 @@
-"""The helpers' model bases: one for what the caller gives (`InputModel`), one for what Fluent
-returns (`OutputModel`), and `FoundExisting` for results a create may have found instead of made.
+"""The helpers' model bases: one for what the caller gives (`InputModel`); what Fluent returns
+and `FoundExisting` (results a create may have found instead of made) have their one home below
+the generated client, in `fluent_sdk.graphql.entities` (`EntityModel`, `FoundExisting`), and are
+importable from here too (`OutputModel` is `EntityModel`).
 
 Every helper input (orders, fulfilments, consignments, payments, locations, users, networks,
 catalogue specs) derives from `InputModel`::
@@ -21,15 +23,15 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from fluent_sdk._validation import StrictModel, validate_input
+from fluent_sdk.graphql.entities import EntityModel, FoundExisting
 
 __all__ = ["FoundExisting", "InputModel", "OutputModel", "SpecModel", "parse_input"]
 
 InputT = TypeVar("InputT", bound=BaseModel)
-FoundT = TypeVar("FoundT", bound="FoundExisting")
 
 
 def _snake_or_camel(name: str) -> AliasChoices:
@@ -59,28 +61,6 @@ def parse_input(model: type[InputT], value: Any, *, field: str = "") -> InputT:
     return validate_input(model, value, field=field)
 
 
-class OutputModel(BaseModel):
-    """Something Fluent returned: camelCase names read, unknown fields ignored."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
-
-
-class FoundExisting(BaseModel):
-    """Mixed into a helper's result model: ``found_existing`` is True when a create found the
-    entity already there (an earlier try whose reply was lost made it) instead of making it.
-    Never sent to Fluent, left out of dumps."""
-
-    found_existing: bool = Field(default=False, exclude=True, repr=False)
-
-    @classmethod
-    def from_node(cls: type[FoundT], node: Any) -> FoundT:
-        """A fetched node (a generated model or a dict) as this model."""
-        if isinstance(node, cls):
-            return node
-        if isinstance(node, BaseModel):
-            return cls.model_validate(node, from_attributes=True)
-        return cls.model_validate(node)
-
-    def as_found(self: FoundT) -> FoundT:
-        """A copy flagged ``found_existing=True``."""
-        return self.model_copy(update={"found_existing": True})
+#: Something Fluent returned: the one result-model base, `fluent_sdk.graphql.entities.EntityModel`
+#: (this name is kept for imports from here).
+OutputModel = EntityModel
