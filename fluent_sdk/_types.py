@@ -8,13 +8,17 @@ that performs them::
 
 `FluentClient.call` / `AsyncFluentClient.call` perform an `ApiCall`. Timeout defaults are
 defined here once; the client, the token flow and the retry policy all read them.
+
+`RestClient` / `AsyncRestClient` say what a namespace needs of the client that performs its
+calls (``call``, ``login``, ``retailer_id``), so that a type-only reference to the client goes
+through a Protocol instead of an import of `fluent_sdk._client`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
 import httpx
 
@@ -25,7 +29,11 @@ __all__ = [
     "DEFAULT_WRITE_TIMEOUT",
     "JSON_HEADERS",
     "ApiCall",
+    "AsyncRestClient",
+    "RequestOptions",
+    "RestClient",
     "RetailerId",
+    "SignedIn",
     "TimeoutTypes",
     "to_timeout",
 ]
@@ -68,9 +76,32 @@ def to_timeout(value: TimeoutTypes) -> httpx.Timeout:
     return httpx.Timeout(value, connect=min(float(value), DEFAULT_CONNECT_TIMEOUT))
 
 
+class RequestOptions(TypedDict, total=False):
+    """The keyword arguments of `FluentClient.request`: the fields of `ApiCall` after
+    ``parse``, each optional."""
+
+    #: Query parameters.
+    params: Mapping[str, Any] | None
+    #: A body to send as JSON.
+    json: Any
+    #: A body already encoded.
+    content: bytes | None
+    #: Multipart files.
+    files: Any
+    #: Headers over the client's.
+    headers: Mapping[str, str] | None
+    #: Whether the request may be sent again after it may have arrived (default: by method).
+    idempotent: bool | None
+    #: This request's timeout instead of the client's.
+    timeout: TimeoutTypes | None
+    #: A name for logs and errors, e.g. ``jobs.get``.
+    operation: str | None
+
+
 @dataclass(frozen=True)
 class ApiCall(Generic[T]):
-    """One REST call described without I/O: what to send and how to read the answer.
+    """One REST call described without I/O: what to send and how to read the answer (the
+    fields after ``parse`` are the `RequestOptions`).
 
     API namespaces build these; `FluentClient.call` / `AsyncFluentClient.call` perform them.
     """
@@ -86,3 +117,42 @@ class ApiCall(Generic[T]):
     idempotent: bool | None = None
     operation: str | None = None
     timeout: TimeoutTypes | None = None
+
+
+class SignedIn(Protocol):
+    """What the REST layer reads of a sign-in (`fluent_sdk._auth.Token`): the token's retailer."""
+
+    @property
+    def retailer_id(self) -> int | None: ...
+
+
+class RestClient(Protocol):
+    """What the REST namespaces (`fluent_sdk.rest`) need of a client; `FluentClient` is one.
+
+    They are typed against this rather than the client, whose module names them for its typed
+    attributes: the client depends on the namespaces, never the other way round.
+    """
+
+    @property
+    def retailer_id(self) -> int | None:
+        """The configured retailer, else the signed-in user's (None before signing in)."""
+
+    def login(self, *, force: bool = False) -> SignedIn:
+        """Sign in (or reuse the token) now."""
+
+    def call(self, call: ApiCall[T]) -> T:
+        """Perform ``call`` and return its parsed answer."""
+
+
+class AsyncRestClient(Protocol):
+    """The twin of `RestClient` for the asynchronous namespaces; `AsyncFluentClient` is one."""
+
+    @property
+    def retailer_id(self) -> int | None:
+        """See `RestClient.retailer_id`."""
+
+    async def login(self, *, force: bool = False) -> SignedIn:
+        """See `RestClient.login`."""
+
+    async def call(self, call: ApiCall[T]) -> T:
+        """See `RestClient.call`."""

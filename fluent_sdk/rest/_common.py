@@ -1,32 +1,42 @@
 """Shared pieces of the Platform (REST) namespaces: model bases, lenient enums, input checks,
-response parsing and the retailer-id lookup (the only I/O, in thin sync/async twins).
+response parsing, and the namespace bases that perform a namespace's plans (the only I/O, in
+thin sync/async twins).
+
+A namespace's logic is written once, as plans (generators that yield an `ApiCall`, a
+`LookUpRetailer` or a `Sleep` and receive the answer) in its I/O-free base;
+`SyncNamespace._drive` / `AsyncNamespace._drive` perform them. The namespaces know the client
+only as a `fluent_sdk._types.RestClient` / `AsyncRestClient`.
 
 The retailer id has one checker (`check_retailer_id`) and one resolver: `resolve_retailer_id`
 decides without I/O (an explicit id, else the client's), and `SyncNamespace._retailer_id` /
 `AsyncNamespace._retailer_id` only sign in when neither is known. Every REST namespace and every
 interface helper (`fluent_sdk.helpers._common.ResolveRetailer`) goes through them.
 
-Everything here except `SyncNamespace._retailer_id` / `AsyncNamespace._retailer_id` is I/O-free.
+Everything here except the namespace bases' methods is I/O-free.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic
 
 import httpx
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict
+from typing_extensions import TypeVar
 
 from fluent_sdk import _types
+from fluent_sdk._types import ApiCall, AsyncRestClient, RestClient
 from fluent_sdk._validation import StrictModel, validate_input, validation_error
-from fluent_sdk.errors import APIError, ValidationError
+from fluent_sdk.errors import APIError, FluentError, ValidationError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only for ClientT's default (see there)
     from fluent_sdk._client import AsyncFluentClient, FluentClient
 
 __all__ = [
@@ -34,17 +44,23 @@ __all__ = [
     "CheckedRetailerId",
     "IdStr",
     "LenientEnum",
+    "LookUpRetailer",
+    "Plan",
     "RequestModel",
     "ResponseModel",
     "RetailerId",
     "RetailerIdText",
+    "Sleep",
+    "Step",
     "SyncNamespace",
     "check_path_segment",
     "check_retailer_id",
     "json_model_parser",
+    "perform",
     "require_retailer_id",
     "resolve_retailer_id",
     "response_json",
+    "retailer",
     "to_validation_error",
     "unexpected_response",
     "utc_now",
@@ -53,6 +69,7 @@ __all__ = [
 
 RetailerId = _types.RetailerId  # one definition, in fluent_sdk._types
 ModelT = TypeVar("ModelT", bound=BaseModel)
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -248,11 +265,65 @@ def json_model_parser(
     return parse
 
 
-class SyncNamespace:
-    """Base of the synchronous namespaces: holds the client, looks up the retailer id."""
+#: The client a namespace performs its calls with: the REST namespaces name `RestClient` /
+#: `AsyncRestClient`, all they need of it. The defaults are for the bases' other users, the
+#: interface helpers, which call more of the client (``client.graphql``) and do not name it yet;
+#: once they do (``SyncNamespace[FluentClient]``) the defaults and that import can go.
+ClientT = TypeVar("ClientT", bound=RestClient, default="FluentClient")
+AsyncClientT = TypeVar("AsyncClientT", bound=AsyncRestClient, default="AsyncFluentClient")
 
-    def __init__(self, client: FluentClient) -> None:
+
+@dataclass(frozen=True)
+class LookUpRetailer:
+    """A plan's step: the retailer id, ``explicit`` if given, else the client's, signing in
+    first if that is needed (`SyncNamespace._retailer_id`)."""
+
+    explicit: Any = None
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """A plan's step: wait ``seconds`` (the namespace's ``sleep``: never blocking an event
+    loop)."""
+
+    seconds: float
+
+
+#: What a namespace's plan yields: a call to perform, or one of the steps above. The answer is
+#: sent back into the plan (an error is thrown into it); the plan returns the result.
+Step = ApiCall[Any] | LookUpRetailer | Sleep
+Plan = Generator[Step, Any, T]
+
+
+def perform(call: ApiCall[T]) -> Plan[T]:
+    """In a plan, ``answer = yield from perform(call)``: ``call``'s answer, typed."""
+    answer: T = yield call
+    return answer
+
+
+def retailer(explicit: Any = None) -> Plan[RetailerId]:
+    """In a plan, ``retailer_id = yield from retailer(explicit)`` (`LookUpRetailer`)."""
+    answer: RetailerId = yield LookUpRetailer(explicit)
+    return answer
+
+
+async def _async_sleep(seconds: float) -> None:
+    import asyncio  # only async users pay for importing asyncio
+
+    await asyncio.sleep(seconds)
+
+
+class SyncNamespace(Generic[ClientT]):
+    """Base of the synchronous namespaces: holds the client, looks up the retailer id, and
+    drives plans (`_drive`), performing each step they yield.
+
+    A namespace's logic lives once, as plans in its I/O-free base; each public method of the
+    twins is one line, ``return self._drive(self._get_plan(...))`` (``await`` in the async one).
+    """
+
+    def __init__(self, client: ClientT, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self._client = client
+        self._sleep = sleep
 
     def _retailer_id(self, explicit: Any = None) -> RetailerId:
         """``explicit``, else the client's retailer, signing in first if that is needed."""
@@ -261,12 +332,37 @@ class SyncNamespace:
             known = require_retailer_id(self._client.login().retailer_id)
         return known
 
+    def _perform_step(self, step: Step) -> Any:
+        if isinstance(step, LookUpRetailer):
+            return self._retailer_id(step.explicit)
+        if isinstance(step, Sleep):
+            return self._sleep(step.seconds)
+        return self._client.call(step)
 
-class AsyncNamespace:
+    def _drive(self, plan: Plan[T]) -> T:
+        """Run ``plan`` to its end: each step performed, its answer (or `FluentError`) sent back."""
+        try:
+            step = next(plan)
+            while True:
+                try:
+                    answer = self._perform_step(step)
+                except FluentError as error:
+                    step = plan.throw(error)
+                else:
+                    step = plan.send(answer)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+
+
+class AsyncNamespace(Generic[AsyncClientT]):
     """Base of the asynchronous namespaces: the twin of `SyncNamespace`."""
 
-    def __init__(self, client: AsyncFluentClient) -> None:
+    def __init__(
+        self, client: AsyncClientT, *, sleep: Callable[[float], Awaitable[None]] = _async_sleep
+    ) -> None:
         self._client = client
+        self._sleep = sleep
 
     async def _retailer_id(self, explicit: Any = None) -> RetailerId:
         """See `SyncNamespace._retailer_id`."""
@@ -274,3 +370,25 @@ class AsyncNamespace:
         if known is None:
             known = require_retailer_id((await self._client.login()).retailer_id)
         return known
+
+    async def _perform_step(self, step: Step) -> Any:
+        if isinstance(step, LookUpRetailer):
+            return await self._retailer_id(step.explicit)
+        if isinstance(step, Sleep):
+            return await self._sleep(step.seconds)
+        return await self._client.call(step)
+
+    async def _drive(self, plan: Plan[T]) -> T:
+        """See `SyncNamespace._drive`."""
+        try:
+            step = next(plan)
+            while True:
+                try:
+                    answer = await self._perform_step(step)
+                except FluentError as error:
+                    step = plan.throw(error)
+                else:
+                    step = plan.send(answer)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 import httpx
 from pydantic import AliasChoices, Field, field_serializer, field_validator, model_validator
@@ -28,7 +28,7 @@ from typing_extensions import Unpack
 
 from fluent_sdk._attributes import attributes_from_data
 from fluent_sdk._bounded import arun_bounded, run_bounded
-from fluent_sdk._types import ApiCall
+from fluent_sdk._types import ApiCall, AsyncRestClient, RestClient
 from fluent_sdk._validation import closest_name
 from fluent_sdk.errors import EventRejectedError, FluentError, ValidationError
 from fluent_sdk.rest._audit import AuditEntry, AuditGroup, AuditNode, AuditTimeline
@@ -37,12 +37,15 @@ from fluent_sdk.rest._common import (
     CheckedRetailerId,
     IdStr,
     LenientEnum,
+    Plan,
     RequestModel,
     ResponseModel,
     RetailerId,
     SyncNamespace,
     check_path_segment,
     json_model_parser,
+    perform,
+    retailer,
     utc_now,
     validate_request,
 )
@@ -56,9 +59,6 @@ from fluent_sdk.rest._event_batch import (
     entity_label,
     read_events,
 )
-
-if TYPE_CHECKING:
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -423,6 +423,59 @@ class _EventsBase:
     def __init__(self, *, clock: Callable[[], datetime] = utc_now) -> None:
         self._clock = clock
 
+    # ---- plans (performed by the twins) -----------------------------------------------------
+    def _ready(self, event: Event | Mapping[str, Any]) -> Plan[Event]:
+        """``event`` checked, with the client's retailer when it names none."""
+        checked = self._checked_event(event)
+        if checked.retailer_id is None:
+            checked = self._with_retailer(checked, (yield from retailer()))
+        return checked
+
+    def _send_plan(
+        self, event: Event | Mapping[str, Any], mode: Literal["async", "sync"]
+    ) -> Plan[EventOutcome]:
+        ready = yield from self._ready(event)
+        if mode == "async":
+            return (yield from perform(self._send_call(ready, mode="async")))
+        try:
+            return (yield from perform(self._send_call(ready, mode="sync")))
+        except EventRejectedError as error:
+            raise self._rejection(error, ready) from None
+
+    def _send_one_plan(
+        self, run: EventBatchRun, index: int, event: Event, mode: SendMode, idempotent: bool
+    ) -> Plan[None]:
+        """One event of `Events.send_many`, its outcome or error written to ``run``."""
+        try:
+            outcome = yield from perform(self._send_call(event, mode=mode, idempotent=idempotent))
+        except FluentError as error:
+            run.failed(index, event, error)
+        else:
+            run.sent(index, event, outcome)
+
+    def _audit_plan(
+        self,
+        entity_type: Any,
+        id: Any,
+        ref: Any,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> Plan[AuditTimeline]:
+        request = self._audit_request(entity_type, id, ref, since=since, until=until)
+        audit = yield from self._records_plan(request.audit)
+        sources = yield from self._records_plan(request.sources)
+        return request.timeline(audit, sources)
+
+    def _records_plan(self, query: EventQuery) -> Plan[list[EventRecord]]:
+        """Every record ``query`` matches, page after page."""
+        records: list[EventRecord] = []
+        start: int | None = query.start
+        while start is not None:
+            page = yield from perform(self._search_call(query, start))
+            records.extend(page.results)
+            start = self._next_start(page, start)
+        return records
+
     @staticmethod
     def _checked_event(event: Event | Mapping[str, Any]) -> Event:
         return validate_request(Event, event, field="event")
@@ -553,9 +606,10 @@ class _EventsBase:
         )
 
     def _search_query(
-        self, filters: Mapping[str, Any], *, page_size: int, start: int
+        self, filters: Mapping[str, Any], *, page_size: int, start: int, stacklevel: int = 3
     ) -> EventQuery:
-        """Validated search parameters, with the default window made explicit."""
+        """Validated search parameters, with the default window made explicit (a warning
+        about it names the line ``stacklevel`` frames up: the public method's caller)."""
         try:
             query = EventQuery.model_validate({**filters, "start": start, "count": page_size})
         except ValidationError as error:
@@ -571,10 +625,17 @@ class _EventsBase:
                     f"searching {_format_utc(from_)} to {_format_utc(to)}. "
                     "Pass from_=... to choose the window."
                 ),
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
             query = query.model_copy(update={"from_": from_, "to": to})
         return query
+
+    def _search_page_call(
+        self, filters: Mapping[str, Any], page_size: int, start: int
+    ) -> ApiCall[EventSearchPage]:
+        """`Events.search_page`'s call (the window warning names its caller)."""
+        query = self._search_query(filters, page_size=page_size, start=start, stacklevel=4)
+        return self._search_call(query, query.start)
 
     @staticmethod
     def _search_call(query: EventQuery, start: int) -> ApiCall[EventSearchPage]:
@@ -780,22 +841,16 @@ def _sync_outcome_parser(operation: str) -> Callable[[httpx.Response], EventOutc
 # -- I/O twins -----------------------------------------------------------------------------
 
 
-class Events(_EventsBase, SyncNamespace):
+class Events(_EventsBase, SyncNamespace[RestClient]):
     """``client.events``: the Event API, synchronously."""
 
-    def __init__(self, client: FluentClient, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, client: RestClient, *, clock: Callable[[], datetime] = utc_now) -> None:
         SyncNamespace.__init__(self, client)
         _EventsBase.__init__(self, clock=clock)
 
-    def _ready(self, event: Event | Mapping[str, Any]) -> Event:
-        checked = self._checked_event(event)
-        if checked.retailer_id is None:
-            checked = self._with_retailer(checked, self._retailer_id())
-        return checked
-
     def send(self, event: Event | Mapping[str, Any]) -> EventOutcome:
         """Queue an event (``POST /event/async``). Workflow failures are not reported."""
-        return self._client.call(self._send_call(self._ready(event), mode="async"))
+        return self._drive(self._send_plan(event, "async"))
 
     def send_sync(self, event: Event | Mapping[str, Any]) -> EventOutcome:
         """Run an event's workflow now (``POST /event/sync``).
@@ -804,11 +859,7 @@ class Events(_EventsBase, SyncNamespace):
         (``NO_MATCH``): its message names the event, the entity and, when Fluent said, what
         did not match; ``event_id`` / ``event_status`` / ``unmatched`` hold the details.
         """
-        ready = self._ready(event)
-        try:
-            return self._client.call(self._send_call(ready, mode="sync"))
-        except EventRejectedError as error:
-            raise self._rejection(error, ready) from None
+        return self._drive(self._send_plan(event, "sync"))
 
     def send_many(
         self,
@@ -851,23 +902,14 @@ class Events(_EventsBase, SyncNamespace):
     def _batch_jobs(
         self, run: EventBatchRun, mode: SendMode, idempotent: bool
     ) -> Iterator[Callable[[], None]]:
-        retailer: RetailerId | None = None  # looked up when the first event needs it
+        known: RetailerId | None = None  # looked up when the first event needs it
         for index, event in run.checked():
             if event.retailer_id is None:
-                if retailer is None:
-                    retailer = self._retailer_id()
-                event = self._with_retailer(event, retailer)
-            yield partial(self._send_one, run, index, event, mode, idempotent)
-
-    def _send_one(
-        self, run: EventBatchRun, index: int, event: Event, mode: SendMode, idempotent: bool
-    ) -> None:
-        try:
-            outcome = self._client.call(self._send_call(event, mode=mode, idempotent=idempotent))
-        except FluentError as error:
-            run.failed(index, event, error)
-        else:
-            run.sent(index, event, outcome)
+                if known is None:
+                    known = self._retailer_id()
+                event = self._with_retailer(event, known)
+            plan = self._send_one_plan(run, index, event, mode, idempotent)
+            yield partial(self._drive, plan)
 
     def audit(
         self,
@@ -885,10 +927,7 @@ class Events(_EventsBase, SyncNamespace):
         A root entity (``ORDER``, ``LOCATION``...) is read with its children (an order's
         fulfilments...); give its ``id`` or ``ref``. Datetimes must be timezone-aware.
         """
-        request = self._audit_request(entity_type, id, ref, since=since, until=until)
-        audit = [record for page in self._pages(request.audit) for record in page.results]
-        sources = [record for page in self._pages(request.sources) for record in page.results]
-        return request.timeline(audit, sources)
+        return self._drive(self._audit_plan(entity_type, id, ref, since, until))
 
     def get(self, event_id: str) -> EventRecord:
         return self._client.call(self._get_call(event_id))
@@ -897,8 +936,7 @@ class Events(_EventsBase, SyncNamespace):
         self, *, start: int = 0, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[EventFilters]
     ) -> EventSearchPage:
         """One page of matching events, starting at offset ``start``."""
-        query = self._search_query(filters, page_size=page_size, start=start)
-        return self._client.call(self._search_call(query, query.start))
+        return self._client.call(self._search_page_call(filters, page_size, start))
 
     def search_pages(
         self, *, start: int = 0, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[EventFilters]
@@ -922,33 +960,21 @@ class Events(_EventsBase, SyncNamespace):
             start = self._next_start(page, start)
 
 
-class AsyncEvents(_EventsBase, AsyncNamespace):
+class AsyncEvents(_EventsBase, AsyncNamespace[AsyncRestClient]):
     """``client.events`` on `AsyncFluentClient`: the Event API, awaitable."""
 
-    def __init__(
-        self, client: AsyncFluentClient, *, clock: Callable[[], datetime] = utc_now
-    ) -> None:
+    def __init__(self, client: AsyncRestClient, *, clock: Callable[[], datetime] = utc_now) -> None:
         AsyncNamespace.__init__(self, client)
         _EventsBase.__init__(self, clock=clock)
 
-    async def _ready(self, event: Event | Mapping[str, Any]) -> Event:
-        checked = self._checked_event(event)
-        if checked.retailer_id is None:
-            checked = self._with_retailer(checked, await self._retailer_id())
-        return checked
-
     async def send(self, event: Event | Mapping[str, Any]) -> EventOutcome:
         """Queue an event (``POST /event/async``). Workflow failures are not reported."""
-        return await self._client.call(self._send_call(await self._ready(event), mode="async"))
+        return await self._drive(self._send_plan(event, "async"))
 
     async def send_sync(self, event: Event | Mapping[str, Any]) -> EventOutcome:
         """Run an event's workflow now; `EventRejectedError` on ``FAILED`` / ``NO_MATCH``
         (see `Events.send_sync`)."""
-        ready = await self._ready(event)
-        try:
-            return await self._client.call(self._send_call(ready, mode="sync"))
-        except EventRejectedError as error:
-            raise self._rejection(error, ready) from None
+        return await self._drive(self._send_plan(event, "sync"))
 
     async def send_many(
         self,
@@ -971,24 +997,14 @@ class AsyncEvents(_EventsBase, AsyncNamespace):
     async def _batch_jobs(
         self, run: EventBatchRun, mode: SendMode, idempotent: bool
     ) -> AsyncIterator[Callable[[], Awaitable[None]]]:
-        retailer: RetailerId | None = None  # looked up when the first event needs it
+        known: RetailerId | None = None  # looked up when the first event needs it
         for index, event in run.checked():
             if event.retailer_id is None:
-                if retailer is None:
-                    retailer = await self._retailer_id()
-                event = self._with_retailer(event, retailer)
-            yield partial(self._send_one, run, index, event, mode, idempotent)
-
-    async def _send_one(
-        self, run: EventBatchRun, index: int, event: Event, mode: SendMode, idempotent: bool
-    ) -> None:
-        call = self._send_call(event, mode=mode, idempotent=idempotent)
-        try:
-            outcome = await self._client.call(call)
-        except FluentError as error:
-            run.failed(index, event, error)
-        else:
-            run.sent(index, event, outcome)
+                if known is None:
+                    known = await self._retailer_id()
+                event = self._with_retailer(event, known)
+            plan = self._send_one_plan(run, index, event, mode, idempotent)
+            yield partial(self._drive, plan)
 
     async def audit(
         self,
@@ -1000,10 +1016,7 @@ class AsyncEvents(_EventsBase, AsyncNamespace):
         until: datetime | None = None,
     ) -> AuditTimeline:
         """See `Events.audit`."""
-        request = self._audit_request(entity_type, id, ref, since=since, until=until)
-        audit = [record async for page in self._pages(request.audit) for record in page.results]
-        sources = [record async for page in self._pages(request.sources) for record in page.results]
-        return request.timeline(audit, sources)
+        return await self._drive(self._audit_plan(entity_type, id, ref, since, until))
 
     async def get(self, event_id: str) -> EventRecord:
         return await self._client.call(self._get_call(event_id))
@@ -1011,8 +1024,7 @@ class AsyncEvents(_EventsBase, AsyncNamespace):
     async def search_page(
         self, *, start: int = 0, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[EventFilters]
     ) -> EventSearchPage:
-        query = self._search_query(filters, page_size=page_size, start=start)
-        return await self._client.call(self._search_call(query, query.start))
+        return await self._client.call(self._search_page_call(filters, page_size, start))
 
     def search_pages(
         self, *, start: int = 0, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[EventFilters]

@@ -23,20 +23,24 @@ import pydantic
 from pydantic import AfterValidator, AliasChoices, Field, WrapValidator
 from pydantic_core import PydanticCustomError
 
-from fluent_sdk._types import JSON_HEADERS, ApiCall
+from fluent_sdk._types import JSON_HEADERS, ApiCall, AsyncRestClient, RestClient
 from fluent_sdk.errors import APIError, BatchTimeoutError, ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,
     CheckedRetailerId,
     IdStr,
     LenientEnum,
+    Plan,
     RequestModel,
     ResponseModel,
     RetailerId,
+    Sleep,
     SyncNamespace,
     check_path_segment,
     json_model_parser,
+    perform,
     response_json,
+    retailer,
     to_validation_error,
     unexpected_response,
     utc_now,
@@ -45,8 +49,6 @@ from fluent_sdk.rest._common import (
 
 if TYPE_CHECKING:
     import httpx
-
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
 
 __all__ = [
     "MAX_BATCH_RECORDS",
@@ -408,9 +410,6 @@ class _Polled(Protocol):
     def is_complete(self) -> bool: ...
 
 
-_PolledT = TypeVar("_PolledT", bound=_Polled)
-
-
 def _utc_day(text: str | None) -> date | None:
     if not text:
         return None
@@ -437,6 +436,64 @@ class _JobsBase:
 
     def _today(self) -> date:
         return self._clock().astimezone(timezone.utc).date()
+
+    # ---- plans (performed by the twins) -----------------------------------------------------
+    def _create_plan(
+        self, name: str, retailer_id: int | str | None, meta: Mapping[str, Any] | None
+    ) -> Plan[JobCreated]:
+        job = self._checked_job(name, meta)
+        return (yield from perform(self._create_call(job, (yield from retailer(retailer_id)))))
+
+    def _open_job_plan(
+        self, name: str, retailer_id: int | str | None, meta: Mapping[str, Any] | None
+    ) -> Plan[str]:
+        """The job `Jobs.open_job_for_today` answers; the twins run it under their lock."""
+        job = self._checked_job(name, meta)
+        resolved = yield from retailer(retailer_id)
+        known = self._open_job_today(job.name, resolved)
+        if known is not None:
+            return known
+        for attempt in range(1, _JOB_CREATE_ATTEMPTS + 1):
+            try:
+                return (yield from perform(self._create_call(job, resolved))).id
+            except APIError as error:
+                if not _unreadable(error) or attempt == _JOB_CREATE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send_batch_plan(
+        self, job_id: str | int, batch: BatchBody | Mapping[str, Any]
+    ) -> Plan[BatchCreated]:
+        checked = self._checked_batch(batch)
+        call = self._send_batch_call(job_id, checked)  # checks job_id before any login
+        if self._needs_retailer(checked):
+            checked = self._with_retailer(checked, (yield from retailer()))
+            call = self._send_batch_call(job_id, checked)
+        return (yield from perform(call))
+
+    def _wait_plan(
+        self,
+        job_id: str | int,
+        batch_id: str | int,
+        timeout: float,
+        poll_interval: float,
+        max_poll_interval: float,
+    ) -> Plan[Batch]:
+        """Poll the batch until it is complete, waiting ``poll_interval`` seconds at first and
+        doubling up to ``max_poll_interval``; `BatchTimeoutError` after ``timeout``."""
+        self._check_wait(timeout, poll_interval, max_poll_interval)
+        call = self._get_batch_call(job_id, batch_id)
+        started = self._monotonic()
+        delay = poll_interval
+        while True:
+            batch = yield from perform(call)
+            wait = self._poll_delay(
+                batch, job_id=job_id, started=started, timeout=timeout, delay=delay
+            )
+            if wait is None:
+                return batch
+            yield Sleep(wait)
+            delay = min(delay * 2, max_poll_interval)
 
     @staticmethod
     def _checked_job(name: str, meta: Mapping[str, Any] | None) -> JobCreate:
@@ -636,7 +693,7 @@ def batch_call(
 # -- I/O twins -----------------------------------------------------------------------------
 
 
-class Jobs(_JobsBase, SyncNamespace):
+class Jobs(_JobsBase, SyncNamespace[RestClient]):
     """``client.jobs``: the Job and Batch API, synchronously.
 
     ``clock`` (UTC now), ``monotonic`` and ``sleep`` are seams for tests.
@@ -644,15 +701,14 @@ class Jobs(_JobsBase, SyncNamespace):
 
     def __init__(
         self,
-        client: FluentClient,
+        client: RestClient,
         *,
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        SyncNamespace.__init__(self, client)
+        SyncNamespace.__init__(self, client, sleep=sleep)
         _JobsBase.__init__(self, clock=clock, monotonic=monotonic)
-        self._sleep = sleep
         self._open_job_lock = threading.Lock()
 
     def create(
@@ -663,8 +719,7 @@ class Jobs(_JobsBase, SyncNamespace):
         meta: Mapping[str, Any] | None = None,
     ) -> JobCreated:
         """Open a new job (``POST /api/v4.1/job``); ``retailer_id`` defaults to the client's."""
-        job = self._checked_job(name, meta)
-        return self._client.call(self._create_call(job, self._retailer_id(retailer_id)))
+        return self._drive(self._create_plan(name, retailer_id, meta))
 
     def get(self, job_id: str | int) -> Job:
         """A job with its batches (needs JOB_VIEW and BATCH_VIEW)."""
@@ -679,30 +734,14 @@ class Jobs(_JobsBase, SyncNamespace):
     ) -> str:
         """The id of a job named ``name`` that this client created or saw open today (UTC),
         or of a new one. Jobs close at midnight UTC, so a new day gets a new job."""
-        job = self._checked_job(name, meta)
-        resolved = self._retailer_id(retailer_id)
         with self._open_job_lock:
-            known = self._open_job_today(job.name, resolved)
-            if known is not None:
-                return known
-            for attempt in range(1, _JOB_CREATE_ATTEMPTS + 1):
-                try:
-                    return self._client.call(self._create_call(job, resolved)).id
-                except APIError as error:
-                    if not _unreadable(error) or attempt == _JOB_CREATE_ATTEMPTS:
-                        raise
-            raise AssertionError("unreachable")  # pragma: no cover
+            return self._drive(self._open_job_plan(name, retailer_id, meta))
 
     def send_batch(
         self, job_id: str | int, batch: InventoryBatch | RetailerBatch | Mapping[str, Any]
     ) -> BatchCreated:
         """Add a batch (at most 5000 records) to an open job."""
-        checked = self._checked_batch(batch)
-        call = self._send_batch_call(job_id, checked)  # checks job_id before any login
-        if self._needs_retailer(checked):
-            checked = self._with_retailer(checked, self._retailer_id())
-            call = self._send_batch_call(job_id, checked)
-        return self._client.call(call)
+        return self._drive(self._send_batch_plan(job_id, batch))
 
     def get_batch(self, job_id: str | int, batch_id: str | int) -> Batch:
         """A batch's status and per-record results."""
@@ -719,53 +758,23 @@ class Jobs(_JobsBase, SyncNamespace):
     ) -> Batch:
         """Poll until the batch is ``COMPLETE``, waiting ``poll_interval`` seconds at first and
         doubling up to ``max_poll_interval``. Raises `BatchTimeoutError` after ``timeout``."""
-        self._check_wait(timeout, poll_interval, max_poll_interval)
-        return self._wait_for(
-            self._get_batch_call(job_id, batch_id),
-            job_id=job_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-        )
-
-    def _wait_for(
-        self,
-        call: ApiCall[_PolledT],
-        *,
-        job_id: str | int,
-        timeout: float,
-        poll_interval: float,
-        max_poll_interval: float = 30.0,
-    ) -> _PolledT:
-        """`wait_for_batch` with the batch read by ``call`` (e.g. `batch_tally_call`); the
-        arguments are checked by the caller."""
-        started = self._monotonic()
-        delay = poll_interval
-        while True:
-            batch = self._client.call(call)
-            wait = self._poll_delay(
-                batch, job_id=job_id, started=started, timeout=timeout, delay=delay
-            )
-            if wait is None:
-                return batch
-            self._sleep(wait)
-            delay = min(delay * 2, max_poll_interval)
+        plan = self._wait_plan(job_id, batch_id, timeout, poll_interval, max_poll_interval)
+        return self._drive(plan)
 
 
-class AsyncJobs(_JobsBase, AsyncNamespace):
+class AsyncJobs(_JobsBase, AsyncNamespace[AsyncRestClient]):
     """``client.jobs`` on `AsyncFluentClient`: the Job and Batch API, awaitable."""
 
     def __init__(
         self,
-        client: AsyncFluentClient,
+        client: AsyncRestClient,
         *,
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        AsyncNamespace.__init__(self, client)
+        AsyncNamespace.__init__(self, client, sleep=sleep)
         _JobsBase.__init__(self, clock=clock, monotonic=monotonic)
-        self._sleep = sleep
         self._open_job_lock = asyncio.Lock()
 
     async def create(
@@ -775,8 +784,7 @@ class AsyncJobs(_JobsBase, AsyncNamespace):
         retailer_id: int | str | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> JobCreated:
-        job = self._checked_job(name, meta)
-        return await self._client.call(self._create_call(job, await self._retailer_id(retailer_id)))
+        return await self._drive(self._create_plan(name, retailer_id, meta))
 
     async def get(self, job_id: str | int) -> Job:
         return await self._client.call(self._get_call(job_id))
@@ -788,29 +796,13 @@ class AsyncJobs(_JobsBase, AsyncNamespace):
         retailer_id: int | str | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> str:
-        job = self._checked_job(name, meta)
-        resolved = await self._retailer_id(retailer_id)
         async with self._open_job_lock:
-            known = self._open_job_today(job.name, resolved)
-            if known is not None:
-                return known
-            for attempt in range(1, _JOB_CREATE_ATTEMPTS + 1):
-                try:
-                    return (await self._client.call(self._create_call(job, resolved))).id
-                except APIError as error:
-                    if not _unreadable(error) or attempt == _JOB_CREATE_ATTEMPTS:
-                        raise
-            raise AssertionError("unreachable")  # pragma: no cover
+            return await self._drive(self._open_job_plan(name, retailer_id, meta))
 
     async def send_batch(
         self, job_id: str | int, batch: InventoryBatch | RetailerBatch | Mapping[str, Any]
     ) -> BatchCreated:
-        checked = self._checked_batch(batch)
-        call = self._send_batch_call(job_id, checked)
-        if self._needs_retailer(checked):
-            checked = self._with_retailer(checked, await self._retailer_id())
-            call = self._send_batch_call(job_id, checked)
-        return await self._client.call(call)
+        return await self._drive(self._send_batch_plan(job_id, batch))
 
     async def get_batch(self, job_id: str | int, batch_id: str | int) -> Batch:
         return await self._client.call(self._get_batch_call(job_id, batch_id))
@@ -824,32 +816,5 @@ class AsyncJobs(_JobsBase, AsyncNamespace):
         poll_interval: float = 1.0,
         max_poll_interval: float = 30.0,
     ) -> Batch:
-        self._check_wait(timeout, poll_interval, max_poll_interval)
-        return await self._wait_for(
-            self._get_batch_call(job_id, batch_id),
-            job_id=job_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-        )
-
-    async def _wait_for(
-        self,
-        call: ApiCall[_PolledT],
-        *,
-        job_id: str | int,
-        timeout: float,
-        poll_interval: float,
-        max_poll_interval: float = 30.0,
-    ) -> _PolledT:
-        started = self._monotonic()
-        delay = poll_interval
-        while True:
-            batch = await self._client.call(call)
-            wait = self._poll_delay(
-                batch, job_id=job_id, started=started, timeout=timeout, delay=delay
-            )
-            if wait is None:
-                return batch
-            await self._sleep(wait)
-            delay = min(delay * 2, max_poll_interval)
+        plan = self._wait_plan(job_id, batch_id, timeout, poll_interval, max_poll_interval)
+        return await self._drive(plan)

@@ -11,13 +11,13 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import pydantic
 from pydantic import Field, TypeAdapter
 
-from fluent_sdk._types import ApiCall
+from fluent_sdk._types import ApiCall, AsyncRestClient, RestClient
 from fluent_sdk.errors import APIError, ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,
@@ -28,9 +28,6 @@ from fluent_sdk.rest._common import (
     response_json,
     to_validation_error,
 )
-
-if TYPE_CHECKING:
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
 
 __all__ = [
     "AsyncPlugins",
@@ -198,12 +195,9 @@ class _PluginsBase:
         )
 
 
-class Plugins(_PluginsBase, SyncNamespace):
+class Plugins(_PluginsBase, SyncNamespace[RestClient]):
     """``client.plugins``: the Plugin API, synchronously (needs PLUGIN_VIEW etc. in ACCOUNT
     context)."""
-
-    def __init__(self, client: FluentClient) -> None:
-        SyncNamespace.__init__(self, client)
 
     def list(self) -> dict[str, PluginRule]:
         """Every active rule of the account, keyed ``ACCOUNT.namespace.Rule``."""
@@ -223,11 +217,8 @@ class Plugins(_PluginsBase, SyncNamespace):
         return self._client.call(self._status_call(bundle_name))
 
 
-class AsyncPlugins(_PluginsBase, AsyncNamespace):
+class AsyncPlugins(_PluginsBase, AsyncNamespace[AsyncRestClient]):
     """``client.plugins`` on `AsyncFluentClient`: the Plugin API, awaitable."""
-
-    def __init__(self, client: AsyncFluentClient) -> None:
-        AsyncNamespace.__init__(self, client)
 
     async def list(self) -> dict[str, PluginRule]:
         return await self._client.call(self._list_call())

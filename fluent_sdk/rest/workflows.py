@@ -12,26 +12,26 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from fluent_sdk._types import ApiCall
+from fluent_sdk._types import ApiCall, AsyncRestClient, RestClient
 from fluent_sdk.errors import ValidationError
 from fluent_sdk.rest._common import (
     AsyncNamespace,
     IdStr,
+    Plan,
     ResponseModel,
     RetailerId,
     SyncNamespace,
     check_path_segment,
     json_model_parser,
+    perform,
+    retailer,
     to_validation_error,
 )
-
-if TYPE_CHECKING:
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
 
 __all__ = [
     "AsyncWorkflows",
@@ -167,7 +167,20 @@ def _checked_workflow(value: Any) -> Workflow:
 
 
 class _WorkflowsBase:
-    """Validation and `ApiCall` building for both twins."""
+    """Validation, `ApiCall` building and the plans of both twins."""
+
+    def _get_plan(
+        self, entity_type: str, entity_subtype: str, retailer_id: int | str | None
+    ) -> Plan[Workflow]:
+        name = self._name(entity_type, entity_subtype)
+        owner = yield from retailer(retailer_id)
+        return (yield from perform(self._get_call(name, owner)))
+
+    def _put_plan(self, workflow: Workflow | Mapping[str, Any]) -> Plan[WorkflowSaved]:
+        checked = self._checked(workflow)
+        if checked.retailer_id is None:
+            checked = self._with_retailer(checked, (yield from retailer()))
+        return (yield from perform(self._put_call(checked)))
 
     @staticmethod
     def _name(entity_type: str, entity_subtype: str) -> str:
@@ -215,43 +228,29 @@ class _WorkflowsBase:
         )
 
 
-class Workflows(_WorkflowsBase, SyncNamespace):
+class Workflows(_WorkflowsBase, SyncNamespace[RestClient]):
     """``client.workflows``: the Workflow API, synchronously."""
-
-    def __init__(self, client: FluentClient) -> None:
-        SyncNamespace.__init__(self, client)
 
     def get(
         self, entity_type: str, entity_subtype: str, *, retailer_id: int | str | None = None
     ) -> Workflow:
         """The current ``{entity_type}::{entity_subtype}`` workflow of a retailer
         (default: the client's)."""
-        name = self._name(entity_type, entity_subtype)
-        return self._client.call(self._get_call(name, self._retailer_id(retailer_id)))
+        return self._drive(self._get_plan(entity_type, entity_subtype, retailer_id))
 
     def put(self, workflow: Workflow | Mapping[str, Any]) -> WorkflowSaved:
         """Create or update a workflow (validated by Fluent against the installed rules).
         A workflow without ``retailerId`` is saved for the client's retailer."""
-        checked = self._checked(workflow)
-        if checked.retailer_id is None:
-            checked = self._with_retailer(checked, self._retailer_id())
-        return self._client.call(self._put_call(checked))
+        return self._drive(self._put_plan(workflow))
 
 
-class AsyncWorkflows(_WorkflowsBase, AsyncNamespace):
+class AsyncWorkflows(_WorkflowsBase, AsyncNamespace[AsyncRestClient]):
     """``client.workflows`` on `AsyncFluentClient`: the Workflow API, awaitable."""
-
-    def __init__(self, client: AsyncFluentClient) -> None:
-        AsyncNamespace.__init__(self, client)
 
     async def get(
         self, entity_type: str, entity_subtype: str, *, retailer_id: int | str | None = None
     ) -> Workflow:
-        name = self._name(entity_type, entity_subtype)
-        return await self._client.call(self._get_call(name, await self._retailer_id(retailer_id)))
+        return await self._drive(self._get_plan(entity_type, entity_subtype, retailer_id))
 
     async def put(self, workflow: Workflow | Mapping[str, Any]) -> WorkflowSaved:
-        checked = self._checked(workflow)
-        if checked.retailer_id is None:
-            checked = self._with_retailer(checked, await self._retailer_id())
-        return await self._client.call(self._put_call(checked))
+        return await self._drive(self._put_plan(workflow))
