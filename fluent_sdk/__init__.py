@@ -9,14 +9,15 @@ Where things live:
 - ``_redact.py``   secret masking for logs, reprs and errors
 - ``_tables.py``   `to_records` / `to_pandas` / `to_polars`: flat rows from any result
 
-Names are imported lazily (PEP 562) so ``import fluent_sdk`` costs almost nothing.
+Names are imported lazily (PEP 562, `fluent_sdk._lazy`) so ``import fluent_sdk`` costs almost
+nothing; the errors come from ``errors.py``, the rest from the modules in ``_LOCATIONS``.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from fluent_sdk._lazy import lazy_exports
 from fluent_sdk._version import __version__
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         FluentError,
         GraphQLError,
         NotFoundError,
+        OperationsNotAttachedError,
         PaginationError,
         PermissionDeniedError,
         RateLimitedError,
@@ -69,6 +71,7 @@ __all__ = [
     "GraphQLError",
     "MemoryTokenStore",
     "NotFoundError",
+    "OperationsNotAttachedError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitedError",
@@ -105,16 +108,4 @@ _LOCATIONS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LOCATIONS.get(name)
-    if module is None and name in __all__:
-        module = "fluent_sdk.errors"
-    if module is None:
-        raise AttributeError(f"module 'fluent_sdk' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, __all__, _LOCATIONS, default="fluent_sdk.errors")

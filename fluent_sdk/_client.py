@@ -12,7 +12,8 @@ import importlib
 import logging
 import platform
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,19 +31,28 @@ from fluent_sdk._config import ClientConfig, resolve_config
 from fluent_sdk._redact import install_log_redaction, redact
 from fluent_sdk._retry import AttemptLog, RetryPolicy
 from fluent_sdk._transport_errors import describe as describe_transport_failure
-from fluent_sdk._types import DEFAULT_TIMEOUT, ApiCall, TimeoutTypes, to_timeout
+from fluent_sdk._types import (
+    DEFAULT_TIMEOUT,
+    ApiCall,
+    AsyncRestClient,
+    RequestOptions,
+    RestClient,
+    TimeoutTypes,
+    to_timeout,
+)
 from fluent_sdk._version import __version__
 from fluent_sdk.errors import (
     APIError,
     ConfigurationError,
     ConnectError,
+    OperationsNotAttachedError,
     TimeoutError,
     TransportError,
     error_from_response,
 )
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
     from fluent_sdk.graphql import AsyncGraphQL, GraphQL
     from fluent_sdk.helpers.catalogue import AsyncCatalogue, Catalogue
@@ -68,8 +78,8 @@ logger = logging.getLogger("fluent_sdk")
 # Distinct request paths whose parsed URL is kept (REST paths carry ids, so bound the cache).
 _URL_CACHE_SIZE = 256
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_USE_CLIENT_DEFAULT: Any = httpx.USE_CLIENT_DEFAULT
 T = TypeVar("T")
+R = TypeVar("R")
 #: The format of the packages ``fluent-sdk codegen`` makes (their ``FLUENT_SDK_OPERATIONS_FORMAT``)
 #: that this SDK attaches; raised when the runtime methods generated code calls change.
 OPERATIONS_FORMAT = 1
@@ -151,6 +161,11 @@ def _operations_package(operations: str | ModuleType) -> ModuleType:
             setting="operations",
         )
     return package
+
+
+def _unparsed(response: httpx.Response) -> httpx.Response:
+    """The parse of `FluentClient.request`'s call: the response itself."""
+    return response
 
 
 def _user_agent() -> str:
@@ -339,11 +354,12 @@ class _BaseClient:
     @property
     def ops(self) -> Any:
         """The attached operations (`use`, or ``operations=`` at construction); raises
-        `ConfigurationError` saying how to attach some when there are none."""
+        `OperationsNotAttachedError` (a `ConfigurationError` and an `AttributeError`, so
+        ``hasattr(client, "ops")`` is False) saying how to attach some when there are none."""
         ops = self._ops
         if ops is None:
             if self._operations is None:
-                raise ConfigurationError(_NO_OPERATIONS, setting="operations")
+                raise OperationsNotAttachedError(_NO_OPERATIONS, setting="operations")
             module, name = self._OPERATIONS_CLASS
             runner = importlib.import_module(f"{self._operations.__name__}.{module}")
             ops = self._ops = getattr(runner, name)(self)
@@ -358,20 +374,12 @@ class _BaseClient:
     # -- shared request logic (no I/O) ------------------------------------------------------
 
     def _build_request(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        files: Any = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | None = None,
+        self, http: httpx.Client | httpx.AsyncClient, call: ApiCall[Any]
     ) -> httpx.Request:
+        """The `httpx.Request` ``call`` describes, on the account."""
         # Built by hand rather than with ``http.build_request``: the URL of each path is parsed
         # once and the default headers merged once, which is most of the SDK's per-call cost.
+        path = call.path
         url = self._urls.get(path)
         if url is None:
             if not path.startswith("/"):
@@ -379,35 +387,39 @@ class _BaseClient:
             url = httpx.URL(f"{self._config.base_url}{path}")
             if len(self._urls) < _URL_CACHE_SIZE:
                 self._urls[path] = url
-        if params:
-            url = url.copy_merge_params(params)
+        if call.params:
+            url = url.copy_merge_params(call.params)
         base = self._base_headers
         if base is None:
             # The httpx client's own defaults first (e.g. a user's http_client), ours on top.
             base = self._base_headers = httpx.Headers(http.headers)
             base.update(self._headers)
-        if headers:
+        if call.headers:
             request_headers = httpx.Headers(base)
-            request_headers.update(headers)
+            request_headers.update(call.headers)
         else:
             request_headers = base  # httpx.Request copies it
         return httpx.Request(
-            method.upper(),
+            call.method.upper(),
             url,
-            json=json,
-            content=content,
-            files=files,
+            json=call.json,
+            content=call.content,
+            files=call.files,
             headers=request_headers,
             extensions={
                 "timeout": self._timeout_extension
-                if timeout is None
-                else _to_timeout(timeout).as_dict()
+                if call.timeout is None
+                else _to_timeout(call.timeout).as_dict()
             },
         )
 
     @staticmethod
-    def _is_idempotent(method: str, idempotent: bool | None) -> bool:
-        return idempotent if idempotent is not None else method.upper() in _IDEMPOTENT_METHODS
+    def _is_idempotent(call: ApiCall[Any]) -> bool:
+        """Whether ``call`` may be sent again after it may have arrived (by method unless the
+        call says)."""
+        if call.idempotent is not None:
+            return call.idempotent
+        return call.method.upper() in _IDEMPOTENT_METHODS
 
     def _check(
         self,
@@ -502,68 +514,45 @@ class FluentClient(_BaseClient):
 
     def login(self, *, force: bool = False) -> Token:
         """Get (or reuse) a token now rather than on the first request."""
-        if isinstance(self._auth, StaticTokenAuth):
-            return self._auth.token
+        auth = self._auth
+        if isinstance(auth, StaticTokenAuth):
+            return auth.token
+        return self._retried(lambda _: auth.sync_login(self._send_token_request, force=force))
 
-        def send(request: httpx.Request) -> httpx.Response:
-            try:
-                return self._http.send(request)
-            except httpx.TransportError as exc:
-                raise self._transport_error(exc, request, time.perf_counter(), 1) from None
-
-        log = AttemptLog()
-        try:
-            for attempt in self._retry.retrying(idempotent=True, log=log, sleep=time.sleep):
-                with attempt:
-                    return self._auth.sync_login(send, force=force)
-        except (TransportError, APIError) as exc:
-            raise log.finish(exc) from None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        files: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
-        timeout: TimeoutTypes | None = None,
-        operation: str | None = None,
-    ) -> httpx.Response:
+    def request(self, method: str, path: str, **options: Unpack[RequestOptions]) -> httpx.Response:
         """Send an authenticated request to ``path`` on the account, with retries.
 
         Raises an `APIError` subclass for an error status and a `TransportError` when no
-        response arrived. ``idempotent`` defaults by method (POST is not).
+        response arrived. ``options`` are `RequestOptions` (``params``, ``json``, ``content``,
+        ``files``, ``headers``, ``idempotent``, ``timeout``, ``operation``); ``idempotent``
+        defaults by method (POST is not).
         """
-        request = self._build_request(
-            self._http,
-            method,
-            path,
-            params=params,
-            json=json,
-            content=content,
-            files=files,
-            headers=headers,
-            timeout=timeout,
-        )
+        return self._send(ApiCall(method, path, _unparsed, **options))
+
+    def call(self, call: ApiCall[T]) -> T:
+        """Perform a described REST call and parse its answer."""
+        return call.parse(self._send(call))
+
+    def _send(self, call: ApiCall[Any]) -> httpx.Response:
+        request = self._build_request(self._http, call)
+        attempt = partial(self._send_once, request, operation=call.operation)
+        return self._retried(attempt, idempotent=self._is_idempotent(call))
+
+    def _retried(self, attempt: Callable[[int], R], *, idempotent: bool = True) -> R:
+        """``attempt(number)`` under the retry policy; the error of the last one, with the
+        history of all, if none succeeded."""
         log = AttemptLog()
-        retrying = self._retry.retrying(
-            idempotent=self._is_idempotent(method, idempotent), log=log, sleep=time.sleep
-        )
+        retrying = self._retry.retrying(idempotent=idempotent, log=log, sleep=time.sleep)
         try:
-            for attempt in retrying:
-                with attempt:
-                    return self._send_once(request, attempt.retry_state.attempt_number, operation)
+            for tried in retrying:
+                with tried:
+                    return attempt(tried.retry_state.attempt_number)
         except (TransportError, APIError) as exc:
             raise log.finish(exc) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send_once(
-        self, request: httpx.Request, attempt: int, operation: str | None
+        self, request: httpx.Request, attempt: int, *, operation: str | None
     ) -> httpx.Response:
         started = time.perf_counter()
         try:
@@ -572,21 +561,11 @@ class FluentClient(_BaseClient):
             raise self._transport_error(exc, request, started, attempt) from None
         return self._check(request, response, started, attempt, operation)
 
-    def call(self, call: ApiCall[T]) -> T:
-        """Perform a described REST call and parse its answer."""
-        response = self.request(
-            call.method,
-            call.path,
-            params=call.params,
-            json=call.json,
-            content=call.content,
-            files=call.files,
-            headers=call.headers,
-            idempotent=call.idempotent,
-            timeout=call.timeout,
-            operation=call.operation,
-        )
-        return call.parse(response)
+    def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return self._http.send(request)
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, request, time.perf_counter(), 1) from None
 
     # API namespaces, each imported on first use (see _LazyNamespace).
     graphql: GraphQL = _namespace("fluent_sdk.graphql", "GraphQL")
@@ -643,68 +622,45 @@ class AsyncFluentClient(_BaseClient):
 
     async def login(self, *, force: bool = False) -> Token:
         """Get (or reuse) a token now rather than on the first request."""
-        if isinstance(self._auth, StaticTokenAuth):
-            return self._auth.token
-
-        async def send(request: httpx.Request) -> httpx.Response:
-            try:
-                return await self._http.send(request)
-            except httpx.TransportError as exc:
-                raise self._transport_error(exc, request, time.perf_counter(), 1) from None
-
-        log = AttemptLog()
-        try:
-            async for attempt in self._retry.async_retrying(
-                idempotent=True, log=log, sleep=_async_sleep
-            ):
-                with attempt:
-                    return await self._auth.async_login(send, force=force)
-        except (TransportError, APIError) as exc:
-            raise log.finish(exc) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+        auth = self._auth
+        if isinstance(auth, StaticTokenAuth):
+            return auth.token
+        return await self._retried(
+            lambda _: auth.async_login(self._send_token_request, force=force)
+        )
 
     async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        files: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
-        timeout: TimeoutTypes | None = None,
-        operation: str | None = None,
+        self, method: str, path: str, **options: Unpack[RequestOptions]
     ) -> httpx.Response:
-        """Send an authenticated request to ``path`` on the account, with retries."""
-        request = self._build_request(
-            self._http,
-            method,
-            path,
-            params=params,
-            json=json,
-            content=content,
-            files=files,
-            headers=headers,
-            timeout=timeout,
-        )
+        """Send an authenticated request to ``path`` on the account, with retries (see
+        `FluentClient.request`)."""
+        return await self._send(ApiCall(method, path, _unparsed, **options))
+
+    async def call(self, call: ApiCall[T]) -> T:
+        """Perform a described REST call and parse its answer."""
+        return call.parse(await self._send(call))
+
+    async def _send(self, call: ApiCall[Any]) -> httpx.Response:
+        request = self._build_request(self._http, call)
+        attempt = partial(self._send_once, request, operation=call.operation)
+        return await self._retried(attempt, idempotent=self._is_idempotent(call))
+
+    async def _retried(
+        self, attempt: Callable[[int], Awaitable[R]], *, idempotent: bool = True
+    ) -> R:
+        """See `FluentClient._retried`."""
         log = AttemptLog()
-        retrying = self._retry.async_retrying(
-            idempotent=self._is_idempotent(method, idempotent), log=log, sleep=_async_sleep
-        )
+        retrying = self._retry.async_retrying(idempotent=idempotent, log=log, sleep=_async_sleep)
         try:
-            async for attempt in retrying:
-                with attempt:
-                    return await self._send_once(
-                        request, attempt.retry_state.attempt_number, operation
-                    )
+            async for tried in retrying:
+                with tried:
+                    return await attempt(tried.retry_state.attempt_number)
         except (TransportError, APIError) as exc:
             raise log.finish(exc) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send_once(
-        self, request: httpx.Request, attempt: int, operation: str | None
+        self, request: httpx.Request, attempt: int, *, operation: str | None
     ) -> httpx.Response:
         started = time.perf_counter()
         try:
@@ -713,21 +669,11 @@ class AsyncFluentClient(_BaseClient):
             raise self._transport_error(exc, request, started, attempt) from None
         return self._check(request, response, started, attempt, operation)
 
-    async def call(self, call: ApiCall[T]) -> T:
-        """Perform a described REST call and parse its answer."""
-        response = await self.request(
-            call.method,
-            call.path,
-            params=call.params,
-            json=call.json,
-            content=call.content,
-            files=call.files,
-            headers=call.headers,
-            idempotent=call.idempotent,
-            timeout=call.timeout,
-            operation=call.operation,
-        )
-        return call.parse(response)
+    async def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._http.send(request)
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, request, time.perf_counter(), 1) from None
 
     # API namespaces, each imported on first use (see _LazyNamespace).
     graphql: AsyncGraphQL = _namespace("fluent_sdk.graphql", "AsyncGraphQL")
@@ -749,3 +695,12 @@ class AsyncFluentClient(_BaseClient):
     networks: AsyncNetworks = _namespace("fluent_sdk.helpers.networks", "AsyncNetworks")
     #: ``await client.wait_for(...)``: see `fluent_sdk.helpers.waiting`.
     wait_for: AsyncWaiter = _namespace("fluent_sdk.helpers.waiting", "AsyncWaiter")
+
+
+if TYPE_CHECKING:
+    # The REST namespaces know a client only as these Protocols: the clients must satisfy them.
+    def _is_rest_client(client: FluentClient) -> RestClient:
+        return client
+
+    def _is_async_rest_client(client: AsyncFluentClient) -> AsyncRestClient:
+        return client

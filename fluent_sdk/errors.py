@@ -4,6 +4,7 @@ The tree::
 
     FluentError
     ├── ConfigurationError          a setting is missing or malformed (before any request)
+    │   └── OperationsNotAttachedError  ``client.ops`` with none attached (also an AttributeError)
     ├── ValidationError             bad input to an SDK call, naming the field (before any request)
     ├── TransportError              no usable HTTP response
     │   ├── ConnectError            the request never reached the server
@@ -89,6 +90,7 @@ __all__ = [
     "GraphQLRateLimitedError",
     "GraphQLServerError",
     "NotFoundError",
+    "OperationsNotAttachedError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitedError",
@@ -169,6 +171,15 @@ class ConfigurationError(FluentError):
         if looked_in:
             message = f"{message} (looked in: {', '.join(looked_in)})"
         super().__init__(message)
+
+
+class OperationsNotAttachedError(ConfigurationError, AttributeError):
+    """``client.ops`` was read, but no package of your own operations is attached (``client.use``
+    or ``FluentClient(operations=...)``).
+
+    Also an `AttributeError`, so ``hasattr(client, "ops")`` is False and ``getattr(client, "ops",
+    None)`` is None until operations are attached.
+    """
 
 
 class ValidationError(FluentError, ValueError):
