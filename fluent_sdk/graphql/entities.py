@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = [
+    "AddressFields",
     "Article",
     "Consignment",
     "Customer",
@@ -205,8 +206,11 @@ class Customer(FoundExisting, _Flattened):
     _LINKS = {"retailerId": ("retailer", "id")}
 
 
-class OrderAddress(EntityModel):
-    id: str | None = None
+class AddressFields(BaseModel):
+    """The fields of a postal address (Fluent's names in camelCase): the one list, shared by
+    the address Fluent returns (`OrderAddress`) and the helpers' address input
+    (``fluent_sdk.helpers._models.Address``)."""
+
     ref: str | None = None
     name: str | None = None
     company_name: str | None = None
@@ -221,6 +225,12 @@ class OrderAddress(EntityModel):
     longitude: float | None = None
     time_zone: str | None = None
     email: str | None = None
+
+
+class OrderAddress(EntityModel, AddressFields):
+    """An address as Fluent returns it (an order's billing address, a choice's delivery one)."""
+
+    id: str | None = None
 
 
 class FulfilmentChoice(WithAttributes):

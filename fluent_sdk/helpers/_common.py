@@ -57,6 +57,7 @@ from fluent_sdk.helpers._calls import (
 )
 from fluent_sdk.helpers._driver import AsyncHelper, Lists, SyncHelper
 from fluent_sdk.helpers._models import (
+    Address,
     FoundExisting,
     InputModel,
     OutputModel,
@@ -67,6 +68,7 @@ from fluent_sdk.rest._common import check_retailer_id
 
 __all__ = [
     "DEFAULT_CREATE_ATTEMPTS",
+    "Address",
     "AsyncHelper",
     "AttributeSpec",
     "Call",
@@ -88,10 +90,12 @@ __all__ = [
     "attribute_type_for",
     "attributes_from_data",
     "attributes_input",
+    "check_attempts",
     "check_ref",
     "check_retailer",
     "create_and_read",
     "create_once",
+    "create_or_find",
     "default_catalogue_ref",
     "edge_nodes",
     "field_path",
@@ -100,6 +104,7 @@ __all__ = [
     "missing_result",
     "normalize_attributes",
     "parse_input",
+    "required",
 ]
 
 T = TypeVar("T")
@@ -209,6 +214,52 @@ def missing_result(operation: str) -> UnexpectedResponseError:
     return UnexpectedResponseError(
         f"{operation} returned no data: what it created cannot be read back", operation=operation
     )
+
+
+def check_attempts(max_attempts: Any) -> int:
+    """A create's ``max_attempts``, checked before anything is sent: a positive integer."""
+    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+        raise ValidationError("max_attempts must be a positive integer", field="max_attempts")
+    return max_attempts
+
+
+def _returned_nothing(operation: str) -> UnexpectedResponseError:
+    return UnexpectedResponseError(f"{operation} returned nothing", operation=operation)
+
+
+def required(call: Call, *, operation: str) -> Plan[Any]:
+    """``call``'s answer (an update's, typically); `UnexpectedResponseError` when Fluent
+    answered ``operation`` with nothing."""
+    answer = yield call
+    if answer is None:
+        raise _returned_nothing(operation)
+    return answer
+
+
+def create_or_find(
+    create: Call,
+    lookup: Callable[[], Plan[T | None]],
+    *,
+    operation: str,
+    max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+    existing_ok: bool = False,
+    lookup_first: bool | None = None,
+) -> Plan[Any]:
+    """`create_once`, answering what the create returned or, when an earlier try (or someone
+    else) made it, what ``lookup`` found (as found: a model without ``found_existing`` is not
+    flagged); `UnexpectedResponseError` when ``operation`` returned nothing."""
+    created, existing = yield from create_once(
+        create,
+        lookup,
+        max_attempts=max_attempts,
+        existing_ok=existing_ok,
+        lookup_first=lookup_first,
+    )
+    if existing is not None:
+        return existing.as_found() if isinstance(existing, FoundExisting) else existing
+    if created is None:
+        raise _returned_nothing(operation)
+    return created
 
 
 def create_and_read(

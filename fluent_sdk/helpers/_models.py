@@ -21,15 +21,16 @@ missing field by its snake_case name); ``model_dump(by_alias=True)`` gives Fluen
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict
+from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from fluent_sdk._validation import StrictModel, validate_input
-from fluent_sdk.graphql.entities import EntityModel, FoundExisting
+from fluent_sdk.graphql.entities import AddressFields, EntityModel, FoundExisting
 
-__all__ = ["FoundExisting", "InputModel", "OutputModel", "SpecModel", "parse_input"]
+__all__ = ["Address", "FoundExisting", "InputModel", "OutputModel", "SpecModel", "parse_input"]
 
 InputT = TypeVar("InputT", bound=BaseModel)
 
@@ -49,6 +50,16 @@ class InputModel(StrictModel):
         populate_by_name=True,
     )
 
+    def fluent_input(self, *, exclude: Iterable[str] = (), **values: Any) -> dict[str, Any]:
+        """The fields given, by Fluent's (camelCase) names, for a create or update input: every
+        field but those that are None or in ``exclude``, then ``values`` (Fluent's names; None
+        ones left out) for what is named or shaped differently."""
+        data: dict[str, Any] = self.model_dump(
+            by_alias=True, exclude_none=True, exclude=set(exclude)
+        )
+        data.update((key, value) for key, value in values.items() if value is not None)
+        return data
+
 
 class SpecModel(InputModel):
     """Deprecated: derive from `InputModel` (the platform helpers' spec base, before the two
@@ -64,3 +75,17 @@ def parse_input(model: type[InputT], value: Any, *, field: str = "") -> InputT:
 #: Something Fluent returned: the one result-model base, `fluent_sdk.graphql.entities.EntityModel`
 #: (this name is kept for imports from here).
 OutputModel = EntityModel
+
+
+class Address(InputModel, AddressFields):
+    """A postal address: an order's delivery or billing address, a location's primary one
+    (`fluent_sdk.helpers.locations.AddressSpec`, where latitude and longitude are required).
+    ``ref`` defaults to one the helper derives (``to_input(ref=...)``)."""
+
+    ref: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    def to_input(self, *, ref: str | None) -> dict[str, Any]:
+        """The address as Fluent's input, ``ref`` (when it has none of its own) its ref."""
+        return self.fluent_input(exclude={"ref"}, ref=self.ref or ref)

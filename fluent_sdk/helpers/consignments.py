@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from fluent_sdk.errors import APIError, NotFoundError, ValidationError
+from fluent_sdk.errors import NotFoundError, ValidationError
 from fluent_sdk.graphql.entities import Article, Consignment, connection_page
 from fluent_sdk.helpers._common import (
     DEFAULT_CREATE_ATTEMPTS,
@@ -41,10 +41,12 @@ from fluent_sdk.helpers._common import (
     ResolveRetailer,
     SyncHelper,
     attributes_input,
+    check_attempts,
     check_ref,
     check_retailer,
-    create_once,
+    create_or_find,
     parse_input,
+    required,
 )
 
 if TYPE_CHECKING:
@@ -91,26 +93,17 @@ class NewArticle(InputModel):
         return [_id_text(v) for v in value] if isinstance(value, list | tuple) else value
 
     def to_input(self) -> dict[str, Any]:
-        values = {
-            "ref": self.ref,
-            "type": self.type,
-            "height": self.height,
-            "length": self.length,
-            "width": self.width,
-            "weight": self.weight,
-            "name": self.name,
-            "description": self.description,
-            "barcodeArticleNumber": self.barcode,
-            "quantity": self.quantity,
-            "fulfilments": [{"id": fulfilment_id} for fulfilment_id in self.fulfilment_ids],
-            "items": [
+        return self.fluent_input(
+            exclude={"barcode", "fulfilment_ids", "items", "attributes"},
+            barcodeArticleNumber=self.barcode,
+            fulfilments=[{"id": fulfilment_id} for fulfilment_id in self.fulfilment_ids],
+            items=[
                 {"quantity": units, "orderItem": {"id": item_id}}
                 for item_id, units in self.items.items()
             ]
             or None,
-            "attributes": attributes_input(self.attributes),
-        }
-        return {k: v for k, v in values.items() if v is not None}
+            attributes=attributes_input(self.attributes),
+        )
 
 
 class NewConsignment(InputModel):
@@ -145,17 +138,13 @@ class NewConsignment(InputModel):
         return self
 
     def to_input(self, carrier_id: str, retailer_id: str) -> dict[str, Any]:
-        values = {
-            "ref": self.ref,
-            "consignmentReference": self.consignment_reference or self.ref,
-            "trackingLabel": self.tracking_label,
-            "labelUrl": self.label_url,
-            "orderSummaryUrl": self.order_summary_url,
-            "carrier": {"id": carrier_id},
-            "retailer": {"id": retailer_id},
-            "consignmentArticles": [{"article": {"id": a}} for a in self.article_ids],
-        }
-        return {k: v for k, v in values.items() if v is not None}
+        return self.fluent_input(
+            exclude={"article_ids", "carrier_ref", "carrier_id", "retailer_id"},
+            consignmentReference=self.consignment_reference or self.ref,
+            carrier={"id": carrier_id},
+            retailer={"id": retailer_id},
+            consignmentArticles=[{"article": {"id": a}} for a in self.article_ids],
+        )
 
 
 class _ConsignmentChanges(InputModel):
@@ -166,15 +155,7 @@ class _ConsignmentChanges(InputModel):
     order_summary_url: Url | None = None
 
     def to_input(self, consignment_id: str) -> dict[str, Any]:
-        values = {
-            "id": consignment_id,
-            "status": self.status,
-            "consignmentReference": self.consignment_reference,
-            "trackingLabel": self.tracking_label,
-            "labelUrl": self.label_url,
-            "orderSummaryUrl": self.order_summary_url,
-        }
-        return {k: v for k, v in values.items() if v is not None}
+        return {"id": consignment_id, **self.fluent_input()}
 
 
 class _ArticleChanges(InputModel):
@@ -190,26 +171,14 @@ class _ArticleChanges(InputModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
 
     def to_input(self, article_id: str) -> dict[str, Any]:
-        values = {
+        return {
             "id": article_id,
-            "status": self.status,
-            "type": self.type,
-            "name": self.name,
-            "description": self.description,
-            "barcodeArticleNumber": self.barcode,
-            "height": self.height,
-            "length": self.length,
-            "width": self.width,
-            "weight": self.weight,
-            "attributes": attributes_input(self.attributes),
+            **self.fluent_input(
+                exclude={"barcode", "attributes"},
+                barcodeArticleNumber=self.barcode,
+                attributes=attributes_input(self.attributes),
+            ),
         }
-        return {k: v for k, v in values.items() if v is not None}
-
-
-def _check_attempts(max_attempts: Any) -> int:
-    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-        raise ValidationError("max_attempts must be a positive integer", field="max_attempts")
-    return max_attempts
 
 
 class _ConsignmentsBase:
@@ -227,6 +196,12 @@ class _ConsignmentsBase:
 
         return plan()
 
+    def _get_article_plan(self, article_id: Any) -> Plan[Article | None]:
+        return self._get_plan("_sdk_article_get", article_id, "article_id")
+
+    def _get_consignment_plan(self, consignment_id: Any) -> Plan[Consignment | None]:
+        return self._get_plan("_sdk_consignment_get", consignment_id, "consignment_id")
+
     @staticmethod
     def _find_plan(find: str, get: str, ref: str) -> Plan[Any]:
         """The entity whose ref is exactly ``ref``: its id found by ref, then it by id."""
@@ -241,28 +216,19 @@ class _ConsignmentsBase:
         self, article: Any, *, max_attempts: int, existing_ok: bool
     ) -> Plan[Article]:
         checked = parse_input(NewArticle, article)
-        attempts = _check_attempts(max_attempts)
-
-        def plan() -> Plan[Article]:
-            created, existing = yield from create_once(
-                Operation("_sdk_article_create", {"input": checked.to_input()}),
-                lambda: self._find_plan("_sdk_articles_find", "_sdk_article_get", checked.ref),
-                max_attempts=attempts,
-                existing_ok=existing_ok,
-            )
-            if existing is not None:
-                return existing  # type: ignore[no-any-return]
-            if created is None:
-                raise APIError("createArticle returned nothing", operation="SdkArticleCreate")
-            return created  # type: ignore[no-any-return]
-
-        return plan()
+        return create_or_find(
+            Operation("_sdk_article_create", {"input": checked.to_input()}),
+            lambda: self._find_plan("_sdk_articles_find", "_sdk_article_get", checked.ref),
+            operation="createArticle",
+            max_attempts=check_attempts(max_attempts),
+            existing_ok=existing_ok,
+        )
 
     def _create_consignment_plan(
         self, consignment: Any, *, max_attempts: int, existing_ok: bool
     ) -> Plan[Consignment]:
         checked = parse_input(NewConsignment, consignment)
-        attempts = _check_attempts(max_attempts)
+        attempts = check_attempts(max_attempts)
 
         def plan() -> Plan[Consignment]:
             retailer_id = yield ResolveRetailer(checked.retailer_id)
@@ -274,7 +240,7 @@ class _ConsignmentsBase:
                         f"carrier {checked.carrier_ref!r} not found", operation="consignments"
                     )
                 carrier_id = str(carrier.id)
-            created, existing = yield from create_once(
+            created: Consignment = yield from create_or_find(
                 Operation(
                     "_sdk_consignment_create",
                     {"input": checked.to_input(carrier_id, retailer_id)},
@@ -282,19 +248,16 @@ class _ConsignmentsBase:
                 lambda: self._find_plan(
                     "_sdk_consignments_find", "_sdk_consignment_get", checked.ref
                 ),
+                operation="createConsignment",
                 max_attempts=attempts,
                 existing_ok=existing_ok,
             )
-            if existing is not None:
-                return existing  # type: ignore[no-any-return]
-            if created is None:
-                raise APIError("createConsignment returned nothing")
-            return created  # type: ignore[no-any-return]
+            return created
 
         return plan()
 
     @staticmethod
-    def _update_consignment_plan(consignment_id: Any, changes: dict[str, Any]) -> Plan[Consignment]:
+    def _update_consignment_plan(consignment_id: Any, **changes: Any) -> Plan[Consignment]:
         checked_id = check_ref(consignment_id, field="consignment_id")
         update = parse_input(
             _ConsignmentChanges, {k: v for k, v in changes.items() if v is not None}
@@ -302,30 +265,17 @@ class _ConsignmentsBase:
         variables = {"input": update.to_input(checked_id)}
         if len(variables["input"]) == 1:
             raise ValidationError("nothing to update", field="status")
-
-        def plan() -> Plan[Consignment]:
-            updated = yield Operation("_sdk_consignment_update", variables)
-            if updated is None:
-                raise APIError("updateConsignment returned nothing")
-            return updated  # type: ignore[no-any-return]
-
-        return plan()
+        update_call = Operation("_sdk_consignment_update", variables)
+        return required(update_call, operation="updateConsignment")
 
     @staticmethod
-    def _update_article_plan(article_id: Any, changes: dict[str, Any]) -> Plan[Article]:
+    def _update_article_plan(article_id: Any, **changes: Any) -> Plan[Article]:
         checked_id = check_ref(article_id, field="article_id")
         update = parse_input(_ArticleChanges, {k: v for k, v in changes.items() if v is not None})
         variables = {"input": update.to_input(checked_id)}
         if len(variables["input"]) == 1:
             raise ValidationError("nothing to update", field="status")
-
-        def plan() -> Plan[Article]:
-            updated = yield Operation("_sdk_article_update", variables)
-            if updated is None:
-                raise APIError("updateArticle returned nothing")
-            return updated  # type: ignore[no-any-return]
-
-        return plan()
+        return required(Operation("_sdk_article_update", variables), operation="updateArticle")
 
 
 class Consignments(_ConsignmentsBase, SyncHelper):
@@ -355,14 +305,14 @@ class Consignments(_ConsignmentsBase, SyncHelper):
         weight: float | None = None,
         attributes: Mapping[str, Any] | None = None,
     ) -> Article:
-        changes = {"status": status, "barcode": barcode, "weight": weight, "attributes": attributes}
-        return self._run(self._update_article_plan(article_id, changes))
+        return self._run(
+            self._update_article_plan(
+                article_id, status=status, barcode=barcode, weight=weight, attributes=attributes
+            )
+        )
 
     def get_article(self, article_id: str) -> Article | None:
-        result: Article | None = self._run(
-            self._get_plan("_sdk_article_get", article_id, "article_id")
-        )
-        return result
+        return self._run(self._get_article_plan(article_id))
 
     def create(
         self,
@@ -388,14 +338,16 @@ class Consignments(_ConsignmentsBase, SyncHelper):
         label_url: str | None = None,
         order_summary_url: str | None = None,
     ) -> Consignment:
-        changes = {
-            "status": status,
-            "consignment_reference": consignment_reference,
-            "tracking_label": tracking_label,
-            "label_url": label_url,
-            "order_summary_url": order_summary_url,
-        }
-        return self._run(self._update_consignment_plan(consignment_id, changes))
+        return self._run(
+            self._update_consignment_plan(
+                consignment_id,
+                status=status,
+                consignment_reference=consignment_reference,
+                tracking_label=tracking_label,
+                label_url=label_url,
+                order_summary_url=order_summary_url,
+            )
+        )
 
     def attach_tracking(
         self, consignment_id: str, tracking_label: str, *, label_url: str | None = None
@@ -404,10 +356,7 @@ class Consignments(_ConsignmentsBase, SyncHelper):
         return self.update(consignment_id, tracking_label=tracking_label, label_url=label_url)
 
     def get(self, consignment_id: str) -> Consignment | None:
-        result: Consignment | None = self._run(
-            self._get_plan("_sdk_consignment_get", consignment_id, "consignment_id")
-        )
-        return result
+        return self._run(self._get_consignment_plan(consignment_id))
 
 
 class AsyncConsignments(_ConsignmentsBase, AsyncHelper):
@@ -436,14 +385,14 @@ class AsyncConsignments(_ConsignmentsBase, AsyncHelper):
         weight: float | None = None,
         attributes: Mapping[str, Any] | None = None,
     ) -> Article:
-        changes = {"status": status, "barcode": barcode, "weight": weight, "attributes": attributes}
-        return await self._run(self._update_article_plan(article_id, changes))
+        return await self._run(
+            self._update_article_plan(
+                article_id, status=status, barcode=barcode, weight=weight, attributes=attributes
+            )
+        )
 
     async def get_article(self, article_id: str) -> Article | None:
-        result: Article | None = await self._run(
-            self._get_plan("_sdk_article_get", article_id, "article_id")
-        )
-        return result
+        return await self._run(self._get_article_plan(article_id))
 
     async def create(
         self,
@@ -468,14 +417,16 @@ class AsyncConsignments(_ConsignmentsBase, AsyncHelper):
         label_url: str | None = None,
         order_summary_url: str | None = None,
     ) -> Consignment:
-        changes = {
-            "status": status,
-            "consignment_reference": consignment_reference,
-            "tracking_label": tracking_label,
-            "label_url": label_url,
-            "order_summary_url": order_summary_url,
-        }
-        return await self._run(self._update_consignment_plan(consignment_id, changes))
+        return await self._run(
+            self._update_consignment_plan(
+                consignment_id,
+                status=status,
+                consignment_reference=consignment_reference,
+                tracking_label=tracking_label,
+                label_url=label_url,
+                order_summary_url=order_summary_url,
+            )
+        )
 
     async def attach_tracking(
         self, consignment_id: str, tracking_label: str, *, label_url: str | None = None
@@ -483,7 +434,4 @@ class AsyncConsignments(_ConsignmentsBase, AsyncHelper):
         return await self.update(consignment_id, tracking_label=tracking_label, label_url=label_url)
 
     async def get(self, consignment_id: str) -> Consignment | None:
-        result: Consignment | None = await self._run(
-            self._get_plan("_sdk_consignment_get", consignment_id, "consignment_id")
-        )
-        return result
+        return await self._run(self._get_consignment_plan(consignment_id))

@@ -42,7 +42,7 @@ from fluent_sdk.helpers._attributes import Attributes, attributes_input
 from fluent_sdk.helpers._calls import Listing, Operation, Plan, ResolveRetailer
 from fluent_sdk.helpers._common import check_ref, create_and_read
 from fluent_sdk.helpers._driver import AsyncHelper, Lists, SyncHelper
-from fluent_sdk.helpers._models import FoundExisting, InputModel, parse_input
+from fluent_sdk.helpers._models import Address, FoundExisting, InputModel, parse_input
 from fluent_sdk.helpers._platform_common import string_filters
 from fluent_sdk.rest._common import IdStr, RetailerIdText
 
@@ -68,23 +68,12 @@ PagesT = TypeVar("PagesT")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class AddressSpec(InputModel):
+class AddressSpec(Address):
     """A location's primary address; ``latitude`` and ``longitude`` are required by Fluent."""
 
+    ref: str | None = None
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
-    ref: str | None = None
-    name: str | None = None
-    company_name: str | None = None
-    street: str | None = None
-    street2: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postcode: str | None = None
-    region: str | None = None
-    country: str | None = None
-    time_zone: str | None = None
-    email: str | None = None
 
 
 class OpeningScheduleSpec(InputModel):

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from fluent_sdk._display import records_to_pandas
-from fluent_sdk.errors import APIError, ValidationError
+from fluent_sdk.errors import ValidationError
 from fluent_sdk.graphql.entities import (
     Customer,
     FulfilmentChoice,
@@ -68,6 +68,7 @@ from fluent_sdk.graphql.entities import (
 )
 from fluent_sdk.helpers._common import (
     DEFAULT_CREATE_ATTEMPTS,
+    Address,
     AsyncHelper,
     InputModel,
     Listing,
@@ -76,10 +77,11 @@ from fluent_sdk.helpers._common import (
     ResolveRetailer,
     SyncHelper,
     attributes_input,
+    check_attempts,
     check_ref,
     check_retailer,
     create_and_read,
-    create_once,
+    create_or_find,
     default_catalogue_ref,
     iso_utc,
     parse_input,
@@ -129,44 +131,6 @@ def _close(a: float, b: float) -> bool:
 
 
 # -- input models ----------------------------------------------------------------------------
-
-
-class Address(InputModel):
-    """A postal address (delivery or billing). ``ref`` defaults to one derived from the order."""
-
-    ref: Ref | None = None
-    name: str | None = None
-    company_name: str | None = None
-    street: str | None = None
-    street2: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postcode: str | None = None
-    region: str | None = None
-    country: str | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-    time_zone: str | None = None
-    email: str | None = None
-
-    def to_input(self, *, ref: str | None) -> dict[str, Any]:
-        values = {
-            "ref": self.ref or ref,
-            "name": self.name,
-            "companyName": self.company_name,
-            "street": self.street,
-            "street2": self.street2,
-            "city": self.city,
-            "state": self.state,
-            "postcode": self.postcode,
-            "region": self.region,
-            "country": self.country,
-            "latitude": self.latitude,
-            "longitude": self.longitude,
-            "timeZone": self.time_zone,
-            "email": self.email,
-        }
-        return {k: v for k, v in values.items() if v is not None}
 
 
 class _ChoiceBase(InputModel):
@@ -604,10 +568,6 @@ class _OrdersBase:
     """Validation, documents and plans; the twins below only perform the calls."""
 
     @staticmethod
-    def _checked_order(order: NewOrder | Mapping[str, Any]) -> NewOrder:
-        return parse_input(NewOrder, order)
-
-    @staticmethod
     def _get_plan(ref: str) -> Plan[Order | None]:
         # Every item: the pages past the first follow in as few requests as the complexity
         # limit allows (SdkOrderItemsPage), then the order is validated once.
@@ -615,6 +575,25 @@ class _OrdersBase:
             "_sdk_order_get", {"ref": ref, "items_first": ITEMS_PAGE_SIZE}, complete=True
         )
         return order
+
+    def _create(
+        self,
+        order: NewOrder | Mapping[str, Any],
+        *,
+        catalogue_ref: str | None,
+        max_attempts: int,
+        existing_ok: bool,
+    ) -> Plan[Order]:
+        """`Orders.create`: the order and options checked now, before any request."""
+        checked = parse_input(NewOrder, order)
+        if catalogue_ref is not None:
+            check_ref(catalogue_ref, field="catalogue_ref")
+        return self._create_plan(
+            checked,
+            catalogue_ref=catalogue_ref,
+            max_attempts=check_attempts(max_attempts),
+            existing_ok=existing_ok,
+        )
 
     def _create_plan(
         self,
@@ -641,27 +620,7 @@ class _OrdersBase:
         return created
 
     @staticmethod
-    def _check_create_options(catalogue_ref: str | None, max_attempts: int) -> None:
-        if catalogue_ref is not None:
-            check_ref(catalogue_ref, field="catalogue_ref")
-        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-            raise ValidationError("max_attempts must be a positive integer", field="max_attempts")
-
-    @staticmethod
     def _listing(
-        arguments: dict[str, Any], page_size: int, max_items: int | None, after: str | None
-    ) -> Listing[OrderSummary]:
-        """Orders.iter's pages: SdkOrdersPage, whose nodes are `OrderSummary` as read."""
-        return Listing(
-            Operation("_sdk_orders_page", arguments),
-            operation="orders",
-            page_size=page_size,
-            max_items=max_items,
-            after=after,
-        )
-
-    @staticmethod
-    def _iter_arguments(
         *,
         ref: str | Sequence[str] | None,
         status: str | Sequence[str] | None,
@@ -669,7 +628,12 @@ class _OrdersBase:
         created_on: tuple[datetime | None, datetime | None] | None,
         updated_on: tuple[datetime | None, datetime | None] | None,
         retailer_id: int | str | None,
-    ) -> dict[str, Any]:
+        page_size: int,
+        max_items: int | None,
+        after: str | None,
+    ) -> Listing[OrderSummary]:
+        """`Orders.iter`'s pages (filters checked now): SdkOrdersPage, whose nodes are
+        `OrderSummary` as read."""
         arguments: dict[str, Any] = {
             "ref": _as_list(ref, "ref"),
             "status": _as_list(status, "status"),
@@ -680,7 +644,35 @@ class _OrdersBase:
         checked = check_retailer(retailer_id)
         if checked is not None:
             arguments["retailer_id"] = [int(checked)]
-        return {k: v for k, v in arguments.items() if v is not None}
+        return Listing(
+            Operation("_sdk_orders_page", {k: v for k, v in arguments.items() if v is not None}),
+            operation="orders",
+            page_size=page_size,
+            max_items=max_items,
+            after=after,
+        )
+
+    def _find_customer(
+        self,
+        *,
+        ref: str | None,
+        username: str | None,
+        email: str | None,
+        retailer_id: int | str | None,
+    ) -> Plan[Customer | None]:
+        """`Orders.find_customer`, its arguments checked now."""
+        if ref is None and username is None and email is None:
+            raise ValidationError("give ref, username or email", field="ref")
+        return self._find_customer_plan(
+            ref=ref, username=username, email=email, retailer_id=check_retailer(retailer_id)
+        )
+
+    def _get_or_create_customer(
+        self, customer: NewCustomer | Mapping[str, Any], retailer_id: int | str | None
+    ) -> Plan[Customer]:
+        """`Orders.get_or_create_customer`, its arguments checked now."""
+        checked = parse_input(NewCustomer, customer)
+        return self._get_or_create_customer_plan(checked, check_retailer(retailer_id))
 
     @staticmethod
     def _find_customer_plan(
@@ -720,17 +712,14 @@ class _OrdersBase:
         existing = yield from lookup()
         if existing is not None:
             return existing.as_found()
-        created, existing = yield from create_once(
+        created: Customer = yield from create_or_find(
             Operation("_sdk_customer_create", {"input": customer.to_input(retailer_id)}),
             lookup,
+            operation="createCustomer",
             existing_ok=True,  # someone created it since we looked
             lookup_first=False,  # just looked
         )
-        if existing is not None:
-            return existing.as_found()
-        if created is None:
-            raise APIError("createCustomer returned nothing", operation="SdkCustomerCreate")
-        return created  # type: ignore[no-any-return]
+        return created
 
 
 # -- iterators -------------------------------------------------------------------------------
@@ -803,11 +792,9 @@ class Orders(_OrdersBase, SyncHelper):
         After a lost reply the order is looked up by its ref before any retry, and a conflict
         on a retry resolves to the order an earlier try created (looked up again while reads
         lag): either way it is returned with ``found_existing=True``."""
-        checked = self._checked_order(order)
-        self._check_create_options(catalogue_ref, max_attempts)
         return self._run(
-            self._create_plan(
-                checked,
+            self._create(
+                order,
                 catalogue_ref=catalogue_ref,
                 max_attempts=max_attempts,
                 existing_ok=existing_ok,
@@ -832,15 +819,21 @@ class Orders(_OrdersBase, SyncHelper):
         after: str | None = None,
     ) -> OrderIterator:
         """Orders matching every filter given (lists mean "any of"; refs accept ``%``)."""
-        arguments = self._iter_arguments(
-            ref=ref,
-            status=status,
-            type=type,
-            created_on=created_on,
-            updated_on=updated_on,
-            retailer_id=retailer_id,
+        return OrderIterator(
+            self._paginate(
+                self._listing(
+                    ref=ref,
+                    status=status,
+                    type=type,
+                    created_on=created_on,
+                    updated_on=updated_on,
+                    retailer_id=retailer_id,
+                    page_size=page_size,
+                    max_items=max_items,
+                    after=after,
+                )
+            )
         )
-        return OrderIterator(self._paginate(self._listing(arguments, page_size, max_items, after)))
 
     def find_customer(
         self,
@@ -851,12 +844,8 @@ class Orders(_OrdersBase, SyncHelper):
         retailer_id: int | str | None = None,
     ) -> Customer | None:
         """The first customer matching ``ref``, else ``username``, else ``email``."""
-        if ref is None and username is None and email is None:
-            raise ValidationError("give ref, username or email", field="ref")
         return self._run(
-            self._find_customer_plan(
-                ref=ref, username=username, email=email, retailer_id=check_retailer(retailer_id)
-            )
+            self._find_customer(ref=ref, username=username, email=email, retailer_id=retailer_id)
         )
 
     def get_or_create_customer(
@@ -864,8 +853,7 @@ class Orders(_OrdersBase, SyncHelper):
     ) -> Customer:
         """The customer with this username (default ``<retailerId>_<email>``) or e-mail,
         created when there is none."""
-        checked = parse_input(NewCustomer, customer)
-        return self._run(self._get_or_create_customer_plan(checked, check_retailer(retailer_id)))
+        return self._run(self._get_or_create_customer(customer, retailer_id))
 
 
 class AsyncOrders(_OrdersBase, AsyncHelper):
@@ -882,11 +870,9 @@ class AsyncOrders(_OrdersBase, AsyncHelper):
         max_attempts: int = DEFAULT_CREATE_ATTEMPTS,
         existing_ok: bool = False,
     ) -> Order:
-        checked = self._checked_order(order)
-        self._check_create_options(catalogue_ref, max_attempts)
         return await self._run(
-            self._create_plan(
-                checked,
+            self._create(
+                order,
                 catalogue_ref=catalogue_ref,
                 max_attempts=max_attempts,
                 existing_ok=existing_ok,
@@ -909,16 +895,20 @@ class AsyncOrders(_OrdersBase, AsyncHelper):
         max_items: int | None = None,
         after: str | None = None,
     ) -> AsyncOrderIterator:
-        arguments = self._iter_arguments(
-            ref=ref,
-            status=status,
-            type=type,
-            created_on=created_on,
-            updated_on=updated_on,
-            retailer_id=retailer_id,
-        )
         return AsyncOrderIterator(
-            self._paginate(self._listing(arguments, page_size, max_items, after))
+            self._paginate(
+                self._listing(
+                    ref=ref,
+                    status=status,
+                    type=type,
+                    created_on=created_on,
+                    updated_on=updated_on,
+                    retailer_id=retailer_id,
+                    page_size=page_size,
+                    max_items=max_items,
+                    after=after,
+                )
+            )
         )
 
     async def find_customer(
@@ -929,18 +919,11 @@ class AsyncOrders(_OrdersBase, AsyncHelper):
         email: str | None = None,
         retailer_id: int | str | None = None,
     ) -> Customer | None:
-        if ref is None and username is None and email is None:
-            raise ValidationError("give ref, username or email", field="ref")
         return await self._run(
-            self._find_customer_plan(
-                ref=ref, username=username, email=email, retailer_id=check_retailer(retailer_id)
-            )
+            self._find_customer(ref=ref, username=username, email=email, retailer_id=retailer_id)
         )
 
     async def get_or_create_customer(
         self, customer: NewCustomer | Mapping[str, Any], *, retailer_id: int | str | None = None
     ) -> Customer:
-        checked = parse_input(NewCustomer, customer)
-        return await self._run(
-            self._get_or_create_customer_plan(checked, check_retailer(retailer_id))
-        )
+        return await self._run(self._get_or_create_customer(customer, retailer_id))

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from fluent_sdk.errors import APIError, NotFoundError, ValidationError
+from fluent_sdk.errors import NotFoundError
 from fluent_sdk.graphql.entities import FinancialTransaction, OrderSummary, connection_page
 from fluent_sdk.helpers._common import (
     DEFAULT_CREATE_ATTEMPTS,
@@ -37,9 +37,11 @@ from fluent_sdk.helpers._common import (
     Plan,
     SyncHelper,
     attributes_input,
+    check_attempts,
     check_ref,
-    create_once,
+    create_or_find,
     parse_input,
+    required,
 )
 
 if TYPE_CHECKING:
@@ -66,20 +68,11 @@ class NewFinancialTransaction(InputModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
 
     def to_input(self, order_id: str) -> dict[str, Any]:
-        values = {
-            "ref": self.ref,
-            "type": self.type,
-            "amount": self.amount,
-            "currency": self.currency,
-            "paymentMethod": self.payment_method,
-            "cardType": self.card_type,
-            "paymentProvider": self.payment_provider,
-            "externalTransactionId": self.external_transaction_id,
-            "externalTransactionCode": self.external_transaction_code,
-            "order": {"id": order_id},
-            "attributes": attributes_input(self.attributes),
-        }
-        return {k: v for k, v in values.items() if v is not None}
+        return self.fluent_input(
+            exclude={"attributes"},
+            order={"id": order_id},
+            attributes=attributes_input(self.attributes),
+        )
 
 
 class _PaymentsBase:
@@ -126,8 +119,7 @@ class _PaymentsBase:
     ) -> Plan[FinancialTransaction]:
         key = self._order_key(order)
         checked = parse_input(NewFinancialTransaction, transaction, field="transaction")
-        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-            raise ValidationError("max_attempts must be a positive integer", field="max_attempts")
+        attempts = check_attempts(max_attempts)
 
         def lookup() -> Plan[FinancialTransaction | None]:
             found = yield from self._transactions_plan(key, checked.ref)
@@ -140,19 +132,16 @@ class _PaymentsBase:
                 if found is None:
                     raise NotFoundError(f"order {key[1]!r} not found", operation="payments")
                 order_id = str(found.id)
-            created, existing = yield from create_once(
+            created: FinancialTransaction = yield from create_or_find(
                 Operation(
                     "_sdk_financial_transaction_create", {"input": checked.to_input(order_id)}
                 ),
                 lookup,
-                max_attempts=max_attempts,
+                operation="createFinancialTransaction",
+                max_attempts=attempts,
                 existing_ok=existing_ok,
             )
-            if existing is not None:
-                return existing
-            if created is None:
-                raise APIError("createFinancialTransaction returned nothing")
-            return created  # type: ignore[no-any-return]
+            return created
 
         return plan()
 
@@ -164,14 +153,8 @@ class _PaymentsBase:
                 "status": check_ref(status, field="status"),
             }
         }
-
-        def plan() -> Plan[FinancialTransaction]:
-            updated = yield Operation("_sdk_financial_transaction_update", variables)
-            if updated is None:
-                raise APIError("updateFinancialTransaction returned nothing")
-            return updated  # type: ignore[no-any-return]
-
-        return plan()
+        update = Operation("_sdk_financial_transaction_update", variables)
+        return required(update, operation="updateFinancialTransaction")
 
 
 class Payments(_PaymentsBase, SyncHelper):
