@@ -8,18 +8,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import pydantic
 
 from fluent_sdk._generated.async_client import AsyncGraphQLClient
-from fluent_sdk.errors import ValidationError
 from fluent_sdk.graphql._adhoc import dsl
 from fluent_sdk.graphql._namespace_common import (
     JSON_HEADERS,
     Plan,
-    check_root_field_options,
     execute_plan,
-    is_document,
-    paginator_method,
-    prepare_paging,
+    paginate_request,
 )
-from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE, AsyncPaginator
+from fluent_sdk.graphql._pagination import AsyncPaginator
 from fluent_sdk.graphql._runtime import GRAPHQL_PATH
 
 if TYPE_CHECKING:
@@ -89,42 +85,28 @@ class AsyncGraphQL(AsyncGraphQLClient):
         **arguments: Any,
     ) -> AsyncPaginator[Any]:
         """See `GraphQL.paginate`; iterate with ``async for``."""
-        if not is_document(operation):
-            assert isinstance(operation, str)
-            check_root_field_options(
-                variables, path=path, model=model, complete=complete, operation_name=operation_name
-            )
-            method = paginator_method(self, operation)
-            paginator: AsyncPaginator[Any] = method(
-                **arguments,
-                page_size=DEFAULT_PAGE_SIZE if page_size is None else page_size,
-                max_items=max_items,
-                after=after,
-            )
-            return paginator
-        if arguments:
-            name = next(iter(arguments))
-            raise ValidationError(
-                f"{name}=: a document takes its variables as a dict, paginate(document, {{...}})",
-                field=name,
-            )
-        paging, size, start = prepare_paging(
+        request = paginate_request(
+            self,
             operation,
             variables,
-            operation_name=operation_name,
+            arguments,
             path=path,
             page_size=page_size,
+            max_items=max_items,
             after=after,
             model=model,
             complete=complete,
+            operation_name=operation_name,
         )
+        paging = request.paging
+        if paging is None:
+            paginator: AsyncPaginator[Any] = request.paginator
+            return paginator
 
         async def fetch(first: int, after: str | None) -> Any:
             return await self._drive(paging.page_plan(first, after))
 
-        return AsyncPaginator(
-            fetch, page_size=size, max_items=max_items, after=start, operation=paging.paged.label
-        )
+        return AsyncPaginator(fetch, **request.settings)
 
     async def _drive(self, plan: Plan[T]) -> T:
         """Perform the requests a plan yields (see `_namespace_common`)."""

@@ -14,7 +14,7 @@ import logging
 import re
 import warnings
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pydantic
@@ -49,10 +49,12 @@ if TYPE_CHECKING:
 __all__ = [
     "JSON_HEADERS",
     "DocumentPaging",
+    "PaginateRequest",
     "Send",
     "execute_plan",
     "finish_execute",
     "is_document",
+    "paginate_request",
     "paginator_method",
     "prepare_execute",
     "prepare_paging",
@@ -344,7 +346,7 @@ def paginator_method(namespace: object, operation: str) -> Any:
     warnings.warn(
         f"paginate({operation!r}) is deprecated, use paginate({new!r}) ({replaced['reason']})",
         DeprecationWarning,
-        stacklevel=3,  # 1: here, 2: paginate, 3: its caller
+        stacklevel=4,  # 1: here, 2: paginate_request, 3: paginate, 4: its caller
     )
     return getattr(namespace, target)
 
@@ -370,3 +372,68 @@ def check_root_field_options(
             'keywords: paginate("orders", status=["CREATED"])',
             field=given[0],
         )
+
+
+@dataclass(eq=False)
+class PaginateRequest:
+    """What ``paginate`` made of its arguments, before any request: a root field's generated
+    paginator (``paginator``), or a document's `DocumentPaging` with the paginator's
+    ``settings``; the twin only wraps ``paging.page_plan`` in its own fetch."""
+
+    paginator: Any = None
+    paging: DocumentPaging | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def paginate_request(
+    namespace: object,
+    operation: str | DocumentNode | GraphQLRequest,
+    variables: Mapping[str, Any] | None,
+    arguments: Mapping[str, Any],
+    *,
+    path: str | None,
+    page_size: int | None,
+    max_items: int | None,
+    after: str | None,
+    model: type[pydantic.BaseModel] | None,
+    complete: bool,
+    operation_name: str | None,
+) -> PaginateRequest:
+    """``paginate``'s logic, written once for `GraphQL` and `AsyncGraphQL` (see
+    `GraphQL.paginate`): everything is checked here, before the first request."""
+    if not is_document(operation):
+        assert isinstance(operation, str)
+        check_root_field_options(
+            variables, path=path, model=model, complete=complete, operation_name=operation_name
+        )
+        method = paginator_method(namespace, operation)
+        paginator = method(
+            **arguments,
+            page_size=DEFAULT_PAGE_SIZE if page_size is None else page_size,
+            max_items=max_items,
+            after=after,
+        )
+        return PaginateRequest(paginator=paginator)
+    if arguments:
+        name = next(iter(arguments))
+        raise ValidationError(
+            f"{name}=: a document takes its variables as a dict, paginate(document, {{...}})",
+            field=name,
+        )
+    paging, size, start = prepare_paging(
+        operation,
+        variables,
+        operation_name=operation_name,
+        path=path,
+        page_size=page_size,
+        after=after,
+        model=model,
+        complete=complete,
+    )
+    settings = {
+        "page_size": size,
+        "max_items": max_items,
+        "after": start,
+        "operation": paging.paged.label,
+    }
+    return PaginateRequest(paging=paging, settings=settings)

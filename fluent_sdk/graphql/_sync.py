@@ -8,18 +8,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import pydantic
 
 from fluent_sdk._generated.client import GraphQLClient
-from fluent_sdk.errors import ValidationError
 from fluent_sdk.graphql._adhoc import dsl
 from fluent_sdk.graphql._namespace_common import (
     JSON_HEADERS,
     Plan,
-    check_root_field_options,
     execute_plan,
-    is_document,
-    paginator_method,
-    prepare_paging,
+    paginate_request,
 )
-from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE, Paginator
+from fluent_sdk.graphql._pagination import Paginator
 from fluent_sdk.graphql._runtime import GRAPHQL_PATH
 
 if TYPE_CHECKING:
@@ -103,42 +99,28 @@ class GraphQL(GraphQLClient):
         every page of the nested connections inside each page's nodes; otherwise
         ``page.truncated`` names those cut short (and a warning is logged once).
         Everything is checked before the first request."""
-        if not is_document(operation):
-            assert isinstance(operation, str)
-            check_root_field_options(
-                variables, path=path, model=model, complete=complete, operation_name=operation_name
-            )
-            method = paginator_method(self, operation)
-            paginator: Paginator[Any] = method(
-                **arguments,
-                page_size=DEFAULT_PAGE_SIZE if page_size is None else page_size,
-                max_items=max_items,
-                after=after,
-            )
-            return paginator
-        if arguments:
-            name = next(iter(arguments))
-            raise ValidationError(
-                f"{name}=: a document takes its variables as a dict, paginate(document, {{...}})",
-                field=name,
-            )
-        paging, size, start = prepare_paging(
+        request = paginate_request(
+            self,
             operation,
             variables,
-            operation_name=operation_name,
+            arguments,
             path=path,
             page_size=page_size,
+            max_items=max_items,
             after=after,
             model=model,
             complete=complete,
+            operation_name=operation_name,
         )
+        paging = request.paging
+        if paging is None:
+            paginator: Paginator[Any] = request.paginator
+            return paginator
 
         def fetch(first: int, after: str | None) -> Any:
             return self._drive(paging.page_plan(first, after))
 
-        return Paginator(
-            fetch, page_size=size, max_items=max_items, after=start, operation=paging.paged.label
-        )
+        return Paginator(fetch, **request.settings)
 
     def _drive(self, plan: Plan[T]) -> T:
         """Perform the requests a plan yields (see `_namespace_common`)."""

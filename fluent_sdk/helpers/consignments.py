@@ -50,7 +50,7 @@ from fluent_sdk.helpers._common import (
 )
 
 if TYPE_CHECKING:
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
+    pass
 
 __all__ = [
     "Article",
@@ -281,9 +281,6 @@ class _ConsignmentsBase:
 class Consignments(_ConsignmentsBase, SyncHelper):
     """``client.consignments``: articles, consignments, tracking and labels."""
 
-    def __init__(self, client: FluentClient) -> None:
-        SyncHelper.__init__(self, client)
-
     def create_article(
         self,
         article: NewArticle | Mapping[str, Any],
@@ -361,9 +358,6 @@ class Consignments(_ConsignmentsBase, SyncHelper):
 
 class AsyncConsignments(_ConsignmentsBase, AsyncHelper):
     """``client.consignments`` on `AsyncFluentClient`: the same methods, awaitable."""
-
-    def __init__(self, client: AsyncFluentClient) -> None:
-        AsyncHelper.__init__(self, client)
 
     async def create_article(
         self,

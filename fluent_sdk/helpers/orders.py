@@ -90,7 +90,6 @@ from fluent_sdk.helpers._common import (
 if TYPE_CHECKING:
     import pandas
 
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
     from fluent_sdk.graphql import AsyncPaginator, Paginator
 
 __all__ = [
@@ -776,9 +775,6 @@ class AsyncOrderIterator:
 class Orders(_OrdersBase, SyncHelper):
     """``client.orders``: create, read and list orders; find or create customers."""
 
-    def __init__(self, client: FluentClient) -> None:
-        SyncHelper.__init__(self, client)
-
     def create(
         self,
         order: NewOrder | Mapping[str, Any],
@@ -858,9 +854,6 @@ class Orders(_OrdersBase, SyncHelper):
 
 class AsyncOrders(_OrdersBase, AsyncHelper):
     """``client.orders`` on `AsyncFluentClient`: the same methods, awaitable."""
-
-    def __init__(self, client: AsyncFluentClient) -> None:
-        AsyncHelper.__init__(self, client)
 
     async def create(
         self,

@@ -45,7 +45,7 @@ from fluent_sdk.helpers._common import (
 )
 
 if TYPE_CHECKING:
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
+    pass
 
 __all__ = ["AsyncPayments", "FinancialTransaction", "NewFinancialTransaction", "Payments"]
 
@@ -160,9 +160,6 @@ class _PaymentsBase:
 class Payments(_PaymentsBase, SyncHelper):
     """``client.payments``: financial transactions against orders."""
 
-    def __init__(self, client: FluentClient) -> None:
-        SyncHelper.__init__(self, client)
-
     def record(
         self,
         order: str | OrderSummary,
@@ -188,9 +185,6 @@ class Payments(_PaymentsBase, SyncHelper):
 
 class AsyncPayments(_PaymentsBase, AsyncHelper):
     """``client.payments`` on `AsyncFluentClient`: the same methods, awaitable."""
-
-    def __init__(self, client: AsyncFluentClient) -> None:
-        AsyncHelper.__init__(self, client)
 
     async def record(
         self,
