@@ -13,26 +13,18 @@ import typer
 
 __all__ = ["_COMMANDS", "_GROUPS", "build_app", "run"]
 
-# (command group name, module, attribute holding its typer.Typer)
-_GROUPS: tuple[tuple[str, str, str], ...] = (
-    ("schema", "fluent_sdk.cli.schema", "app"),
-    ("events", "fluent_sdk.cli.events", "app"),
-    ("jobs", "fluent_sdk.cli.jobs", "app"),
-    ("inventory", "fluent_sdk.cli.inventory", "app"),
-    ("catalogue", "fluent_sdk.cli.catalogue", "app"),
-    ("settings", "fluent_sdk.cli.settings", "app"),
-    ("workflows", "fluent_sdk.cli.workflows", "app"),
-)
-# (command name, module, attribute holding the command function)
-_COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("codegen", "fluent_sdk.cli.codegen", "codegen"),
-    ("demo", "fluent_sdk.cli.demo", "demo"),
-    ("login", "fluent_sdk.cli.auth", "login"),
-    ("whoami", "fluent_sdk.cli.auth", "whoami"),
-    ("logout", "fluent_sdk.cli.auth", "logout"),
-    ("query", "fluent_sdk.cli.query", "query"),
-    ("sandbox", "fluent_sdk.cli.sandbox", "sandbox"),
-)
+#: Command groups: each is the ``app`` (a ``typer.Typer``) of the module of that name here.
+_GROUPS = ("schema", "events", "jobs", "inventory", "catalogue", "settings", "workflows")
+#: The other commands: name -> ``module:function`` of this package.
+_COMMANDS = {
+    "codegen": "codegen:codegen",
+    "demo": "demo:demo",
+    "login": "auth:login",
+    "whoami": "auth:whoami",
+    "logout": "auth:logout",
+    "query": "query:query",
+    "sandbox": "sandbox:sandbox",
+}
 
 
 def _version(value: bool) -> None:
@@ -82,10 +74,12 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(_root)
-    for name, module, attribute in _GROUPS:
-        app.add_typer(getattr(importlib.import_module(module), attribute), name=name)
-    for name, module, attribute in _COMMANDS:
-        app.command(name=name)(getattr(importlib.import_module(module), attribute))
+    for name in _GROUPS:
+        app.add_typer(importlib.import_module(f"fluent_sdk.cli.{name}").app, name=name)
+    for name, where in _COMMANDS.items():
+        module, _, function = where.partition(":")
+        command = getattr(importlib.import_module(f"fluent_sdk.cli.{module}"), function)
+        app.command(name=name)(command)
     return app
 
 

@@ -1,6 +1,12 @@
 """What every ``fluent-sdk`` command shares: connection options, building the client, turning
 errors into exit codes, and printing results.
 
+Command modules import this module as ``common``. A command that talks to an account is
+decorated with `connected`, which declares ``--profile`` / ``--base-url`` / ``--sandbox`` once
+for all of them and hands the command a `Connection`; ``with connection.client() as client:``
+opens the client with errors turned into exit codes. Options more than one command takes
+(``--output``, ``--retailer-id``) are ``Annotated`` aliases here; a group is a `command_group`.
+
 Exit codes scripts can rely on: 0 success, 1 the API or the operation failed, 2 a usage or
 configuration problem (bad option, missing setting, unreadable file, invalid input). Errors are
 one line on stderr; the root ``--debug`` flag adds the traceback and the error's details.
@@ -10,13 +16,15 @@ Everything printed passes through `redact`, so secrets never reach the terminal.
 from __future__ import annotations
 
 import csv
+import functools
+import inspect
 import io
 import json
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -44,9 +52,15 @@ __all__ = [
     "OutputFormat",
     "OutputOption",
     "ProfileOption",
+    "ReportOutputOption",
+    "RetailerIdOption",
     "SandboxOption",
+    "SummaryOutputOption",
+    "TableOutputOption",
     "cli_errors",
+    "command_group",
     "configure_debug_logging",
+    "connected",
     "console",
     "credentials_configured",
     "default_token_file",
@@ -71,6 +85,11 @@ def default_token_file() -> Path:
     """Where ``login --save-token`` keeps tokens (FileTokenStore's default); later commands
     reuse it."""
     return Path.home() / ".cache" / "fluent-sdk" / "tokens.json"
+
+
+def command_group(help: str) -> typer.Typer:
+    """A command group (``fluent-sdk events ...``): its help, and the help when run bare."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode="markdown")
 
 
 @dataclass
@@ -124,6 +143,19 @@ OutputOption = Annotated[
     OutputFormat,
     typer.Option("--output", "-o", help="How to print the result.", case_sensitive=False),
 ]
+#: ``--output``/``-o`` of the commands that print a table by default (``= OutputFormat.table``).
+TableOutputOption = Annotated[
+    OutputFormat, typer.Option("--output", "-o", help="How to print the result.")
+]
+ReportOutputOption = Annotated[
+    OutputFormat, typer.Option("--output", "-o", help="How to print the report.")
+]
+SummaryOutputOption = Annotated[
+    OutputFormat, typer.Option("--output", "-o", help="How to print the summary.")
+]
+RetailerIdOption = Annotated[
+    str | None, typer.Option("--retailer-id", help="Default: the signed-in user's retailer.")
+]
 
 
 @dataclass(frozen=True)
@@ -141,6 +173,55 @@ class Connection:
         if self.profile:
             return f"profile {self.profile!r}"
         return "FLUENT_* environment"
+
+    @contextmanager
+    def client(self, *, save_token: Path | None = None) -> Iterator[FluentClient]:
+        """`open_client` under `cli_errors`: ``with connection.client() as client: ...``."""
+        with cli_errors(), open_client(self, save_token=save_token) as client:
+            yield client
+
+
+_CONNECTION_OPTIONS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
+    for name, default, option in (
+        ("profile", None, ProfileOption),
+        ("base_url", None, BaseUrlOption),
+        ("sandbox", False, SandboxOption),
+    )
+]
+
+
+def connected(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the connection options, declared once here: typer sees ``--profile``,
+    ``--base-url`` and ``--sandbox`` after the command's own options (in the Connection panel
+    of its ``--help``), and the command receives them as one `Connection`, its keyword-only
+    ``connection`` parameter::
+
+        @app.command()
+        @connected
+        def get(event_id: str, *, connection: Connection) -> None: ...
+    """
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "connection"]
+
+    @functools.wraps(command)
+    def with_connection(
+        *args: Any,
+        profile: str | None = None,
+        base_url: str | None = None,
+        sandbox: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        command(*args, connection=Connection(profile, base_url, sandbox), **kwargs)
+
+    # What typer reads: the signature and the (evaluated) annotations.
+    shown = signature.replace(parameters=[*own, *_CONNECTION_OPTIONS])
+    with_connection.__signature__ = shown  # type: ignore[attr-defined]
+    with_connection.__annotations__ = {
+        **{p.name: p.annotation for p in shown.parameters.values()},
+        "return": shown.return_annotation,
+    }
+    return with_connection
 
 
 def credentials_configured(connection: Connection) -> bool:

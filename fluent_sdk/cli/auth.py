@@ -12,20 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from fluent_sdk.cli._common import (
-    EXIT_FAILED,
-    BaseUrlOption,
-    Connection,
-    OutputFormat,
-    ProfileOption,
-    SandboxOption,
-    cli_errors,
-    default_token_file,
-    emit,
-    fail,
-    open_client,
-    print_fields,
-)
+from fluent_sdk.cli import _common as common
 
 if TYPE_CHECKING:
     from fluent_sdk import FluentClient
@@ -37,7 +24,7 @@ def user_summary(client: FluentClient) -> dict[str, Any]:
     """The signed-in user and retailer as display fields (``me`` over GraphQL)."""
     user = client.graphql.me()
     if user is None:
-        fail("the account answered no user for these credentials", EXIT_FAILED)
+        common.fail("the account answered no user for these credentials", common.EXIT_FAILED)
     retailer = user.primary_retailer
     name = " ".join(part for part in (user.first_name, user.last_name) if part)
     return {
@@ -55,10 +42,8 @@ def user_summary(client: FluentClient) -> dict[str, Any]:
     }
 
 
+@common.connected
 def login(
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
     save_token: Annotated[
         bool,
         typer.Option(
@@ -75,39 +60,32 @@ def login(
             show_default=False,
         ),
     ] = None,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Check the credentials by signing in, and print the user and retailer."""
-    connection = Connection(profile, base_url, sandbox)
-    token_file = token_file or default_token_file()
-    with (
-        cli_errors(),
-        open_client(connection, save_token=token_file if save_token else None) as client,
-    ):
+    token_file = token_file or common.default_token_file()
+    with connection.client(save_token=token_file if save_token else None) as client:
         client.login(force=True)
         fields = user_summary(client)
-    print_fields(f"Signed in ({connection.description})", fields)
+    common.print_fields(f"Signed in ({connection.description})", fields)
     if save_token:
         typer.echo(
             f"Token saved to {token_file} (mode 0600); run 'fluent-sdk logout' to remove it."
         )
 
 
+@common.connected
 def whoami(
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
-    output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="How to print the result.")
-    ] = OutputFormat.table,
+    output: common.TableOutputOption = common.OutputFormat.table, *, connection: common.Connection
 ) -> None:
     """Print the signed-in user and retailer."""
-    connection = Connection(profile, base_url, sandbox)
-    with cli_errors(), open_client(connection) as client:
+    with connection.client() as client:
         fields = user_summary(client)
-    if output is OutputFormat.table:
-        print_fields(f"Signed in ({connection.description})", fields)
+    if output is common.OutputFormat.table:
+        common.print_fields(f"Signed in ({connection.description})", fields)
     else:
-        emit(fields, output)
+        common.emit(fields, output)
 
 
 def logout(
@@ -122,7 +100,7 @@ def logout(
     ] = None,
 ) -> None:
     """Delete the tokens saved by ``login --save-token``."""
-    token_file = token_file or default_token_file()
+    token_file = token_file or common.default_token_file()
     if token_file.exists():
         token_file.unlink()
         typer.echo(f"Removed {token_file}.")

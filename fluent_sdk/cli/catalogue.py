@@ -8,30 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from fluent_sdk.cli._common import (
-    EXIT_FAILED,
-    EXIT_USAGE,
-    BaseUrlOption,
-    Connection,
-    OutputFormat,
-    ProfileOption,
-    SandboxOption,
-    cli_errors,
-    emit,
-    fail,
-    load_json_argument,
-    open_client,
-)
+from fluent_sdk.cli import _common as common
 
 __all__ = ["app", "sample", "sync"]
 
-app = typer.Typer(
-    help="PIM: create or update categories and products in a product catalogue.",
-    no_args_is_help=True,
-)
+app = common.command_group("PIM: create or update categories and products in a product catalogue.")
 
 
 @app.command()
+@common.connected
 def sync(
     file: Annotated[
         Path,
@@ -53,22 +38,21 @@ def sync(
     show_all: Annotated[
         bool, typer.Option("--all", help="Table: also list unchanged items.")
     ] = False,
-    output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="How to print the report.")
-    ] = OutputFormat.table,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    output: common.ReportOutputOption = common.OutputFormat.table,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Create what is missing, update what differs, leave the rest; report every item.
 
     Exit 0 when nothing failed or was skipped, 1 otherwise.
     """
-    data: Any = load_json_argument(f"@{file}", what="catalogue")
+    data: Any = common.load_json_argument(f"@{file}", what="catalogue")
     if not isinstance(data, dict) or not ({"categories", "products"} & data.keys()):
-        fail(f"{file}: expected a JSON object with 'categories' and/or 'products'", EXIT_USAGE)
+        common.fail(
+            f"{file}: expected a JSON object with 'categories' and/or 'products'", common.EXIT_USAGE
+        )
     ref = catalogue_ref or data.get("catalogue_ref") or data.get("catalogueRef")
-    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+    with connection.client() as client:
         report = client.catalogue.sync(
             categories=data.get("categories") or [],
             products=data.get("products") or [],
@@ -76,15 +60,15 @@ def sync(
             dry_run=dry_run,
         )
     rows = report.to_records()
-    if output is OutputFormat.table:
+    if output is common.OutputFormat.table:
         shown = rows if show_all else [row for row in rows if row["action"] != "unchanged"]
         if shown:
-            emit(shown, output)
+            common.emit(shown, output)
         counts = ", ".join(f"{count} {action}" for action, count in report.counts().items())
         mode = "plan (dry run)" if report.dry_run else "done"
         typer.echo(f"{report.catalogue_ref}: {mode}: {counts}")
     else:
-        emit(rows, output)
+        common.emit(rows, output)
     if not report.ok:
         first = (report.failed or report.skipped)[0]
         typer.echo(
@@ -92,7 +76,7 @@ def sync(
             f"(first: {first.kind} {first.ref}: {first.reason})",
             err=True,
         )
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(common.EXIT_FAILED)
 
 
 @app.command()

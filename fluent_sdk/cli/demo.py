@@ -11,17 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fluent_sdk.cli._common import (
-    EXIT_FAILED,
-    BaseUrlOption,
-    Connection,
-    ProfileOption,
-    SandboxOption,
-    cli_errors,
-    console,
-    credentials_configured,
-    open_client,
-)
+from fluent_sdk.cli import _common as common
 
 if TYPE_CHECKING:
     from fluent_sdk.demo import DemoReport, DemoStep
@@ -43,7 +33,7 @@ def _print_step(step: DemoStep) -> None:
 
     mark = _mark(step.status, 7)
     count = f" ({step.count})" if step.count is not None else ""
-    console().print(
+    common.console().print(
         f"  {mark} {escape(step.name)}{count}: {escape(redact(step.summary))}"
         f" [dim]{step.seconds:.2f}s[/dim]",
         highlight=False,
@@ -69,7 +59,7 @@ def _print_report(report: DemoReport) -> None:
             f"{step.seconds:.2f}s",
             redact(step.summary),
         )
-    out = console()
+    out = common.console()
     out.print(table)
     failed = [step.name for step in report.steps if not step.ok]
     if failed:
@@ -80,6 +70,7 @@ def _print_report(report: DemoReport) -> None:
         )
 
 
+@common.connected
 def demo(
     records: Annotated[
         int,
@@ -96,9 +87,8 @@ def demo(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only the summary table, no per-step lines.")
     ] = False,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Run the headline integration end to end and print a summary.
 
@@ -109,16 +99,17 @@ def demo(
     """
     from fluent_sdk.demo import run_account_checks, run_sandbox_demo
 
-    connection = Connection(profile, base_url, sandbox)
     on_step = None if quiet else _print_step
-    if not credentials_configured(connection):
-        console().print("Starting the Fluent sandbox on 127.0.0.1 (no credentials configured)…")
+    if not common.credentials_configured(connection):
+        common.console().print(
+            "Starting the Fluent sandbox on 127.0.0.1 (no credentials configured)…"
+        )
         report = run_sandbox_demo(records=records, on_step=on_step)
     else:
         mode = "read-only checks" if not write else "checks and the writing integration"
-        console().print(f"Running {mode} against {connection.description}…")
-        with cli_errors(), open_client(connection) as client:
+        common.console().print(f"Running {mode} against {connection.description}…")
+        with connection.client() as client:
             report = run_account_checks(client, write=write, records=records, on_step=on_step)
     _print_report(report)
     if not report.ok:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(common.EXIT_FAILED)

@@ -17,41 +17,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from fluent_sdk.cli._common import (
-    EXIT_FAILED,
-    EXIT_UNSETTLED,
-    EXIT_USAGE,
-    BaseUrlOption,
-    Connection,
-    OutputFormat,
-    OutputOption,
-    ProfileOption,
-    SandboxOption,
-    cli_errors,
-    emit,
-    fail,
-    load_json_argument,
-    open_client,
-    print_fields,
-)
+from fluent_sdk.cli import _common as common
 
 if TYPE_CHECKING:
     from fluent_sdk.rest.events import EventRecord
 
 __all__ = ["app", "audit", "get", "parse_since", "search", "send", "send_many"]
 
-app = typer.Typer(
-    help="Send events to workflows and read the event log (Event API).",
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
-)
+app = common.command_group("Send events to workflows and read the event log (Event API).")
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-TableOutputOption = Annotated[
-    OutputFormat, typer.Option("--output", "-o", help="How to print the result.")
-]
 
 
 def parse_since(value: str, *, now: datetime | None = None) -> datetime:
@@ -78,6 +54,7 @@ def _entity(record: EventRecord) -> str:
 
 
 @app.command()
+@common.connected
 def send(
     name: Annotated[str, typer.Argument(help="Event name (a ruleset of the entity's workflow).")],
     entity_type: Annotated[
@@ -103,10 +80,9 @@ def send(
             "matched; --async only queues it.",
         ),
     ] = False,
-    output: TableOutputOption = OutputFormat.table,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    output: common.TableOutputOption = common.OutputFormat.table,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Send an event to an entity's workflow."""
     event: dict[str, Any] = {
@@ -120,14 +96,14 @@ def send(
         "root_entity_id": root_entity_id,
     }
     if attributes is not None:
-        parsed = load_json_argument(attributes, what="--attributes")
+        parsed = common.load_json_argument(attributes, what="--attributes")
         if not isinstance(parsed, dict):
-            fail("--attributes must be a JSON object", EXIT_USAGE)
+            common.fail("--attributes must be a JSON object", common.EXIT_USAGE)
         event["attributes"] = parsed
     event = {key: value for key, value in event.items() if value is not None}
-    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+    with connection.client() as client:
         outcome = client.events.send_sync(event) if sync else client.events.send(event)
-    emit(outcome, output)
+    common.emit(outcome, output)
     if not sync:
         typer.echo(
             "Note: queued (--async); its outcome is unknown until Fluent processes it. Use "
@@ -136,7 +112,7 @@ def send(
         )
     elif str(outcome.event_status) != "COMPLETE":
         # FAILED and NO_MATCH raise; anything else is not a finished workflow either.
-        fail(f"event {name!r} finished {outcome.event_status or 'without a status'}")
+        common.fail(f"event {name!r} finished {outcome.event_status or 'without a status'}")
 
 
 class ModeOption(str, Enum):
@@ -145,6 +121,7 @@ class ModeOption(str, Enum):
 
 
 @app.command("send-many")
+@common.connected
 def send_many(
     file: Annotated[
         Path,
@@ -185,12 +162,9 @@ def send_many(
             "--progress/--no-progress", help="Progress bar on stderr (terminal, long input)."
         ),
     ] = True,
-    output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="How to print the summary.")
-    ] = OutputFormat.table,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    output: common.SummaryOutputOption = common.OutputFormat.table,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Send every event of a file, checked first, several in flight; report each outcome.
 
@@ -199,20 +173,20 @@ def send_many(
     """
     from fluent_sdk.rest.events import read_events
 
-    with cli_errors():
+    with common.cli_errors():
         events = read_events(file)
-        with open_client(Connection(profile, base_url, sandbox)) as client:
-            report = client.events.send_many(
-                events,
-                mode=mode.value,
-                concurrency=concurrency,
-                progress=None if progress else False,
-                idempotent=idempotent,
-            )
-    if output is OutputFormat.table:
-        print_fields(f"Events sent ({report.mode})", report.summary())
+    with connection.client() as client:
+        report = client.events.send_many(
+            events,
+            mode=mode.value,
+            concurrency=concurrency,
+            progress=None if progress else False,
+            idempotent=idempotent,
+        )
+    if output is common.OutputFormat.table:
+        common.print_fields(f"Events sent ({report.mode})", report.summary())
     else:
-        emit(report.summary(), output)
+        common.emit(report.summary(), output)
     failed = report.failures
     if failed:
         target = failures or file.with_name(f"{file.name}.failures.csv")
@@ -235,31 +209,32 @@ def send_many(
             f"[{first.index}] {first.outcome}: {first.error or first.entity})",
             err=True,
         )
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(common.EXIT_FAILED)
     if failed:
         typer.echo(
             f"Warning: {len(failed)} of {report.read} events have an unknown outcome (their "
             "reply was lost; they may have run): check the event log before resending them",
             err=True,
         )
-        raise typer.Exit(EXIT_UNSETTLED)
+        raise typer.Exit(common.EXIT_UNSETTLED)
 
 
 @app.command()
+@common.connected
 def get(
     event_id: Annotated[str, typer.Argument(help="The event's id.")],
-    output: OutputOption = OutputFormat.json,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    output: common.OutputOption = common.OutputFormat.json,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Fetch one event from the event log."""
-    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+    with connection.client() as client:
         record = client.events.get(event_id)
-    emit(record, output)
+    common.emit(record, output)
 
 
 @app.command()
+@common.connected
 def search(
     name: Annotated[str | None, typer.Option("--name", help="Event name.")] = None,
     entity_type: Annotated[str | None, typer.Option("--entity-type")] = None,
@@ -286,10 +261,9 @@ def search(
         ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Stop after this many events.")] = 100,
-    output: TableOutputOption = OutputFormat.table,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    output: common.TableOutputOption = common.OutputFormat.table,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Search the event log, newest window first, paging as needed."""
     filters: dict[str, Any] = {
@@ -305,13 +279,13 @@ def search(
     from_ = parse_since(since)
     if until is not None:
         filters["to"] = parse_since(until)
-    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+    with connection.client() as client:
         found = client.events.search(from_=from_, page_size=min(limit, 1000), **filters)
         records = list(itertools.islice(found, limit))
-    if output is OutputFormat.json:
-        emit(records, output)
+    if output is common.OutputFormat.json:
+        common.emit(records, output)
         return
-    emit(
+    common.emit(
         [
             {
                 "id": record.id,
@@ -334,6 +308,7 @@ class AuditOutput(str, Enum):
 
 
 @app.command()
+@common.connected
 def audit(
     entity_type: Annotated[
         str, typer.Argument(help="The entity's type: ORDER, FULFILMENT, LOCATION, ...")
@@ -360,19 +335,18 @@ def audit(
             "--output", "-o", help="tree: the timeline as a tree; json/table/csv: one row each."
         ),
     ] = AuditOutput.tree,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Show what orchestration did to an entity and its children, event by event: rulesets,
     rules, actions and exceptions (failures marked ✗)."""
     if id is None and ref is None:
-        fail("give the entity's --id or --ref", EXIT_USAGE)
+        common.fail("give the entity's --id or --ref", common.EXIT_USAGE)
     from_ = parse_since(since)
     to = parse_since(until) if until is not None else None
-    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+    with connection.client() as client:
         timeline = client.events.audit(entity_type, id=id, ref=ref, since=from_, until=to)
     if output is AuditOutput.tree:
         typer.echo(timeline.to_text())
         return
-    emit(timeline.to_records(), OutputFormat(output.value))
+    common.emit(timeline.to_records(), common.OutputFormat(output.value))

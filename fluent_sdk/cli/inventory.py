@@ -7,30 +7,15 @@ from typing import Annotated
 
 import typer
 
-from fluent_sdk.cli._common import (
-    EXIT_FAILED,
-    EXIT_UNSETTLED,
-    BaseUrlOption,
-    Connection,
-    OutputFormat,
-    ProfileOption,
-    SandboxOption,
-    cli_errors,
-    emit,
-    open_client,
-    print_fields,
-)
+from fluent_sdk.cli import _common as common
 
 __all__ = ["app", "update"]
 
-app = typer.Typer(
-    help="Inventory master: bulk stock-on-hand updates.",
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
-)
+app = common.command_group("Inventory master: bulk stock-on-hand updates.")
 
 
 @app.command()
+@common.connected
 def update(
     file: Annotated[
         Path,
@@ -81,12 +66,9 @@ def update(
         str | None, typer.Option(help="Inventory catalogue (default DEFAULT:<retailerId>).")
     ] = None,
     source: Annotated[str | None, typer.Option(help="Origin of the data, e.g. ERP.")] = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="How to print the report.")
-    ] = OutputFormat.table,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    output: common.ReportOutputOption = common.OutputFormat.table,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Send absolute stock-on-hand records in batches of up to 5000 and report every record.
 
@@ -99,7 +81,7 @@ def update(
     from fluent_sdk.helpers._inventory_input import READING_STOPPED
     from fluent_sdk.helpers.inventory import DEFAULT_JOB_NAME
 
-    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+    with connection.client() as client:
         report = client.inventory.update(
             file,
             progress=progress,
@@ -110,10 +92,10 @@ def update(
             job_name=job_name or DEFAULT_JOB_NAME,
             settle_timeout=settle_timeout,
         )
-    if output is OutputFormat.table:
-        print_fields("Inventory update", report.summary())
+    if output is common.OutputFormat.table:
+        common.print_fields("Inventory update", report.summary())
     else:
-        emit(report.summary(), output)
+        common.emit(report.summary(), output)
     if rejected is not None and report.rejected:
         written = report.to_csv(rejected)
         typer.echo(f"wrote {written} rejected record(s) to {rejected}", err=True)
@@ -142,6 +124,6 @@ def update(
             err=True,
         )
     if report.rejected:
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(common.EXIT_FAILED)
     if report.unknown_records:
-        raise typer.Exit(EXIT_UNSETTLED)
+        raise typer.Exit(common.EXIT_UNSETTLED)

@@ -16,19 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from fluent_sdk._redact import redact
-from fluent_sdk.cli._common import (
-    EXIT_USAGE,
-    BaseUrlOption,
-    Connection,
-    OutputFormat,
-    ProfileOption,
-    SandboxOption,
-    cli_errors,
-    emit,
-    fail,
-    load_json_argument,
-    open_client,
-)
+from fluent_sdk.cli import _common as common
 
 __all__ = ["query"]
 
@@ -48,14 +36,17 @@ def _document_text(document: str) -> str:
     path = Path(document)
     if not looks_like_document:
         if not path.is_file():
-            fail(f"{document!r} is neither a GraphQL document nor a readable file", EXIT_USAGE)
+            common.fail(
+                f"{document!r} is neither a GraphQL document nor a readable file", common.EXIT_USAGE
+            )
         try:
             return path.read_text(encoding="utf-8")
         except OSError as error:
-            fail(f"cannot read {path}: {error.strerror}", EXIT_USAGE)
+            common.fail(f"cannot read {path}: {error.strerror}", common.EXIT_USAGE)
     return document
 
 
+@common.connected
 def query(
     document: Annotated[
         str,
@@ -114,9 +105,8 @@ def query(
             "--max-items", help="With --all: stop after this many nodes.", show_default=False
         ),
     ] = None,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Run a GraphQL query or mutation and print its data.
 
@@ -132,12 +122,12 @@ def query(
     fluent-sdk query orders.graphql --all --complete --explode items -o csv
     """
     text = _document_text(document)
-    parsed: Any = load_json_argument(variables, what="--vars") if variables else None
+    parsed: Any = common.load_json_argument(variables, what="--vars") if variables else None
     if parsed is not None and not isinstance(parsed, dict):
-        fail("--vars must be a JSON object", EXIT_USAGE)
+        common.fail("--vars must be a JSON object", common.EXIT_USAGE)
     if not every_page and (page_size is not None or max_items is not None):
-        fail("--page-size and --max-items page the document: add --all", EXIT_USAGE)
-    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+        common.fail("--page-size and --max-items page the document: add --all", common.EXIT_USAGE)
+    with connection.client() as client:
         data: Any
         if every_page:
             paginator = client.graphql.paginate(
@@ -155,8 +145,10 @@ def query(
             )
         if output is QueryOutput.json:
             if explode is not None:
-                fail("--explode shapes rows: use it with -o table, csv or jsonl", EXIT_USAGE)
-            emit(data, OutputFormat.json)
+                common.fail(
+                    "--explode shapes rows: use it with -o table, csv or jsonl", common.EXIT_USAGE
+                )
+            common.emit(data, common.OutputFormat.json)
             return
         from fluent_sdk._tables import to_records
 
@@ -165,4 +157,4 @@ def query(
         for row in rows:
             typer.echo(redact(json.dumps(row, default=str)))
         return
-    emit(rows, OutputFormat(output.value))
+    common.emit(rows, common.OutputFormat(output.value))

@@ -13,14 +13,13 @@ from typing import Annotated, Any
 
 import typer
 
+from fluent_sdk.cli._common import command_group
+
 __all__ = ["app"]
 
-app = typer.Typer(
-    help=(
-        "GraphQL schema pipeline: import or pull the schema as description-free SDL, "
-        "compare schemas, and generate or validate operation documents."
-    ),
-    no_args_is_help=True,
+app = command_group(
+    "GraphQL schema pipeline: import or pull the schema as description-free SDL, "
+    "compare schemas, and generate or validate operation documents."
 )
 
 _DEFAULT_SDL = Path("graphql/schema.graphql")

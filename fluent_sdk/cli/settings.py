@@ -7,28 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from fluent_sdk.cli._common import (
-    EXIT_FAILED,
-    EXIT_USAGE,
-    BaseUrlOption,
-    Connection,
-    OutputFormat,
-    ProfileOption,
-    SandboxOption,
-    cli_errors,
-    emit,
-    fail,
-    open_client,
-)
+from fluent_sdk.cli import _common as common
 
 if TYPE_CHECKING:
     from fluent_sdk.helpers.settings import Setting
 
 __all__ = ["app", "get", "parse_value", "set_"]
 
-app = typer.Typer(
-    help="Read and write platform settings.", no_args_is_help=True, rich_markup_mode="markdown"
-)
+app = common.command_group("Read and write platform settings.")
 
 _MASK = "***"
 
@@ -55,7 +41,7 @@ def parse_value(text: str, value_type: str | None) -> Any:
                 raise ValueError("expected true or false")
             return lowered == "true"
     except ValueError as error:
-        fail(f"value {text!r} is not a valid {kind}: {error}", EXIT_USAGE)
+        common.fail(f"value {text!r} is not a valid {kind}: {error}", common.EXIT_USAGE)
     return text
 
 
@@ -71,6 +57,7 @@ def _row(setting: Setting, reveal: bool) -> dict[str, Any]:
 
 
 @app.command()
+@common.connected
 def get(
     name: Annotated[str, typer.Argument(help="Setting name, e.g. fc.graphql.comment.access.")],
     context: ContextOption = "RETAILER",
@@ -78,22 +65,20 @@ def get(
     reveal: Annotated[
         bool, typer.Option(help="Show values of settings whose names look secret.")
     ] = False,
-    output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="How to print the result.")
-    ] = OutputFormat.table,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    output: common.TableOutputOption = common.OutputFormat.table,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Print a setting (exit 1 when it is not set in that context)."""
-    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+    with connection.client() as client:
         setting = client.settings.get(name, context.upper(), context_id)
     if setting is None:
-        fail(f"setting {name!r} is not set in context {context.upper()}", EXIT_FAILED)
-    emit(_row(setting, reveal), output)
+        common.fail(f"setting {name!r} is not set in context {context.upper()}", common.EXIT_FAILED)
+    common.emit(_row(setting, reveal), output)
 
 
 @app.command("set")
+@common.connected
 def set_(
     name: Annotated[str, typer.Argument(help="Setting name.")],
     value: Annotated[str, typer.Argument(help="The value (JSON text for --type JSON).")],
@@ -105,18 +90,15 @@ def set_(
     ] = None,
     context: ContextOption = "RETAILER",
     context_id: ContextIdOption = None,
-    output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="How to print the result.")
-    ] = OutputFormat.table,
-    profile: ProfileOption = None,
-    base_url: BaseUrlOption = None,
-    sandbox: SandboxOption = False,
+    output: common.TableOutputOption = common.OutputFormat.table,
+    *,
+    connection: common.Connection,
 ) -> None:
     """Create the setting, or update it when it exists (nothing is written when equal)."""
     parsed = parse_value(value, value_type)
     kind = value_type.upper() if value_type else "STRING"
-    with cli_errors(), open_client(Connection(profile, base_url, sandbox)) as client:
+    with connection.client() as client:
         setting = client.settings.set(
             name, parsed, context=context.upper(), context_id=context_id, value_type=kind
         )
-    emit(_row(setting, reveal=False), output)
+    common.emit(_row(setting, reveal=False), output)

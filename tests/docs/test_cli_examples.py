@@ -16,7 +16,7 @@ from .docs_examples import DOCS
 
 CLI_PAGE = DOCS / "cli.md"
 _CONSOLE_BLOCK = re.compile(r"```console\n(.*?)```", re.S)
-GROUPS = {name for name, _, _ in _GROUPS}
+GROUPS = set(_GROUPS)
 #: Files the page's commands read, created in the working directory first.
 INPUT_FILES = {
     "stock.csv": "skuRef,locationRef,qty\nSPEAKER001,LOC_MELB,11\nHEADPHONE001-BLK,LOC_SYD,7\n",
