@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -356,6 +356,7 @@ def _in_time_order(records: Iterable[EventRecord], *, source: bool) -> list[Audi
     return [entry for _, entry in ordered]
 
 
+@dataclass(eq=False, repr=False)
 class AuditTimeline:
     """What orchestration did to an entity (and its children): the groups, oldest first.
 
@@ -363,22 +364,13 @@ class AuditTimeline:
     text tree the CLI prints; in Jupyter it is a collapsible tree with failures highlighted.
     """
 
-    def __init__(
-        self,
-        entity_type: str,
-        entity_id: str | None,
-        entity_ref: str | None,
-        groups: list[AuditGroup],
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> None:
-        self.entity_type = entity_type
-        self.entity_id = entity_id
-        self.entity_ref = entity_ref
-        self.groups = groups
-        self.since = since
-        self.until = until
+    entity_type: str
+    entity_id: str | None
+    entity_ref: str | None
+    groups: list[AuditGroup]
+    _: KW_ONLY
+    since: datetime | None = None
+    until: datetime | None = None
 
     @classmethod
     def build(

@@ -53,8 +53,11 @@ __all__ = [
     "Sleep",
     "Step",
     "SyncNamespace",
+    "adrive",
+    "check_entity_key",
     "check_path_segment",
     "check_retailer_id",
+    "drive",
     "json_model_parser",
     "perform",
     "require_retailer_id",
@@ -70,6 +73,7 @@ __all__ = [
 RetailerId = _types.RetailerId  # one definition, in fluent_sdk._types
 ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
+StepT = TypeVar("StepT")
 
 
 def utc_now() -> datetime:
@@ -180,6 +184,18 @@ def require_retailer_id(value: Any) -> RetailerId:
             field="retailer_id",
         )
     return check_retailer_id(value)
+
+
+def check_entity_key(value: Any, *, field: str) -> str | None:
+    """An entity's id or ref as given (an int id as text), None when not given, or a
+    `ValidationError` naming ``field`` for anything but a non-empty string."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{field} must be a non-empty string", field=field)
+    return value
 
 
 def check_path_segment(value: Any, *, field: str) -> str:
@@ -295,6 +311,40 @@ Step = ApiCall[Any] | LookUpRetailer | Sleep
 Plan = Generator[Step, Any, T]
 
 
+def drive(plan: Generator[StepT, Any, T], perform: Callable[[StepT], Any]) -> T:
+    """Run ``plan`` to its end: each step it yields is performed by ``perform`` and the answer
+    sent back, or the `FluentError` it raised thrown in; the plan's return value is the result.
+    The one loop of every plan driver (`adrive` is its twin)."""
+    try:
+        step = next(plan)
+        while True:
+            try:
+                answer = perform(step)
+            except FluentError as error:
+                step = plan.throw(error)
+            else:
+                step = plan.send(answer)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+async def adrive(plan: Generator[StepT, Any, T], perform: Callable[[StepT], Awaitable[Any]]) -> T:
+    """`drive` with an awaitable ``perform``."""
+    try:
+        step = next(plan)
+        while True:
+            try:
+                answer = await perform(step)
+            except FluentError as error:
+                step = plan.throw(error)
+            else:
+                step = plan.send(answer)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
 def perform(call: ApiCall[T]) -> Plan[T]:
     """In a plan, ``answer = yield from perform(call)``: ``call``'s answer, typed."""
     answer: T = yield call
@@ -340,19 +390,8 @@ class SyncNamespace(Generic[ClientT]):
         return self._client.call(step)
 
     def _drive(self, plan: Plan[T]) -> T:
-        """Run ``plan`` to its end: each step performed, its answer (or `FluentError`) sent back."""
-        try:
-            step = next(plan)
-            while True:
-                try:
-                    answer = self._perform_step(step)
-                except FluentError as error:
-                    step = plan.throw(error)
-                else:
-                    step = plan.send(answer)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
+        """Run ``plan`` to its end, performing each step (`drive`)."""
+        return drive(plan, self._perform_step)
 
 
 class AsyncNamespace(Generic[AsyncClientT]):
@@ -379,16 +418,5 @@ class AsyncNamespace(Generic[AsyncClientT]):
         return await self._client.call(step)
 
     async def _drive(self, plan: Plan[T]) -> T:
-        """See `SyncNamespace._drive`."""
-        try:
-            step = next(plan)
-            while True:
-                try:
-                    answer = await self._perform_step(step)
-                except FluentError as error:
-                    step = plan.throw(error)
-                else:
-                    step = plan.send(answer)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
+        """See `SyncNamespace._drive` (`adrive`)."""
+        return await adrive(plan, self._perform_step)

@@ -42,6 +42,7 @@ from fluent_sdk.rest._common import (
     ResponseModel,
     RetailerId,
     SyncNamespace,
+    check_entity_key,
     check_path_segment,
     json_model_parser,
     perform,
@@ -566,8 +567,8 @@ class _EventsBase:
         """The two searches an audit makes (the audit events, and the events they came
         from), every argument checked first."""
         kind = _known_entity_type(entity_type)
-        entity_id = _entity_key(id, "id")
-        entity_ref = _entity_key(ref, "ref")
+        entity_id = check_entity_key(id, field="id")
+        entity_ref = check_entity_key(ref, field="ref")
         if entity_id is None and entity_ref is None:
             raise ValidationError("audit needs the entity's id or ref", field="id")
         if RootEntityType(kind).is_known:
@@ -709,16 +710,6 @@ def _known_entity_type(value: Any) -> str:
         f"entity_type: {value!r} is not an entity type{hint}; known types: {', '.join(known)}",
         field="entity_type",
     )
-
-
-def _entity_key(value: Any, field: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{field} must be a non-empty string", field=field)
-    return value
 
 
 def _batch_event(index: int, raw: Any) -> Event:
