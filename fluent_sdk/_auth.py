@@ -295,6 +295,34 @@ class _Release:
     """Step: release the token lock."""
 
 
+class _Held:
+    """The locks a driver holds for the flow, taken in this order: its own (a thread or a task
+    lock), then the token store's process lock; released in reverse, at `_Release` or at the
+    flow's end."""
+
+    def __init__(self, lock: threading.Lock | asyncio.Lock) -> None:
+        self._lock = lock
+        self.lock_held = False
+        self.store_lock: StoreLock | None = None
+
+    def release(self) -> None:
+        try:
+            if self.store_lock is not None:
+                self.store_lock.release()
+                self.store_lock = None
+        finally:
+            if self.lock_held:
+                self._lock.release()
+                self.lock_held = False
+
+    def close(self, steps: Generator[Any, Any, Any]) -> None:
+        """The flow is over (finished, failed or abandoned): close it, release what is held."""
+        try:
+            steps.close()
+        finally:
+            self.release()
+
+
 _ACQUIRE = _Acquire()
 _RELEASE = _Release()
 _Step = Union[httpx.Request, _Acquire, _Release]  # noqa: UP007 (runtime alias, py3.10)
@@ -508,27 +536,22 @@ class FluentAuth(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, _T]:
         """Run ``steps`` with a thread lock (and the store's process lock, if it has one);
         yields the requests for the caller to send."""
-        held = False
-        store_lock: StoreLock | None = None
+        held = _Held(self._thread_lock)
         try:
             step = next(steps)
             while True:
                 if isinstance(step, _Acquire):
                     self._thread_lock.acquire()
-                    held = True
+                    held.lock_held = True
                     waits = self._store_lock_waits()
                     try:
                         while True:
                             time.sleep(next(waits))
                     except StopIteration as taken:
-                        store_lock = taken.value
+                        held.store_lock = taken.value
                     step = steps.send(None)  # type: ignore[arg-type]
                 elif isinstance(step, _Release):
-                    if store_lock is not None:
-                        store_lock.release()
-                        store_lock = None
-                    self._thread_lock.release()
-                    held = False
+                    held.release()
                     step = steps.send(None)  # type: ignore[arg-type]
                 else:
                     response = yield step
@@ -538,13 +561,7 @@ class FluentAuth(httpx.Auth):
             result: _T = done.value
             return result
         finally:
-            try:
-                steps.close()
-            finally:
-                if store_lock is not None:
-                    store_lock.release()
-                if held:
-                    self._thread_lock.release()
+            held.close(steps)
 
     async def _drive_async(
         self, steps: Generator[_Step, httpx.Response, Any]
@@ -553,27 +570,22 @@ class FluentAuth(httpx.Auth):
         import asyncio
 
         lock = self._task_lock()
-        held = False
-        store_lock: StoreLock | None = None
+        held = _Held(lock)
         try:
             step = next(steps)
             while True:
                 if isinstance(step, _Acquire):
                     await lock.acquire()
-                    held = True
+                    held.lock_held = True
                     waits = self._store_lock_waits()
                     try:
                         while True:  # noqa: ASYNC110 (polls an OS lock: no event to await)
                             await asyncio.sleep(next(waits))
                     except StopIteration as taken:
-                        store_lock = taken.value
+                        held.store_lock = taken.value
                     step = steps.send(None)  # type: ignore[arg-type]
                 elif isinstance(step, _Release):
-                    if store_lock is not None:
-                        store_lock.release()
-                        store_lock = None
-                    lock.release()
-                    held = False
+                    held.release()
                     step = steps.send(None)  # type: ignore[arg-type]
                 else:
                     response = yield step
@@ -582,13 +594,7 @@ class FluentAuth(httpx.Auth):
         except StopIteration:
             return
         finally:
-            try:
-                steps.close()
-            finally:
-                if store_lock is not None:
-                    store_lock.release()
-                if held:
-                    lock.release()
+            held.close(steps)
 
     def _store_lock_waits(self) -> Generator[float, None, StoreLock | None]:
         """Take the store's process lock: yields the seconds to wait between tries (the
