@@ -124,24 +124,16 @@ class Sandbox:
         """A ``FluentClient`` using :attr:`credentials` and the in-process transport."""
         from fluent_sdk import FluentClient
 
-        options: dict[str, Any] = {
-            "base_url": self.base_url,
-            **self.credentials,
-            "transport": self.transport(),
-        }
-        options.update(overrides)
-        return FluentClient(**options)
+        return FluentClient(**self._client_options(self.transport(), overrides))
 
     def async_client(self, **overrides: Any) -> AsyncFluentClient:
+        """An ``AsyncFluentClient`` like `client`, on the in-process async transport."""
         from fluent_sdk import AsyncFluentClient
 
-        options: dict[str, Any] = {
-            "base_url": self.base_url,
-            **self.credentials,
-            "transport": self.async_transport(),
-        }
-        options.update(overrides)
-        return AsyncFluentClient(**options)
+        return AsyncFluentClient(**self._client_options(self.async_transport(), overrides))
+
+    def _client_options(self, transport: Any, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        return {"base_url": self.base_url, **self.credentials, "transport": transport, **overrides}
 
     # ---- state control --------------------------------------------------------------------
     def reset(self) -> None:

@@ -18,6 +18,7 @@ with a password. Refresh tokens are single-use, as Fluent's are.
 from __future__ import annotations
 
 import uuid
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from fluent_sdk.sandbox.messages import SandboxRequest, SandboxResponse, json_response
@@ -51,16 +52,15 @@ def _grant_error(
     return json_response(status, {"error": error, "error_description": description})
 
 
+@dataclass(eq=False, repr=False)
 class TokenService:
     """Issues and checks tokens; all state lives in the :class:`Store`."""
 
-    def __init__(
-        self, store: Store, *, token_lifetime: int = 3600, refresh_token_lifetime: int = 30 * 86400
-    ) -> None:
-        self.store = store
-        self.token_lifetime = token_lifetime
-        self.refresh_token_lifetime = refresh_token_lifetime
-        self.refresh_tokens_enabled = True
+    store: Store
+    _: KW_ONLY
+    token_lifetime: int = 3600
+    refresh_token_lifetime: int = 30 * 86400
+    refresh_tokens_enabled: bool = field(default=True, init=False)
 
     def token_endpoint(self, request: SandboxRequest) -> SandboxResponse:
         # Fluent reads the grant from a form body or, the older way, from the query string.

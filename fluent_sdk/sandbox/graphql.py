@@ -54,7 +54,8 @@ from graphql import (
 )
 
 from fluent_sdk.errors import ValidationError
-from fluent_sdk.graphql._complexity import COMPLEXITY_LIMIT, complexity
+from fluent_sdk.graphql._complexity import COMPLEXITY_LIMIT, complexity, is_connection
+from fluent_sdk.graphql._complexity import is_entity as is_entity_type
 from fluent_sdk.sandbox.store import Link, Record, Store
 
 __all__ = [
@@ -306,24 +307,15 @@ class SchemaModel:
         return True
 
     def is_entity(self, name: str) -> bool:
-        type_ = self.schema.type_map.get(name)
         # Entities have `id: ID!`; link value objects such as RetailerLink carry a nullable id.
-        return (
-            isinstance(type_, GraphQLObjectType | GraphQLInterfaceType)
-            and "id" in type_.fields
-            and isinstance(type_.fields["id"].type, GraphQLNonNull)
-            and not name.startswith("__")
-        )
+        return is_entity_type(self.schema.type_map.get(name)) and not name.startswith("__")
 
     def connection_node(self, type_: GraphQLNamedType) -> GraphQLNamedType | None:
-        if not (isinstance(type_, GraphQLObjectType) and type_.name.endswith("Connection")):
+        """The node type of a Relay connection (`is_connection`, as the complexity estimate
+        reads one), else None."""
+        if not is_connection(type_):
             return None
-        edges = type_.fields.get("edges")
-        if edges is None:
-            return None
-        edge = get_named_type(edges.type)
-        if not isinstance(edge, GraphQLObjectType) or "node" not in edge.fields:
-            return None
+        edge = get_named_type(cast(GraphQLObjectType, type_).fields["edges"].type)
         node: GraphQLNamedType = get_named_type(edge.fields["node"].type)
         return node
 
@@ -574,13 +566,25 @@ class GraphQLEngine:
         return _MISSING
 
     def matches(self, record: Record, type_name: str | None, filters: Mapping[str, Any]) -> bool:
-        for name, wanted in filters.items():
-            if wanted is None:
+        """Whether ``record`` passes a query's ``filters`` (``%`` wildcards allowed)."""
+        return self._all_match(record, type_name, filters, query=True)
+
+    def key_matches(self, record: Record, type_name: str | None, key: Mapping[str, Any]) -> bool:
+        """Whether ``record`` has the lookup ``key`` (exactly; a part it lacks must be None)."""
+        return self._all_match(record, type_name, key, query=False)
+
+    def _all_match(
+        self, record: Record, type_name: str | None, wanted: Mapping[str, Any], *, query: bool
+    ) -> bool:
+        for name, value_wanted in wanted.items():
+            if value_wanted is None:
                 continue
             value = self.filter_value(record, type_name, name)
             if value is _MISSING:
-                continue  # a filter this sandbox cannot evaluate narrows nothing
-            if not self._value_matches(value, wanted, wildcard=True):
+                if query:
+                    continue  # a filter this sandbox cannot evaluate narrows nothing
+                value = None
+            if not self._value_matches(value, value_wanted, wildcard=query):
                 return False
         return True
 
@@ -609,17 +613,6 @@ class GraphQLEngine:
             return False
         moment = _parse_datetime(value)
         return (low is None or moment >= low) and (high is None or moment <= high)
-
-    def key_matches(self, record: Record, type_name: str | None, key: Mapping[str, Any]) -> bool:
-        for name, wanted in key.items():
-            if wanted is None:
-                continue
-            value = self.filter_value(record, type_name, name)
-            if value is _MISSING:
-                value = None
-            if not self._value_matches(value, wanted, wildcard=False):
-                return False
-        return True
 
     def find(self, type_name: str, key: Mapping[str, Any]) -> Record | None:
         """The entity of ``type_name`` (or one implementing it) matching every given key part."""

@@ -14,6 +14,7 @@ __all__ = [
     "json_response",
     "plugin_error",
     "v41_error",
+    "v41_json_object",
 ]
 
 
@@ -65,6 +66,17 @@ def json_response(
 def v41_error(status: int, message: str, code: str | None = None) -> SandboxResponse:
     """The ``{"errors":[{"code","message"}]}`` shape of the v4.1 REST APIs."""
     return json_response(status, {"errors": [{"code": code or str(status), "message": message}]})
+
+
+def v41_json_object(request: SandboxRequest) -> dict[str, Any] | SandboxResponse:
+    """The request's body, a JSON object, or the v4.1 APIs' 400 answer when it is not one."""
+    try:
+        body = request.json()
+    except ValueError:
+        return v41_error(400, "Request body is not valid JSON")
+    if not isinstance(body, dict):
+        return v41_error(400, "Request body must be a JSON object")
+    return body
 
 
 def plugin_error(status: int, message: str) -> SandboxResponse:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from fluent_sdk.sandbox.messages import SandboxResponse, json_response, v41_error
+from fluent_sdk.sandbox.messages import SandboxResponse, json_response, v41_error, v41_json_object
 from fluent_sdk.sandbox.store import Link, Record, Store
 
 if TYPE_CHECKING:
@@ -123,12 +123,9 @@ def _text(value: Any) -> str | None:
 
 
 def _validated_body(ctx: RequestContext) -> dict[str, Any] | SandboxResponse:
-    try:
-        body = ctx.request.json()
-    except ValueError:
-        return v41_error(400, "Request body is not valid JSON")
-    if not isinstance(body, dict):
-        return v41_error(400, "Request body must be a JSON object")
+    body = v41_json_object(ctx.request)
+    if isinstance(body, SandboxResponse):
+        return body
     for required in ("name", "retailerId"):
         if body.get(required) in (None, ""):
             return v41_error(400, f"'{required}' is required", "NotNull")
@@ -150,23 +147,31 @@ def _record(ctx: RequestContext, body: dict[str, Any]) -> Record:
     )
 
 
-def create_async(ctx: RequestContext) -> SandboxResponse:
-    body = _validated_body(ctx)
-    if isinstance(body, SandboxResponse):
-        return body
-    with ctx.app.store.lock:
-        event = _record(ctx, body)
-        process_event(ctx.app, event)
-    return json_response(200, {"id": event["id"]})
-
-
-def create_sync(ctx: RequestContext) -> SandboxResponse:
+def _processed(
+    ctx: RequestContext,
+) -> tuple[dict[str, Any], Record, Record | None] | SandboxResponse:
+    """The posted event recorded and processed: (body, event, its entity), or a 400."""
     body = _validated_body(ctx)
     if isinstance(body, SandboxResponse):
         return body
     with ctx.app.store.lock:
         event = _record(ctx, body)
         entity = process_event(ctx.app, event)
+    return body, event, entity
+
+
+def create_async(ctx: RequestContext) -> SandboxResponse:
+    processed = _processed(ctx)
+    if isinstance(processed, SandboxResponse):
+        return processed
+    return json_response(200, {"id": processed[1]["id"]})
+
+
+def create_sync(ctx: RequestContext) -> SandboxResponse:
+    processed = _processed(ctx)
+    if isinstance(processed, SandboxResponse):
+        return processed
+    body, event, entity = processed
     payload: dict[str, Any] = {
         "eventId": event["id"],
         "entityId": str(entity["id"]) if entity is not None else _text(body.get("entityId")),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fluent_sdk.sandbox.graphql import fluent_error
-from fluent_sdk.sandbox.messages import SandboxResponse, json_response, v41_error
+from fluent_sdk.sandbox.messages import SandboxResponse, json_response, v41_error, v41_json_object
 from fluent_sdk.sandbox.rest.events import batch_event, event_context
 from fluent_sdk.sandbox.store import Link, Record
 
@@ -37,16 +37,6 @@ _SUPPORTED = {("INVENTORY", "UPSERT"), ("RETAILER", "CREATE")}
 _QUANTITY_FIELDS = ("condition", "expectedOn", "storageAreaRef")
 
 
-def _body(ctx: RequestContext) -> dict[str, Any] | SandboxResponse:
-    try:
-        body = ctx.request.json()
-    except ValueError:
-        return v41_error(400, "Request body is not valid JSON")
-    if not isinstance(body, dict):
-        return v41_error(400, "Request body must be a JSON object")
-    return body
-
-
 def _user_retailer(ctx: RequestContext) -> str | None:
     user = ctx.app.tokens.user(ctx.username or "")
     retailer = user.get("primaryRetailer") if user else None
@@ -54,7 +44,7 @@ def _user_retailer(ctx: RequestContext) -> str | None:
 
 
 def create_job(ctx: RequestContext) -> SandboxResponse:
-    body = _body(ctx)
+    body = v41_json_object(ctx.request)
     if isinstance(body, SandboxResponse):
         return body
     if not body.get("name"):
@@ -96,7 +86,7 @@ def get_job(ctx: RequestContext) -> SandboxResponse:
 
 
 def create_batch(ctx: RequestContext) -> SandboxResponse:
-    body = _body(ctx)
+    body = v41_json_object(ctx.request)
     if isinstance(body, SandboxResponse):
         return body
     store = ctx.app.store
