@@ -44,6 +44,17 @@ __all__ = [
 RejectionStage = Literal["validation", "server", "batch_failed", "unknown_outcome"]
 
 
+def _problem_row(problem: RejectedRecord | FailedDelta, **ids: Any) -> dict[str, Any]:
+    """The columns every rejected record and failed delta has, then its ``ids``."""
+    return {
+        "row": problem.row,
+        "stage": problem.stage,
+        "field": problem.field,
+        "reason": problem.reason,
+        **ids,
+    }
+
+
 @dataclass(frozen=True)
 class RejectedRecord:
     """One input record that was not accepted, and why."""
@@ -57,13 +68,7 @@ class RejectedRecord:
     batch_id: str | None = None
 
     def to_row(self) -> dict[str, Any]:
-        base = {
-            "row": self.row,
-            "stage": self.stage,
-            "field": self.field,
-            "reason": self.reason,
-            "batch_id": self.batch_id,
-        }
+        base = _problem_row(self, batch_id=self.batch_id)
         record = self.record
         if isinstance(record, dict) or hasattr(record, "model_dump"):
             base.update(flatten(record))
@@ -211,13 +216,7 @@ class FailedDelta:
     field: str | None = None
 
     def to_row(self) -> dict[str, Any]:
-        base = {
-            "row": self.row,
-            "stage": self.stage,
-            "field": self.field,
-            "reason": self.reason,
-            "delta_id": self.delta_id,
-        }
+        base = _problem_row(self, delta_id=self.delta_id)
         if self.change is not None:
             base.update(flatten(self.change))
         return base
