@@ -4,15 +4,16 @@ thin sync/async twins).
 
 A namespace's logic is written once, as plans (generators that yield an `ApiCall`, a
 `LookUpRetailer` or a `Sleep` and receive the answer) in its I/O-free base;
-`SyncNamespace._drive` / `AsyncNamespace._drive` perform them. The namespaces know the client
-only as a `fluent_sdk._types.RestClient` / `AsyncRestClient`.
+`SyncNamespace._drive` / `AsyncNamespace._drive` perform them, through the one plan loop
+(`drive` / `adrive`). The namespaces know the client only as a `fluent_sdk._types.RestClient` /
+`AsyncRestClient`.
 
 The retailer id has one checker (`check_retailer_id`) and one resolver: `resolve_retailer_id`
 decides without I/O (an explicit id, else the client's), and `SyncNamespace._retailer_id` /
 `AsyncNamespace._retailer_id` only sign in when neither is known. Every REST namespace and every
 interface helper (`fluent_sdk.helpers._common.ResolveRetailer`) goes through them.
 
-Everything here except the namespace bases' methods is I/O-free.
+Everything here is I/O-free except the namespace bases' methods (and the loops that run them).
 """
 
 from __future__ import annotations
