@@ -151,16 +151,9 @@ def _unwrap(type_: Any) -> GraphQLNamedType:
 
 def connection_node_type(type_: Any) -> GraphQLObjectType | None:
     """The node type when ``type_`` is a Relay connection (``edges { cursor node }``)."""
-    named = _unwrap(type_)
-    if not isinstance(named, GraphQLObjectType):
-        return None
-    edges = named.fields.get("edges")
-    if edges is None or "pageInfo" not in named.fields:
-        return None
-    edge = _unwrap(edges.type)
-    if not isinstance(edge, GraphQLObjectType) or "node" not in edge.fields:
-        return None
-    node = _unwrap(edge.fields["node"].type)
+    from fluent_sdk._schema.operations import connection_node
+
+    node = connection_node(_unwrap(type_))
     return node if isinstance(node, GraphQLObjectType) else None
 
 

@@ -53,6 +53,7 @@ __all__ = [
     "MAX_OBJECT_LEVEL",
     "EntityFragments",
     "OperationKind",
+    "connection_node",
     "entity_fragments",
     "generate_operation",
     "generate_operations",
@@ -166,8 +167,9 @@ def _is_selectable(schema_field: GraphQLField) -> bool:
     return not any(is_required_argument(arg) for arg in schema_field.args.values())
 
 
-def _connection_node(named_type: GraphQLNamedType) -> GraphQLNamedType | None:
-    """The node type if ``named_type`` is a Relay connection, else None."""
+def connection_node(named_type: GraphQLNamedType) -> GraphQLNamedType | None:
+    """The node type if ``named_type`` is a Relay connection (``edges { node }`` and
+    ``pageInfo``), else None. The one test the schema pipeline and the code generator use."""
     if not isinstance(named_type, GraphQLObjectType):
         return None
     edges = named_type.fields.get("edges")
@@ -278,7 +280,7 @@ class _Builder:
                 selections.append(_Selection(name, type_key=type_key))
                 continue
             child_level = level + 1
-            node_type = _connection_node(named_type)
+            node_type = connection_node(named_type)
             if node_type is not None:
                 if nested_connections and child_level <= self.max_level:
                     # Nodes of a nested connection get leaves and links only.
@@ -323,7 +325,7 @@ class _Builder:
         named_type = get_named_type(root_field.type)
         if is_leaf_type(named_type):
             return []
-        node_type = _connection_node(named_type)
+        node_type = connection_node(named_type)
         if node_type is not None:
             entity = self.entities.get(node_type.name)
             if entity is not None:
