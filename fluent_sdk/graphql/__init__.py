@@ -38,8 +38,9 @@ Nothing generated is imported until one of these names is first used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fluent_sdk._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from fluent_sdk.errors import PaginationError, UnexpectedResponseError
@@ -92,14 +93,4 @@ _LOCATIONS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LOCATIONS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fluent_sdk.graphql' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, __all__, _LOCATIONS)

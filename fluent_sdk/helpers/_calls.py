@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from fluent_sdk.graphql._pagination import DEFAULT_PAGE_SIZE
 from fluent_sdk.graphql._runtime import decode_data
+from fluent_sdk.rest._common import LookUpRetailer, Sleep
 
 if TYPE_CHECKING:
     import httpx
@@ -125,20 +126,13 @@ class SendEvent:
         return partial(send, dict(self.event))
 
 
-@dataclass(frozen=True)
-class ResolveRetailer:
-    """The retailer id, as text: ``explicit`` if given, else the client's (signing in if
-    needed). Checked by `fluent_sdk.rest._common.check_retailer_id`."""
+#: The retailer id: ``explicit`` if given, else the client's (signing in if needed). The same
+#: step as the REST namespaces' (one resolver); the helper driver answers it as text.
+ResolveRetailer = LookUpRetailer
 
-    explicit: int | str | None = None
-
-
-@dataclass(frozen=True)
-class Pause:
-    """Wait ``seconds`` before the next call (``time.sleep`` / ``asyncio.sleep``: never
-    blocking an event loop); the answer is None."""
-
-    seconds: float
+#: Wait ``seconds`` before the next call (the namespace's sleep: ``time.sleep`` /
+#: ``asyncio.sleep``, never blocking an event loop); the answer is None. The REST plans' step.
+Pause = Sleep
 
 
 @dataclass(frozen=True)

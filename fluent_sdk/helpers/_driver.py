@@ -14,14 +14,13 @@ Both twins are namespaces (`fluent_sdk.rest._common.SyncNamespace` / `AsyncNames
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from fluent_sdk.errors import FluentError
+from fluent_sdk._client import AsyncFluentClient, FluentClient
 from fluent_sdk.graphql import AsyncPaginator, Paginator
 from fluent_sdk.helpers._calls import Call, Listing, Operation, Pause, Plan, Query, ResolveRetailer
 from fluent_sdk.helpers._whole import read_whole
-from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace
+from fluent_sdk.rest._common import AsyncNamespace, SyncNamespace, adrive, drive
 
 __all__ = ["AsyncHelper", "Lists", "SyncHelper"]
 
@@ -51,13 +50,12 @@ class Lists(Generic[PagesT]):
         def _paginate(self, listing: Listing[Any]) -> PagesT: ...
 
 
-class SyncHelper(SyncNamespace):
+class SyncHelper(SyncNamespace[FluentClient]):
     """Base of the synchronous helpers: performs the calls a plan yields."""
 
     def _perform(self, call: Call) -> Any:
         if isinstance(call, Pause):
-            time.sleep(call.seconds)
-            return None
+            return self._sleep(call.seconds)
         if isinstance(call, ResolveRetailer):
             return str(self._retailer_id(call.explicit))
         if isinstance(call, Listing):
@@ -76,29 +74,15 @@ class SyncHelper(SyncNamespace):
         )
 
     def _run(self, plan: Plan[T]) -> T:
-        try:
-            call = next(plan)
-            while True:
-                try:
-                    answer = self._perform(call)
-                except FluentError as exc:
-                    call = plan.throw(exc)
-                else:
-                    call = plan.send(answer)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
+        return drive(plan, self._perform)
 
 
-class AsyncHelper(AsyncNamespace):
+class AsyncHelper(AsyncNamespace[AsyncFluentClient]):
     """Base of the asynchronous helpers: the awaitable twin of `SyncHelper`."""
 
     async def _perform(self, call: Call) -> Any:
         if isinstance(call, Pause):
-            import asyncio  # only async users pay for importing asyncio
-
-            await asyncio.sleep(call.seconds)
-            return None
+            return await self._sleep(call.seconds)
         if isinstance(call, ResolveRetailer):
             return str(await self._retailer_id(call.explicit))
         if isinstance(call, Listing):
@@ -118,15 +102,4 @@ class AsyncHelper(AsyncNamespace):
         return AsyncPaginator(fetch, **listing.paging())
 
     async def _run(self, plan: Plan[T]) -> T:
-        try:
-            call = next(plan)
-            while True:
-                try:
-                    answer = await self._perform(call)
-                except FluentError as exc:
-                    call = plan.throw(exc)
-                else:
-                    call = plan.send(answer)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
+        return await adrive(plan, self._perform)

@@ -52,6 +52,8 @@ from fluent_sdk.helpers._inventory_report import (
     RejectedRecord,
 )
 from fluent_sdk.rest._common import RetailerId
+from fluent_sdk.rest._common import adrive as plan_adrive
+from fluent_sdk.rest._common import drive as plan_drive
 from fluent_sdk.rest.jobs import (
     Batch,
     BatchCreated,
@@ -181,43 +183,27 @@ class _AsyncCaller(Protocol):
 
 
 def drive(client: _Caller, plan: BatchPlan) -> None:
-    """Run ``plan`` on a `FluentClient`: perform each call, sleep each pause."""
-    try:
-        step = next(plan)
-        while True:
-            if isinstance(step, Pause):
-                time.sleep(step.seconds)
-                step = plan.send(None)
-                continue
-            try:
-                answer = client.call(step)
-            except FluentError as error:
-                step = plan.throw(error)
-            else:
-                step = plan.send(answer)
-    except StopIteration:
-        return
+    """Run ``plan`` on a `FluentClient`: perform each call, sleep each pause (the one plan
+    loop, `fluent_sdk.rest._common.drive`)."""
+
+    def perform(step: ApiCall[Any] | Pause) -> Any:
+        if isinstance(step, Pause):
+            return time.sleep(step.seconds)
+        return client.call(step)
+
+    plan_drive(plan, perform)
 
 
 async def adrive(client: _AsyncCaller, plan: BatchPlan) -> None:
     """`drive` on an `AsyncFluentClient`."""
-    import asyncio
+    import asyncio  # only async users pay for importing asyncio
 
-    try:
-        step = next(plan)
-        while True:
-            if isinstance(step, Pause):
-                await asyncio.sleep(step.seconds)
-                step = plan.send(None)
-                continue
-            try:
-                answer = await client.call(step)
-            except FluentError as error:
-                step = plan.throw(error)
-            else:
-                step = plan.send(answer)
-    except StopIteration:
-        return
+    async def perform(step: ApiCall[Any] | Pause) -> Any:
+        if isinstance(step, Pause):
+            return await asyncio.sleep(step.seconds)
+        return await client.call(step)
+
+    await plan_adrive(plan, perform)
 
 
 def worth_retrying(error: FluentError) -> bool:

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import AliasChoices, Field
 
 from fluent_sdk._bounded import arun_bounded, run_bounded
+from fluent_sdk._client import AsyncFluentClient, FluentClient
 from fluent_sdk.errors import ConnectError, FluentError, TransportError, ValidationError
 from fluent_sdk.helpers._inventory_checkpoint import Checkpoint
 from fluent_sdk.helpers._inventory_input import (
@@ -92,7 +93,6 @@ from fluent_sdk.rest.jobs import (
 )
 
 if TYPE_CHECKING:
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
     from fluent_sdk._generated.inventory_positions import (
         InventoryPositionsInventoryPositionsEdgesNode as InventoryPositionNode,
     )
@@ -346,7 +346,7 @@ class _InventoryBase:
 # -- I/O twins ---------------------------------------------------------------------------------
 
 
-class Inventory(_InventoryBase, SyncNamespace):
+class Inventory(_InventoryBase, SyncNamespace[FluentClient]):
     """``client.inventory``: the inventory master interface, synchronously."""
 
     def __init__(self, client: FluentClient) -> None:
@@ -501,7 +501,7 @@ class Inventory(_InventoryBase, SyncNamespace):
         )
 
 
-class AsyncInventory(_InventoryBase, AsyncNamespace):
+class AsyncInventory(_InventoryBase, AsyncNamespace[AsyncFluentClient]):
     """``client.inventory`` on `AsyncFluentClient`: the same interface, awaitable."""
 
     def __init__(self, client: AsyncFluentClient) -> None:

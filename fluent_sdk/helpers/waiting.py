@@ -31,6 +31,7 @@ from fluent_sdk._validation import closest_name
 from fluent_sdk.errors import FluentError, NotFoundError, StatusTimeoutError, ValidationError
 from fluent_sdk.helpers._common import AsyncHelper, Operation, Pause, Plan, SyncHelper
 from fluent_sdk.helpers._inventory_run import worth_retrying
+from fluent_sdk.rest._common import check_entity_key
 from fluent_sdk.rest._event_batch import entity_label
 
 if TYPE_CHECKING:
@@ -148,16 +149,6 @@ def _status_text(value: Any) -> str | None:
     return str(getattr(value, "value", value))  # an enum member reads as its value
 
 
-def _key(value: Any, name: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{name} must be a non-empty string", field=name)
-    return value
-
-
 class _WaitBase:
     """The wait as a plan (no I/O): argument checks, polling with backoff, the deadline."""
 
@@ -183,7 +174,8 @@ class _WaitBase:
                 f"entity_type: cannot wait for {entity_type!r}{hint}; one of {', '.join(LOOKUPS)}",
                 field="entity_type",
             )
-        entity_id, entity_ref = _key(id, "id"), _key(ref, "ref")
+        entity_id = check_entity_key(id, field="id")
+        entity_ref = check_entity_key(ref, field="ref")
         statuses = _statuses(status)
         for name, value in (("timeout", timeout), ("poll", poll)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:

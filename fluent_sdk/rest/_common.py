@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Generic
+from typing import Annotated, Any, Generic
 
 import httpx
 import pydantic
@@ -36,9 +36,6 @@ from fluent_sdk import _types
 from fluent_sdk._types import ApiCall, AsyncRestClient, RestClient
 from fluent_sdk._validation import StrictModel, validate_input, validation_error
 from fluent_sdk.errors import APIError, FluentError, ValidationError
-
-if TYPE_CHECKING:  # only for ClientT's default (see there)
-    from fluent_sdk._client import AsyncFluentClient, FluentClient
 
 __all__ = [
     "AsyncNamespace",
@@ -283,11 +280,10 @@ def json_model_parser(
 
 
 #: The client a namespace performs its calls with: the REST namespaces name `RestClient` /
-#: `AsyncRestClient`, all they need of it. The defaults are for the bases' other users, the
-#: interface helpers, which call more of the client (``client.graphql``) and do not name it yet;
-#: once they do (``SyncNamespace[FluentClient]``) the defaults and that import can go.
-ClientT = TypeVar("ClientT", bound=RestClient, default="FluentClient")
-AsyncClientT = TypeVar("AsyncClientT", bound=AsyncRestClient, default="AsyncFluentClient")
+#: `AsyncRestClient`, all they need of it; the interface helpers, which call more of the client
+#: (``client.graphql``), name `FluentClient` / `AsyncFluentClient`.
+ClientT = TypeVar("ClientT", bound=RestClient)
+AsyncClientT = TypeVar("AsyncClientT", bound=AsyncRestClient)
 
 
 @dataclass(frozen=True)
