@@ -1,7 +1,7 @@
 """Suite-wide secret scan: no test may make the SDK emit a secret it knows.
 
-For every test, this plugin collects the log records of the loggers the SDK redacts
-(``fluent_sdk``, ``httpx``, ``httpcore``, ``gql``; at whatever level the test enabled) and every
+For every test, this plugin turns the loggers the SDK redacts (``fluent_sdk``, ``httpx``,
+``httpcore``, ``gql``) up to DEBUG, collects every record they emit, and every
 `FluentError` created, and at teardown looks in each record's text and each error's ``str``,
 ``repr``, ``_repr_html_``, ``message`` and ``body`` for every secret value the SDK has registered
 (passwords, client secrets, every token issued or given, in their encoded forms). A find fails
@@ -85,6 +85,10 @@ def _no_known_secret_in_any_text(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
         _scan.errors.append(self)
 
     monkeypatch.setattr(FluentError, "__init__", recording_init)
+    # Every text the SDK could log, not just what a test chose to show.
+    levels = {name: logging.getLogger(name).level for name in _SCANNED_LOGGERS}
+    for name in _SCANNED_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG)
     root = logging.getLogger()
     root.addHandler(_scan)
     _scan.tests += 1
@@ -93,6 +97,8 @@ def _no_known_secret_in_any_text(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     finally:
         root.removeHandler(_scan)
         leaks = _scan.check()
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
     assert not leaks, "\n".join(leaks[:5])
 
 
