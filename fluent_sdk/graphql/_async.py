@@ -12,13 +12,16 @@ from fluent_sdk.graphql._adhoc import dsl
 from fluent_sdk.graphql._namespace_common import (
     JSON_HEADERS,
     Plan,
+    Send,
     execute_plan,
     paginate_request,
 )
 from fluent_sdk.graphql._pagination import AsyncPaginator
 from fluent_sdk.graphql._runtime import GRAPHQL_PATH
+from fluent_sdk.rest._common import adrive
 
 if TYPE_CHECKING:
+    import httpx
     from gql.graphql_request import GraphQLRequest
     from graphql import DocumentNode
 
@@ -109,19 +112,15 @@ class AsyncGraphQL(AsyncGraphQLClient):
         return AsyncPaginator(fetch, **request.settings)
 
     async def _drive(self, plan: Plan[T]) -> T:
-        """Perform the requests a plan yields (see `_namespace_common`)."""
-        try:
-            send = next(plan)
-            while True:
-                response = await self._client.request(
-                    "POST",
-                    GRAPHQL_PATH,
-                    content=send.body,
-                    headers=JSON_HEADERS,
-                    idempotent=send.idempotent,
-                    operation=send.operation,
-                )
-                send = plan.send(response)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
+        """Perform the requests a plan yields (see `_namespace_common`): the one plan loop."""
+        return await adrive(plan, self._send)
+
+    async def _send(self, send: Send) -> httpx.Response:
+        return await self._client.request(
+            "POST",
+            GRAPHQL_PATH,
+            content=send.body,
+            headers=JSON_HEADERS,
+            idempotent=send.idempotent,
+            operation=send.operation,
+        )

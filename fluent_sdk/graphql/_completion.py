@@ -73,6 +73,7 @@ __all__ = [
     "analysis_from_data",
     "complete_nested",
     "is_rewritten",
+    "relay",
     "strip",
 ]
 
@@ -976,13 +977,29 @@ def complete_nested(
         data = yield Execute(REPORT.text, variables)
         yield from complete_nested(REPORT, variables, data, lambda f: Execute(f.text, f.variables))
     """
-    plan = Completion(analysis, variables, complete=True, skip=skip).run(data)
+
+    def one_call(follow_up: FollowUp) -> Generator[CallT, Any, dict[str, Any]]:
+        answer: dict[str, Any] = yield ask(follow_up)
+        return answer
+
+    completion = Completion(analysis, variables, complete=True, skip=skip)
+    truncated = yield from relay(completion.run(data), one_call)
+    strip(data, analysis.root)
+    return truncated
+
+
+def relay(
+    plan: Generator[FollowUp, dict[str, Any], list[str]],
+    answer: Callable[[FollowUp], Generator[CallT, Any, dict[str, Any]]],
+) -> Generator[CallT, Any, list[str]]:
+    """Run a completion's ``plan``, answering each `FollowUp` with the ``data`` the sub-plan
+    ``answer(follow_up)`` reads (through its driver's calls); the paths still truncated. The one
+    loop behind `complete_nested` and ``client.graphql.execute(..., complete=True)``."""
     try:
         follow_up = next(plan)
         while True:
-            answer = yield ask(follow_up)
-            follow_up = plan.send(answer)
+            data = yield from answer(follow_up)
+            follow_up = plan.send(data)
     except StopIteration as stop:
         truncated: list[str] = stop.value
-    strip(data, analysis.root)
-    return truncated
+        return truncated

@@ -31,9 +31,11 @@ from fluent_sdk.graphql._completion import (
     CURSOR_KEY,
     PAGE_INFO_KEY,
     Completion,
+    FollowUp,
     QueryResult,
     analyse,
     is_rewritten,
+    relay,
     strip,
 )
 from fluent_sdk.graphql._complexity import COMPLEXITY_LIMIT, page_cost
@@ -118,19 +120,16 @@ def validated_data(model: type[ModelT], data: Any, operation: str | None) -> Mod
 
 def _follow(completion: Completion, data: dict[str, Any]) -> Plan[list[str]]:
     """Run a completion over ``data``, sending its follow-ups; the paths still truncated."""
-    plan = completion.run(data)
-    try:
-        follow_up = next(plan)
-        while True:
-            response = yield Send(
-                encode_request(follow_up.text, follow_up.operation_name, follow_up.variables),
-                follow_up.operation_name,
-                True,
-            )
-            follow_up = plan.send(decode_data(response, follow_up.operation_name))
-    except StopIteration as stop:
-        truncated: list[str] = stop.value
-        return truncated
+
+    def send(follow_up: FollowUp) -> Plan[dict[str, Any]]:
+        response = yield Send(
+            encode_request(follow_up.text, follow_up.operation_name, follow_up.variables),
+            follow_up.operation_name,
+            True,
+        )
+        return decode_data(response, follow_up.operation_name)
+
+    return (yield from relay(completion.run(data), send))
 
 
 def _warn_truncated(what: str | None, truncated: Sequence[str]) -> None:
@@ -160,13 +159,9 @@ def execute_plan(
     prepared = prepare_document(document_text(document), operation_name)
     values = validate_variables(prepared, variables)
     operation = prepared.operation_name
-    if is_rewritten(prepared.text):  # written by _completion for a plan that reads it whole
-        response = yield Send(
-            encode_request(prepared.text, operation, values), operation, not prepared.mutation
-        )
-        return finish_execute(response, prepared, model)
-    analysis = analyse(prepared.text, prepared.operation_name)
-    if not analysis.nested:
+    # A document _completion wrote (for a plan that reads it whole) is sent as it is.
+    analysis = None if is_rewritten(prepared.text) else analyse(prepared.text, operation)
+    if analysis is None or not analysis.nested:
         response = yield Send(
             encode_request(prepared.text, operation, values), operation, not prepared.mutation
         )
