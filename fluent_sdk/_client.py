@@ -172,9 +172,6 @@ def _user_agent() -> str:
     return f"fluent-sdk/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 
-_to_timeout = to_timeout
-
-
 _READ_STREAM = httpx.ByteStream(b"")
 
 
@@ -242,7 +239,7 @@ class _BaseClient:
             use_env=False,
             allow_insecure=allow_insecure,
         )
-        self._timeout = _to_timeout(timeout)
+        self._timeout = to_timeout(timeout)
         self._timeout_extension = self._timeout.as_dict()
         self._urls: dict[str, httpx.URL] = {}
         self._base_headers: httpx.Headers | None = None
@@ -409,7 +406,7 @@ class _BaseClient:
             extensions={
                 "timeout": self._timeout_extension
                 if call.timeout is None
-                else _to_timeout(call.timeout).as_dict()
+                else to_timeout(call.timeout).as_dict()
             },
         )
 

@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
 from fluent_sdk._types import JSON_HEADERS
-from fluent_sdk._validation import validate_input, validation_error
+from fluent_sdk._validation import validate_input
 from fluent_sdk.errors import (
     GraphQLError,
     UnexpectedResponseError,
@@ -54,7 +54,6 @@ __all__ = [
     "encode_request",
     "prepare_variables",
     "renamed_document",
-    "validation_error_from_pydantic",
 ]
 
 GRAPHQL_PATH = "/graphql"
@@ -173,13 +172,6 @@ def renamed_document(document: str, name: str, new_name: str) -> str:
     if not found or kind not in ("query", "mutation") or rest[:1] not in ("(", " ", "{"):
         raise ValueError(f"{name!r} is not the operation of this document")
     return f"{kind} {new_name}{rest}"
-
-
-def validation_error_from_pydantic(
-    exc: pydantic.ValidationError, *, prefix: str, what: str = ""
-) -> ValidationError:
-    """Deprecated name of `fluent_sdk._validation.validation_error` (``what`` is unused)."""
-    return validation_error(exc, prefix=prefix)
 
 
 @functools.cache

@@ -24,11 +24,10 @@ is importable from here too, and `edge_nodes` (`fluent_sdk.graphql.entities`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from fluent_sdk._validation import field_path as _field_path
 from fluent_sdk.errors import (
     ConflictError,
     TransportError,
@@ -98,7 +97,6 @@ __all__ = [
     "create_or_find",
     "default_catalogue_ref",
     "edge_nodes",
-    "field_path",
     "iso_utc",
     "lookup_until_found",
     "missing_result",
@@ -174,8 +172,7 @@ def create_once(
     Every helper's create of an entity with a natural key goes through here: orders, customers,
     consignments, payments, locations, users, networks, settings, catalogue items.
     """
-    if max_attempts < 1:
-        raise ValidationError("max_attempts must be at least 1", field="max_attempts")
+    check_attempts(max_attempts)
     if existing_ok if lookup_first is None else lookup_first:
         # Not every entity's ref is unique on the server, so a conflict cannot be relied on.
         existing = yield from lookup()
@@ -286,11 +283,6 @@ def create_and_read(
 
 
 # -- small shared checks and readers ---------------------------------------------------------
-
-
-def field_path(loc: Sequence[int | str]) -> str:
-    """Deprecated: use `fluent_sdk._validation.field_path` (the same function)."""
-    return _field_path(loc)
 
 
 #: Deprecated name of `attribute_type_for` (the one type-inference rule).
