@@ -233,12 +233,14 @@ def validation_error(
         detail = _problem(first, model)
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
     # ctx holds exception objects; keep only plain data.
-    plain = [{k: v for k, v in e.items() if k != "ctx"} for e in errors]
-    for item, error in zip(plain, errors, strict=True):
-        item["field"] = join_path(prefix, field_path(field_steps(error)))
-        item["msg"] = (
-            _problem(error, model) if error.get("type") == "extra_forbidden" else (item.get("msg"))
-        )
+    plain = [
+        {
+            **{k: v for k, v in error.items() if k != "ctx"},
+            "field": join_path(prefix, field_path(field_steps(error))),
+            "msg": _problem(error, model),
+        }
+        for error in errors
+    ]
     message = f"{path}: {detail}{more}" if path else detail + more
     return ValidationError(message, field=path or None, errors=plain, detail=detail)
 
